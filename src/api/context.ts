@@ -1,0 +1,17 @@
+/** What a task knows about itself and the topology when it starts. */
+export interface TopologyContext {
+  readonly topologyName: string;
+  readonly componentId: string;
+  /** Global task id, unique in the topology (1-based, as Storm). */
+  readonly taskId: number;
+  /** Index of this task among its component's tasks (0-based). */
+  readonly taskIndex: number;
+  /** Index of the worker thread hosting the task (0-based). */
+  readonly workerIndex: number;
+  /** Task ids of a component, ascending. */
+  getComponentTasks(componentId: string): readonly number[];
+  /** Declared fields of a component's stream. */
+  getComponentOutputFields(componentId: string, streamId?: string): readonly string[];
+  /** Component id of a task. */
+  getComponentId(taskId: number): string;
+}

@@ -1,0 +1,119 @@
+/**
+ * A grouping turns one logical edge (source stream -> target component) into "which target
+ * tasks" for each tuple. Routers are built once per (task, edge) when a worker starts; the
+ * per-tuple `select` allocates nothing (it returns a task id or a shared array).
+ */
+import type { Grouping } from '../topology/plan.js';
+import { hashFields } from './hash.js';
+
+export interface RouteContext {
+  /** Declared fields of the source stream. */
+  readonly sourceFields: readonly string[];
+  /** Worker index of every task id (index = task id). */
+  readonly taskWorker: readonly number[];
+  /** Worker of the emitting task. */
+  readonly workerIndex: number;
+  /** Acker task for each spout task id (index = spout task id), for the system grouping. */
+  readonly ackerForSpoutTask: readonly number[];
+  /** Random source (injectable so tests are reproducible). */
+  readonly random: () => number;
+}
+
+export interface Router {
+  /** Target task id, or a shared read-only array of ids (never mutate it). */
+  select(values: readonly unknown[]): number | readonly number[];
+}
+
+/** 2^32: tree root ids carry their spout task id in the bits above 32. */
+export const ROOT_TASK_FACTOR = 4294967296;
+
+export function createRouter(grouping: Grouping, targetTasks: readonly number[], ctx: RouteContext): Router {
+  const tasks = [...targetTasks].sort((a, b) => a - b);
+  switch (grouping.type) {
+    case 'shuffle':
+      return new ShuffleRouter(tasks, ctx.random);
+    case 'localOrShuffle': {
+      const local = tasks.filter((t) => ctx.taskWorker[t] === ctx.workerIndex);
+      return new ShuffleRouter(local.length > 0 ? local : tasks, ctx.random);
+    }
+    case 'fields':
+      return new FieldsRouter(tasks, fieldIndexes(grouping.fields, ctx.sourceFields));
+    case 'partialKey':
+      return new PartialKeyRouter(tasks, fieldIndexes(grouping.fields, ctx.sourceFields));
+    case 'all':
+      return { select: () => tasks };
+    case 'global': {
+      const first = tasks[0]!;
+      return { select: () => first };
+    }
+    case 'direct':
+      // Direct streams are routed by emitDirect; a plain emit never reaches this router.
+      return { select: () => tasks };
+    case 'ackerRoot': {
+      const ackerFor = ctx.ackerForSpoutTask;
+      return { select: (values) => ackerFor[Math.floor((values[0] as number) / ROOT_TASK_FACTOR)]! };
+    }
+  }
+}
+
+function fieldIndexes(fields: readonly string[], sourceFields: readonly string[]): number[] {
+  return fields.map((f) => {
+    const i = sourceFields.indexOf(f);
+    if (i < 0) throw new Error(`grouping field '${f}' is not declared (fields: ${sourceFields.join(', ')})`);
+    return i;
+  });
+}
+
+/** Storm's shuffle: walk a random permutation, reshuffle at the end of each pass. */
+class ShuffleRouter implements Router {
+  private readonly order: number[];
+  private pos = 0;
+  constructor(tasks: readonly number[], private readonly random: () => number) {
+    this.order = [...tasks];
+    this.reshuffle();
+  }
+  select(): number {
+    if (this.pos === this.order.length) {
+      this.reshuffle();
+      this.pos = 0;
+    }
+    return this.order[this.pos++]!;
+  }
+  private reshuffle(): void {
+    const a = this.order;
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(this.random() * (i + 1));
+      const t = a[i]!;
+      a[i] = a[j]!;
+      a[j] = t;
+    }
+  }
+}
+
+class FieldsRouter implements Router {
+  constructor(private readonly tasks: readonly number[], private readonly idx: readonly number[]) {}
+  select(values: readonly unknown[]): number {
+    return this.tasks[hashFields(values, this.idx) % this.tasks.length]!;
+  }
+}
+
+/**
+ * Partial key grouping (Nasir et al., "The power of both choices"): two hash functions give
+ * two candidate tasks; the one this sender has loaded less gets the tuple, so a hot key is
+ * split over two tasks instead of overloading one.
+ */
+class PartialKeyRouter implements Router {
+  private readonly load: Float64Array;
+  constructor(private readonly tasks: readonly number[], private readonly idx: readonly number[]) {
+    this.load = new Float64Array(tasks.length);
+  }
+  select(values: readonly unknown[]): number {
+    const n = this.tasks.length;
+    const a = hashFields(values, this.idx) % n;
+    let b = hashFields(values, this.idx, 0x9747b28c) % n;
+    if (b === a && n > 1) b = (a + 1) % n;
+    const pick = this.load[a]! <= this.load[b]! ? a : b;
+    this.load[pick]!++;
+    return this.tasks[pick]!;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Outgoing batches to peer threads. Tuples accumulate per peer; a batch is encoded and
+ * posted when full, or by `flushAll` when the thread has nothing else to do. A channel
+ * allows `maxInflight` unprocessed frames (counted in shared memory); beyond that frames
+ * wait here and the thread raises its congestion flag, which pauses every spout.
+ * Sending never blocks the event loop: two threads that feed each other cannot deadlock.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { SharedState } from '../shared-state.js';
+import { encodeFrame, SLOTS_PER_TUPLE } from './frames.js';
+
+export class Outbox {
+  private readonly batches: unknown[][];
+  private readonly waiting: Uint8Array[][];
+  private waitingFrames = 0;
+
+  constructor(
+    private readonly self: number,
+    private readonly ports: Array<MessagePort | undefined>,
+    private readonly shared: SharedState,
+    private readonly batchSize: number,
+    private readonly maxInflight: number,
+  ) {
+    const n = ports.length;
+    this.batches = Array.from({ length: n }, () => []);
+    this.waiting = Array.from({ length: n }, () => []);
+  }
+
+  add(peer: number, task: number, streamCode: number, sourceTask: number, anchors: number[] | null, values: unknown[]): void {
+    const b = this.batches[peer]!;
+    b.push(task, streamCode, sourceTask, anchors, values);
+    if (b.length >= this.batchSize * SLOTS_PER_TUPLE) this.flush(peer);
+  }
+
+  /** Encode and send (or queue) every non-empty batch, then retry queued frames. */
+  flushAll(): void {
+    for (let p = 0; p < this.batches.length; p++) if (this.batches[p]!.length > 0) this.flush(p);
+    if (this.waitingFrames > 0) this.retry();
+  }
+
+  get hasWaiting(): boolean {
+    return this.waitingFrames > 0;
+  }
+
+  get pendingTuples(): number {
+    let n = 0;
+    for (const b of this.batches) n += b.length / SLOTS_PER_TUPLE;
+    return n;
+  }
+
+  private flush(peer: number): void {
+    const b = this.batches[peer]!;
+    const frame = encodeFrame(b);
+    b.length = 0;
+    const q = this.waiting[peer]!;
+    if (q.length === 0 && this.canSend(peer)) this.post(peer, frame);
+    else {
+      q.push(frame);
+      this.waitingFrames++;
+      Atomics.store(this.shared.congestion, this.self, 1);
+    }
+  }
+
+  /** Post queued frames while their channels have room. */
+  retry(): void {
+    for (let p = 0; p < this.waiting.length; p++) {
+      const q = this.waiting[p]!;
+      let i = 0;
+      while (i < q.length && this.canSend(p)) this.post(p, q[i++]!);
+      if (i > 0) {
+        q.splice(0, i);
+        this.waitingFrames -= i;
+      }
+    }
+    if (this.waitingFrames === 0) Atomics.store(this.shared.congestion, this.self, 0);
+  }
+
+  private canSend(peer: number): boolean {
+    return this.ports[peer] !== undefined && this.shared.inflight(this.self, peer) < this.maxInflight;
+  }
+
+  private post(peer: number, frame: Uint8Array): void {
+    Atomics.add(this.shared.sent, this.self * this.shared.workers + peer, 1);
+    this.ports[peer]!.postMessage(frame, [frame.buffer as ArrayBuffer]);
+  }
+
+  /** A peer thread was replaced: forget frames counted on the dead channel, keep queued ones. */
+  replacePort(peer: number, port: MessagePort): void {
+    this.ports[peer] = port;
+    const k = this.self * this.shared.workers + peer;
+    Atomics.store(this.shared.sent, k, 0);
+  }
+}

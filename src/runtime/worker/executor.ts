@@ -1,0 +1,53 @@
+/**
+ * What a worker needs from a task, and what a task may ask of its worker. Spout and bolt
+ * executors implement `Executor`; the worker host implements `ExecutorHost`.
+ */
+import type { IdGenerator } from '../ids.js';
+import type { RuntimeConfig } from '../config.js';
+import type { SharedState } from '../shared-state.js';
+import type { TaskCounters } from '../metrics.js';
+import type { StreamInfo } from './streams.js';
+import type { TupleImpl } from './tuple-impl.js';
+
+export interface ExecutorHost {
+  readonly ids: IdGenerator;
+  /** Acking on (ackers > 0). */
+  readonly tracking: boolean;
+  readonly config: RuntimeConfig;
+  readonly shared: SharedState;
+  readonly workerIndex: number;
+  /** Hand a tuple to a task: same thread goes to the local queue, others to a batch. */
+  deliver(task: number, info: StreamInfo, sourceTask: number, values: unknown[], anchors: number[] | null): void;
+  /** Count and surface a component error (rate-limited towards the supervisor). */
+  reportError(counters: TaskCounters, error: unknown): void;
+  /** Make sure the worker loop runs soon (new local work or a spout unblocked). */
+  schedule(): void;
+}
+
+export interface Executor {
+  readonly taskId: number;
+  readonly componentId: string;
+  readonly counters: TaskCounters;
+  /** open / prepare. */
+  start(): Promise<void>;
+  receive(tuple: TupleImpl): void;
+  finish(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Result of polling a spout once per loop round. */
+export const enum PollResult {
+  Emitted = 0,
+  Idle = 1,
+  Blocked = 2,
+  Exhausted = 3,
+  Inactive = 4,
+}
+
+export function errorText(err: unknown): string {
+  if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+/** Sample 1 in 16 executes for latency: timing every tuple costs more than the work in small bolts. */
+export const LATENCY_SAMPLE_MASK = 15;

@@ -1,0 +1,258 @@
+/**
+ * Runs one spout task: polls `nextTuple`, roots tracked trees (one edge id per target, the
+ * XOR registered with the acker), keeps its own pending map with rotating timeouts (so a
+ * tree still fails when its acker's thread died) and calls the spout's ack/fail.
+ */
+import type { Spout, Config, MessageId } from '../../api/components.js';
+import type { SpoutOutputCollector } from '../../api/collectors.js';
+import type { TopologyContext } from '../../api/context.js';
+import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM } from '../../topology/plan.js';
+import { ROOT_TASK_FACTOR } from '../../grouping/routers.js';
+import { RotatingMap } from '../acker/rotating-map.js';
+import { buildHistogram, newCounters, type TaskCounters } from '../metrics.js';
+import type { TaskEmitter, Route } from './emitter.js';
+import type { TupleImpl } from './tuple-impl.js';
+import { PollResult, type Executor, type ExecutorHost } from './executor.js';
+
+interface Pending {
+  readonly msgId: MessageId;
+  readonly emittedAt: number;
+}
+
+export class SpoutExecutor implements Executor, SpoutOutputCollector {
+  readonly counters: TaskCounters;
+  readonly latency = buildHistogram();
+  private readonly pending = new RotatingMap<number, Pending>(3);
+  private inFlight = 0;
+  private seq: number;
+  private readonly initRoute: Route | null;
+  /** Message ids failed and not yet re-emitted: a re-emit of one counts as a replay. */
+  private readonly failedIds = new Set<MessageId>();
+  /** Acks due at once (acking off, or no subscriber): run after nextTuple returns, not inside emit. */
+  private readonly immediateAcks: MessageId[] = [];
+  private active = false;
+  private closed = false;
+  private rotation: NodeJS.Timeout | null = null;
+  private readonly maxPending: number;
+
+  constructor(
+    private readonly host: ExecutorHost,
+    readonly taskId: number,
+    readonly componentId: string,
+    private readonly spout: Spout,
+    private readonly emitter: TaskEmitter,
+    private readonly context: TopologyContext,
+    private readonly config: Config,
+  ) {
+    this.counters = newCounters(taskId, componentId, 'spout');
+    this.initRoute = host.tracking ? emitter.route(ACK_INIT_STREAM) : null;
+    // Random start so a restarted spout never reuses a root id an acker may still hold.
+    this.seq = host.ids.next() >>> 0;
+    this.maxPending = host.config.maxSpoutPending;
+  }
+
+  async start(): Promise<void> {
+    await this.spout.open(this.config, this.context, this);
+    if (this.host.tracking && this.host.config.enableMessageTimeouts) {
+      const every = Math.max(1, Math.ceil(this.host.config.messageTimeoutMs / 2));
+      this.rotation = setInterval(() => this.expire(), every);
+      this.rotation.unref();
+    }
+  }
+
+  activate(): void {
+    if (this.active || this.closed) return;
+    this.active = true;
+    this.spout.activate?.();
+  }
+
+  deactivate(): void {
+    if (!this.active) return;
+    this.active = false;
+    this.spout.deactivate?.();
+  }
+
+  /** Call nextTuple up to `budget` times; says why it stopped. */
+  poll(budget: number): PollResult {
+    if (!this.active) return PollResult.Inactive;
+    const shared = this.host.shared;
+    let result = PollResult.Idle;
+    try {
+      if (this.spout.isExhausted?.() === true) result = PollResult.Exhausted;
+      else {
+        for (let i = 0; i < budget; i++) {
+          if (this.inFlight >= this.maxPending || shared.anyCongested()) {
+            result = i === 0 ? PollResult.Blocked : PollResult.Emitted;
+            break;
+          }
+          const before = this.counters.emitted;
+          this.spout.nextTuple();
+          if (this.counters.emitted === before) break;
+          result = PollResult.Emitted;
+        }
+      }
+    } catch (err) {
+      this.host.reportError(this.counters, err);
+    }
+    this.runImmediateAcks();
+    this.updateStatus(result === PollResult.Exhausted);
+    return result;
+  }
+
+  // ---- SpoutOutputCollector ----
+
+  emit(values: unknown[], msgId?: MessageId, stream = 'default'): void {
+    const route = this.emitter.route(stream);
+    this.emitter.check(route, values, false);
+    this.rootAndSend(route, values, msgId, -1);
+  }
+
+  emitDirect(taskId: number, values: unknown[], msgId?: MessageId, stream = 'default'): void {
+    const route = this.emitter.route(stream);
+    this.emitter.check(route, values, true);
+    this.emitter.checkDirectTarget(route, taskId);
+    this.rootAndSend(route, values, msgId, taskId);
+  }
+
+  private rootAndSend(route: Route, values: unknown[], msgId: MessageId | undefined, direct: number): void {
+    this.counters.emitted++;
+    if (msgId !== undefined && this.failedIds.size > 0 && this.failedIds.delete(msgId)) this.counters.replayed++;
+    const host = this.host;
+    if (msgId === undefined || this.initRoute === null) {
+      if (direct >= 0) host.deliver(direct, route.info, this.taskId, values, null);
+      else this.fanOut(route, values, -1);
+      if (msgId !== undefined) this.immediateAcks.push(msgId);
+      return;
+    }
+    this.seq = (this.seq + 1) >>> 0;
+    const root = this.taskId * ROOT_TASK_FACTOR + this.seq;
+    let xhi = 0;
+    let xlo = 0;
+    let targets = 0;
+    const ids = host.ids;
+    const send = (task: number): void => {
+      const hi = ids.next();
+      const lo = ids.nextNonZero();
+      xhi ^= hi;
+      xlo ^= lo;
+      targets++;
+      host.deliver(task, route.info, this.taskId, values, [root, hi, lo]);
+    };
+    if (direct >= 0) send(direct);
+    else {
+      const rs = route.routers;
+      for (let i = 0; i < rs.length; i++) {
+        const sel = rs[i]!.select(values);
+        if (typeof sel === 'number') send(sel);
+        else for (let j = 0; j < sel.length; j++) send(sel[j]!);
+      }
+    }
+    if (targets === 0) {
+      this.immediateAcks.push(msgId);
+      return;
+    }
+    this.pending.putNew(root, { msgId, emittedAt: performance.now() });
+    this.inFlight++;
+    const init = [root, xhi, xlo, this.taskId];
+    host.deliver(this.initRoute.routers[0]!.select(init) as number, this.initRoute.info, this.taskId, init, null);
+  }
+
+  private fanOut(route: Route, values: unknown[], _unused: number): void {
+    const rs = route.routers;
+    for (let i = 0; i < rs.length; i++) {
+      const sel = rs[i]!.select(values);
+      if (typeof sel === 'number') this.host.deliver(sel, route.info, this.taskId, values, null);
+      else for (let j = 0; j < sel.length; j++) this.host.deliver(sel[j]!, route.info, this.taskId, values, null);
+    }
+  }
+
+  reportError(error: unknown): void {
+    this.host.reportError(this.counters, error);
+  }
+
+  // ---- messages from the acker ----
+
+  receive(t: TupleImpl): void {
+    const root = t.values[0] as number;
+    switch (t.info.stream) {
+      case ACK_ACK_STREAM: {
+        const p = this.pending.remove(root);
+        if (p === undefined) return; // already timed out and failed
+        this.inFlight--;
+        this.counters.acked++;
+        this.latency.recordValue(Math.max(1, Math.round((performance.now() - p.emittedAt) * 1000)));
+        this.callSpout('ack', p.msgId);
+        break;
+      }
+      case ACK_FAIL_STREAM: {
+        const p = this.pending.remove(root);
+        if (p === undefined) return;
+        this.inFlight--;
+        this.failMsg(p.msgId);
+        break;
+      }
+      case ACK_RESET_STREAM:
+        this.pending.touch(root);
+        return;
+      default:
+        return;
+    }
+    this.updateStatus(this.spout.isExhausted?.() === true);
+    this.host.schedule();
+  }
+
+  private failMsg(msgId: MessageId): void {
+    this.counters.failed++;
+    this.failedIds.add(msgId);
+    this.callSpout('fail', msgId);
+  }
+
+  private callSpout(method: 'ack' | 'fail', msgId: MessageId): void {
+    try {
+      this.spout[method]?.(msgId);
+    } catch (err) {
+      this.host.reportError(this.counters, err);
+    }
+  }
+
+  private runImmediateAcks(): void {
+    const q = this.immediateAcks;
+    if (q.length === 0) return;
+    for (let i = 0; i < q.length; i++) {
+      this.counters.acked++;
+      this.callSpout('ack', q[i]!);
+    }
+    q.length = 0;
+  }
+
+  /** Timeouts: trees older than the oldest bucket fail (and a reliable spout replays them). */
+  private expire(): void {
+    const dead = this.pending.rotate();
+    if (dead.size === 0) return;
+    for (const p of dead.values()) {
+      this.inFlight--;
+      this.failMsg(p.msgId);
+    }
+    this.updateStatus(false);
+    this.host.schedule();
+  }
+
+  private updateStatus(exhausted: boolean): void {
+    const s = this.host.shared;
+    Atomics.store(s.spoutPending, this.taskId, this.inFlight);
+    Atomics.store(s.spoutDone, this.taskId, exhausted && this.inFlight === 0 && this.immediateAcks.length === 0 ? 1 : 0);
+  }
+
+  get pendingCount(): number {
+    return this.inFlight;
+  }
+
+  async finish(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.deactivate();
+    this.closed = true;
+    if (this.rotation) clearInterval(this.rotation);
+    await this.spout.close?.();
+  }
+}

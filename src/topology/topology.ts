@@ -1,0 +1,27 @@
+/**
+ * What `TopologyBuilder.build()` returns and a topology file default-exports: the validated
+ * plain-data plan plus the component sources (classes or factories) that each worker thread
+ * uses to build its own task instances.
+ */
+import type { Component, ComponentSource } from '../api/components.js';
+import type { Plan } from './plan.js';
+
+export interface Topology {
+  /** Marker so loaders can recognise a topology without `instanceof`. */
+  readonly kind: 'topo.topology';
+  readonly name: string;
+  /** Validated logical plan (user components only; the acker is added at submit). */
+  readonly plan: Plan;
+  /** A fresh instance of a component; each task gets its own. */
+  create(componentId: string): Component;
+}
+
+export function isTopology(value: unknown): value is Topology {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'topo.topology';
+}
+
+/** Instantiate a class or call a factory (classes are told apart by their source text). */
+export function instantiate<T>(source: ComponentSource<T>): T {
+  const isClass = /^class[\s{]/.test(Function.prototype.toString.call(source));
+  return isClass ? new (source as new () => T)() : (source as () => T)();
+}
