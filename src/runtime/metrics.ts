@@ -33,8 +33,8 @@ export function newCounters(taskId: number, component: string, kind: 'spout' | '
 export interface WorkerMetrics {
   workerIndex: number;
   tasks: TaskCounters[];
-  /** Complete latency (microseconds) per spout component, compressed base64 HDR. */
-  completeLatency: Record<string, string>;
+  /** Complete latency (microseconds) per spout component: one compressed HDR per spout task. */
+  completeLatency: Record<string, string[]>;
   rssBytes: number;
   heapUsedBytes: number;
   queueDepth: number;

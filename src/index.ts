@@ -1,0 +1,25 @@
+// Public exports only.
+export type { Spout, Bolt, BasicBolt, Component, Config, MessageId, ComponentSource } from './api/components.js';
+export { BaseSpout, BaseBolt, BaseBasicBolt } from './api/components.js';
+export type { Tuple } from './api/tuple.js';
+export { DEFAULT_STREAM, TICK_STREAM } from './api/tuple.js';
+export type { TopologyContext } from './api/context.js';
+export type { OutputCollector, SpoutOutputCollector, BasicOutputCollector, Anchors } from './api/collectors.js';
+export type { OutputFieldsDeclarer } from './api/declarer.js';
+
+export { TopologyBuilder } from './topology/builder.js';
+export type { ComponentDeclarer, SpoutDeclarer, BoltDeclarer } from './topology/builder.js';
+export { TopologyValidationError } from './topology/errors.js';
+export { validatePlan, validateRuntimeConfig } from './topology/validate.js';
+export { addSystemComponents, topologicalOrder, topologicalLevels } from './topology/system.js';
+export type { SystemOptions } from './topology/system.js';
+export { describePlan, planToJSON } from './topology/describe.js';
+export type { PlanAssignment } from './topology/describe.js';
+export type { Plan, ComponentDef, StreamDef, InputDef, Grouping } from './topology/plan.js';
+export type { Topology } from './topology/topology.js';
+
+export { runTopology } from './runtime/local.js';
+export type { TopologyHandle } from './runtime/local.js';
+export type { RunOptions } from './runtime/supervisor.js';
+export { RunError } from './runtime/supervisor.js';
+export type { RunSummary, RunStatus } from './runtime/summary.js';

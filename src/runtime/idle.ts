@@ -1,0 +1,37 @@
+/**
+ * Quiescence across threads without messages: a run is idle when no thread is busy, every
+ * frame sent has been processed, and no thread recorded any activity over a short window
+ * (two equal samples). Used to end `ackers: 0` runs, between `finish` levels, and by tests.
+ */
+import type { SharedState } from './shared-state.js';
+
+function sample(s: SharedState, alive: (w: number) => boolean): string | null {
+  const n = s.workers;
+  let act = 0;
+  for (let w = 0; w < n; w++) {
+    if (!alive(w)) continue;
+    if (Atomics.load(s.busy, w) !== 0 || Atomics.load(s.congestion, w) !== 0) return null;
+    act += Atomics.load(s.activity, w);
+    for (let p = 0; p < n; p++) {
+      if (p !== w && alive(p) && s.inflight(w, p) > 0) return null;
+    }
+  }
+  return String(act);
+}
+
+export async function waitIdle(
+  s: SharedState,
+  alive: (w: number) => boolean,
+  timeoutMs: number,
+  windowMs = 15,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let prev: string | null = null;
+  while (Date.now() < deadline) {
+    const cur = sample(s, alive);
+    if (cur !== null && cur === prev) return true;
+    prev = cur;
+    await new Promise((r) => setTimeout(r, windowMs));
+  }
+  return false;
+}

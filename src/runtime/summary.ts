@@ -1,0 +1,121 @@
+/**
+ * The supervisor's view of a run's figures: latest snapshot per thread plus the totals of
+ * threads that died, rolled up per component, and the `--json` summary contract.
+ */
+import hdr from 'hdr-histogram-js';
+import { ACKER_ID } from '../topology/plan.js';
+import { addCounters, buildHistogram, decodeHistogram, rollUp, type ComponentTotals, type TaskCounters, type WorkerMetrics } from './metrics.js';
+
+export type RunStatus = 'completed' | 'stopped' | 'incomplete' | 'failed';
+
+export interface RunSummary {
+  topology: string;
+  workers: number;
+  elapsedMs: number;
+  status: RunStatus;
+  spouts: Record<string, { emitted: number; acked: number; failed: number; replayed: number; errors: number }>;
+  bolts: Record<string, { executed: number; emitted: number; acked: number; failed: number; errors: number; executeLatencyMs: number | null }>;
+  completeLatencyMs: { p50: number; p99: number; p999: number; max: number; count: number } | null;
+  throughput: { ackedPerSec: number; executedPerSec: number };
+  pending: number;
+  restarts: number;
+  chaosKills: number;
+  error: string | null;
+  lastErrors: Record<string, string>;
+}
+
+export class MetricsBook {
+  private readonly latest: Array<WorkerMetrics | undefined> = [];
+  /** Counters of threads that died, by task id, so totals survive restarts. */
+  private readonly retired = new Map<number, TaskCounters>();
+  private readonly retiredLatency: string[] = [];
+
+  update(m: WorkerMetrics): void {
+    this.latest[m.workerIndex] = m;
+  }
+
+  /** A thread died: fold its last snapshot into the retired totals. */
+  retire(w: number): void {
+    const m = this.latest[w];
+    if (!m) return;
+    for (const t of m.tasks) {
+      const r = this.retired.get(t.taskId);
+      if (r) addCounters(r, t);
+      else this.retired.set(t.taskId, { ...t });
+    }
+    for (const list of Object.values(m.completeLatency)) this.retiredLatency.push(...list);
+    this.latest[w] = undefined;
+  }
+
+  tasks(): TaskCounters[] {
+    const out = new Map<number, TaskCounters>();
+    for (const [id, t] of this.retired) out.set(id, { ...t });
+    for (const m of this.latest) {
+      if (!m) continue;
+      for (const t of m.tasks) {
+        const prev = out.get(t.taskId);
+        if (prev) addCounters(prev, t);
+        else out.set(t.taskId, { ...t });
+      }
+    }
+    return [...out.values()];
+  }
+
+  components(): Map<string, ComponentTotals> {
+    return rollUp(this.tasks());
+  }
+
+  workers(): WorkerMetrics[] {
+    return this.latest.filter((m): m is WorkerMetrics => m !== undefined);
+  }
+
+  completeLatency(): hdr.Histogram | null {
+    const all = [...this.retiredLatency];
+    for (const m of this.latest) if (m) for (const list of Object.values(m.completeLatency)) all.push(...list);
+    if (all.length === 0) return null;
+    const h = buildHistogram();
+    for (const s of all) h.add(decodeHistogram(s));
+    return h;
+  }
+}
+
+export function buildSummary(
+  book: MetricsBook,
+  base: Pick<RunSummary, 'topology' | 'workers' | 'elapsedMs' | 'status' | 'pending' | 'restarts' | 'chaosKills' | 'error'>,
+  tracking: boolean,
+): RunSummary {
+  const spouts: RunSummary['spouts'] = {};
+  const bolts: RunSummary['bolts'] = {};
+  const lastErrors: Record<string, string> = {};
+  let acked = 0;
+  let executed = 0;
+  for (const [id, c] of book.components()) {
+    if (c.lastError) lastErrors[id] = c.lastError;
+    if (id === ACKER_ID) continue;
+    if (c.kind === 'spout') {
+      spouts[id] = { emitted: c.emitted, acked: c.acked, failed: c.failed, replayed: c.replayed, errors: c.errors };
+      acked += c.acked;
+    } else {
+      bolts[id] = { executed: c.executed, emitted: c.emitted, acked: c.acked, failed: c.failed, errors: c.errors,
+        executeLatencyMs: c.executeLatencyMs === null ? null : round3(c.executeLatencyMs) };
+      executed += c.executed;
+    }
+  }
+  const h = tracking ? book.completeLatency() : null;
+  const ms = (us: number): number => round3(us / 1000);
+  const secs = Math.max(base.elapsedMs, 1) / 1000;
+  return {
+    ...base,
+    spouts,
+    bolts,
+    completeLatencyMs: h
+      ? { p50: ms(h.getValueAtPercentile(50)), p99: ms(h.getValueAtPercentile(99)), p999: ms(h.getValueAtPercentile(99.9)), max: ms(h.maxValue), count: h.totalCount }
+      : null,
+    throughput: { ackedPerSec: Math.round(acked / secs), executedPerSec: Math.round(executed / secs) },
+    lastErrors,
+  };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

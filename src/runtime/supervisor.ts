@@ -1,0 +1,298 @@
+/**
+ * The main thread's side of a run: starts the threads, activates spouts, watches for
+ * completion (every spout exhausted and nothing pending), drains on stop, calls `finish`
+ * level by level, restarts threads that die (with backoff, failing the run when one keeps
+ * dying), runs chaos kills, and keeps the figures.
+ */
+import type { Topology } from '../topology/topology.js';
+import { addSystemComponents, topologicalLevels } from '../topology/system.js';
+import { validateRuntimeConfig } from '../topology/validate.js';
+import type { Plan } from '../topology/plan.js';
+import { mergeConfig, type RuntimeConfig } from './config.js';
+import type { Assignment, WorkerToMain } from './messages.js';
+import { schedule, spoutTasks, spoutWorkers } from './scheduler.js';
+import { SharedState } from './shared-state.js';
+import { WorkerPool } from './worker-pool.js';
+import { MetricsBook, buildSummary, type RunStatus, type RunSummary } from './summary.js';
+import { waitIdle } from './idle.js';
+import { RestartPolicy } from './restart-policy.js';
+
+export interface RunOptions {
+  /** `-c key=value` pairs (over the topology file's config). */
+  config?: Record<string, unknown>;
+  /** Dedicated flags such as `--workers` (over everything). */
+  overrides?: Record<string, unknown>;
+  durationMs?: number;
+  chaosKillEveryMs?: number;
+  /** Run the tasks on the calling thread (no worker threads); `workers` is then 1. */
+  inThread?: boolean;
+  onError?(e: { component: string; taskId: number; message: string }): void;
+  onEvent?(text: string): void;
+}
+
+export class RunError extends Error {
+  constructor(message: string, readonly exitCode: 1 | 2) {
+    super(message);
+  }
+}
+
+const METRICS_POLL_MS = 1000;
+const COMPLETION_POLL_MS = 20;
+
+export class Supervisor {
+  readonly config: RuntimeConfig;
+  readonly plan: Plan;
+  readonly assignment: Assignment;
+  readonly shared: SharedState;
+  readonly book = new MetricsBook();
+  private readonly pool: WorkerPool;
+  private readonly spoutTaskIds: number[];
+  private readonly restarts: RestartPolicy;
+  private readonly waiters = new Map<string, { left: Set<number>; resolve: () => void }>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private state: 'starting' | 'running' | 'ending' | 'done' = 'starting';
+  private startedAt = 0;
+  private ready = new Set<number>();
+  private readyResolve!: (err?: RunError) => void;
+  private doneResolve!: (s: RunSummary) => void;
+  private failure: string | null = null;
+  readonly completion: Promise<RunSummary>;
+
+  constructor(topology: Topology, private readonly source: { bundlePath: string } | { inThread: Topology }, private readonly opts: RunOptions) {
+    const config = mergeConfig(topology.plan.config, opts.config, opts.overrides);
+    if (opts.inThread) config.workers = 1;
+    if (config.ackers > config.workers * 4) config.ackers = config.workers;
+    const problems = validateRuntimeConfig(config);
+    if (problems.length > 0) throw new RunError(`invalid configuration:\n  ${problems.join('\n  ')}`, 2);
+    this.config = config;
+    this.plan = addSystemComponents(topology.plan, {
+      ackers: config.ackers, messageTimeoutMs: config.messageTimeoutMs, enableMessageTimeouts: config.enableMessageTimeouts,
+    });
+    this.assignment = schedule(this.plan, config.workers);
+    this.shared = new SharedState(config.workers, this.assignment.taskWorker.length - 1);
+    this.spoutTaskIds = spoutTasks(this.plan, this.assignment);
+    this.restarts = new RestartPolicy();
+    this.pool = new WorkerPool(source, this.plan, this.assignment, config, this.shared, {
+      message: (m) => this.onMessage(m),
+      died: (w, err) => this.onDied(w, err),
+    });
+    this.completion = new Promise((r) => (this.doneResolve = r));
+    if (opts.chaosKillEveryMs !== undefined && this.chaosCandidates().length === 0) {
+      throw new RunError('--chaos kill-worker: every worker thread hosts a spout task, so there is no thread to kill; use more workers', 2);
+    }
+  }
+
+  /** Start every thread, wait until all tasks are prepared, then activate the spouts. */
+  async start(): Promise<void> {
+    const ready = new Promise<RunError | undefined>((r) => (this.readyResolve = r));
+    this.pool.start();
+    const err = await ready;
+    if (err) {
+      await this.pool.terminateAll();
+      throw err;
+    }
+    this.state = 'running';
+    this.startedAt = Date.now();
+    this.pool.broadcast({ type: 'activate' });
+    this.every(METRICS_POLL_MS, () => this.pool.broadcast({ type: 'metrics' }));
+    this.every(COMPLETION_POLL_MS, () => this.checkCompletion());
+    if (this.opts.durationMs !== undefined) this.after(this.opts.durationMs, () => void this.stop());
+    if (this.opts.chaosKillEveryMs !== undefined) this.every(this.opts.chaosKillEveryMs, () => this.chaosKill());
+  }
+
+  private onMessage(m: WorkerToMain): void {
+    switch (m.type) {
+      case 'ready':
+        this.ready.add(m.workerIndex);
+        if (this.state === 'starting' && this.ready.size === this.config.workers) this.readyResolve();
+        return;
+      case 'startFailed': {
+        const msg = `component '${m.component}' (task ${m.taskId}) failed to start: ${m.error}`;
+        if (this.state === 'starting') this.readyResolve(new RunError(msg, 1));
+        else void this.fail(msg);
+        return;
+      }
+      case 'metrics':
+        this.book.update(m.metrics);
+        return;
+      case 'closed':
+        this.book.update(m.metrics);
+        this.arrive(`closed`, m.workerIndex);
+        return;
+      case 'finished':
+        this.arrive(`finish:${m.component}`, m.workerIndex);
+        return;
+      case 'error':
+        this.opts.onError?.({ component: m.component, taskId: m.taskId, message: m.message });
+        return;
+    }
+  }
+
+  private onDied(w: number, error: string | null): void {
+    this.book.retire(w);
+    const s = this.shared;
+    Atomics.store(s.busy, w, 0);
+    Atomics.store(s.congestion, w, 0);
+    for (const t of this.spoutTaskIds) if (this.assignment.taskWorker[t] === w) Atomics.store(s.spoutDone, t, 0);
+    if (this.state === 'starting') {
+      this.readyResolve(new RunError(`worker thread ${w} died while starting: ${error ?? 'no error reported'}`, 1));
+      return;
+    }
+    if (this.state !== 'running' && this.state !== 'ending') return;
+    const decision = this.restarts.onDeath(w, error);
+    if (decision.giveUp) {
+      void this.fail(`worker thread ${w} keeps dying (${decision.recent} times in a minute); last error: ${error ?? 'none reported'}`);
+      return;
+    }
+    this.opts.onEvent?.(decision.chaos ? `chaos: killed worker ${w}, restarting` : `worker ${w} died (${firstLine(error)}); restarting in ${decision.delayMs} ms`);
+    this.after(decision.delayMs, () => {
+      if (this.state === 'running' || this.state === 'ending') this.pool.restart(w);
+    });
+  }
+
+  private chaosCandidates(): number[] {
+    const spoutful = spoutWorkers(this.plan, this.assignment);
+    const out: number[] = [];
+    for (let w = 0; w < this.config.workers; w++) if (!spoutful.has(w)) out.push(w);
+    return out;
+  }
+
+  private chaosKill(): void {
+    if (this.state !== 'running') return;
+    const live = this.chaosCandidates().filter((w) => this.pool.isAlive(w));
+    if (live.length === 0) return;
+    const w = live[Math.floor(Math.random() * live.length)]!;
+    this.restarts.markChaos(w);
+    this.pool.kill(w);
+  }
+
+  private checkCompletion(): void {
+    if (this.state !== 'running') return;
+    const s = this.shared;
+    for (const t of this.spoutTaskIds) if (Atomics.load(s.spoutDone, t) !== 1) return;
+    void this.end('completed');
+  }
+
+  /** Stop the spouts and drain: wait for pending trees (up to the message timeout). */
+  stop(): Promise<RunSummary> {
+    if (this.state === 'running') void this.end('stopped');
+    return this.completion;
+  }
+
+  private async end(status: RunStatus): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'ending';
+    this.pool.broadcast({ type: 'deactivate' });
+    const alive = (w: number): boolean => this.pool.isAlive(w);
+    if (status === 'stopped') {
+      const drained = await this.drain();
+      if (!drained) status = 'incomplete';
+    } else if (this.config.ackers === 0) {
+      await waitIdle(this.shared, alive, this.config.messageTimeoutMs);
+    }
+    if (this.failure) return;
+    if (status !== 'incomplete') {
+      for (const level of topologicalLevels(this.plan)) {
+        for (const component of level) {
+          if (this.plan.components.find((c) => c.id === component)?.kind !== 'bolt') continue;
+          await this.gather(`finish:${component}`, () => this.pool.broadcast({ type: 'finish', component }));
+          await waitIdle(this.shared, alive, this.config.messageTimeoutMs);
+        }
+      }
+    }
+    await this.finishRun(status);
+  }
+
+  private async drain(): Promise<boolean> {
+    const deadline = Date.now() + this.config.messageTimeoutMs + 1000;
+    const alive = (w: number): boolean => this.pool.isAlive(w);
+    if (this.config.ackers === 0) return waitIdle(this.shared, alive, this.config.messageTimeoutMs);
+    while (Date.now() < deadline) {
+      if (this.shared.totalPending() === 0) return true;
+      await new Promise((r) => setTimeout(r, COMPLETION_POLL_MS));
+    }
+    return this.shared.totalPending() === 0;
+  }
+
+  private async fail(message: string): Promise<void> {
+    if (this.state === 'done' || this.failure) return;
+    this.failure = message;
+    this.state = 'ending';
+    await this.finishRun('failed');
+  }
+
+  private async finishRun(status: RunStatus): Promise<void> {
+    if (this.state === 'done') return;
+    if (status !== 'failed') {
+      // Close politely so spouts close and bolts clean up, with a bound in case a task hangs.
+      await Promise.race([
+        this.gather('closed', () => this.pool.broadcast({ type: 'close' })),
+        new Promise((r) => setTimeout(r, 10000)),
+      ]);
+    }
+    this.state = 'done';
+    for (const t of this.timers) clearInterval(t);
+    const pending = this.shared.totalPending();
+    await this.pool.terminateAll();
+    this.doneResolve(this.summary(status, pending));
+  }
+
+  /** Post to every live thread and wait until each has answered with `key`. */
+  private gather(key: string, send: () => void): Promise<void> {
+    const left = new Set<number>();
+    for (let w = 0; w < this.config.workers; w++) if (this.pool.isAlive(w)) left.add(w);
+    if (left.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.waiters.set(key, { left, resolve });
+      send();
+    });
+  }
+
+  private arrive(key: string, w: number): void {
+    const waiter = this.waiters.get(key);
+    if (!waiter) return;
+    waiter.left.delete(w);
+    if (waiter.left.size === 0) {
+      this.waiters.delete(key);
+      waiter.resolve();
+    }
+  }
+
+  summary(status: RunStatus | 'running' = 'running', pending = this.shared.totalPending()): RunSummary {
+    return buildSummary(this.book, {
+      topology: this.plan.name,
+      workers: this.config.workers,
+      elapsedMs: this.startedAt === 0 ? 0 : Date.now() - this.startedAt,
+      status: status as RunStatus,
+      pending,
+      restarts: this.restarts.total,
+      chaosKills: this.restarts.chaosTotal,
+      error: this.failure,
+    }, this.config.ackers > 0);
+  }
+
+  /** Resolves once no thread has work (see idle.ts); false on timeout. */
+  waitIdle(timeoutMs = 10000): Promise<boolean> {
+    return waitIdle(this.shared, (w) => this.pool.isAlive(w), timeoutMs);
+  }
+
+  /** Ask every thread for fresh figures and wait for them. */
+  async refreshMetrics(): Promise<void> {
+    this.pool.broadcast({ type: 'metrics' });
+    await new Promise((r) => setTimeout(r, 30));
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const t = setInterval(fn, ms);
+    this.timers.push(t);
+  }
+
+  private after(ms: number, fn: () => void): void {
+    const t = setTimeout(fn, ms);
+    this.timers.push(t);
+  }
+}
+
+function firstLine(s: string | null): string {
+  return s ? s.split('\n')[0]! : 'no error reported';
+}

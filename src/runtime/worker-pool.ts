@@ -1,0 +1,132 @@
+/**
+ * The threads of one run: spawns a worker per index with a MessageChannel to every peer,
+ * replaces a thread that died (new channels to the survivors, which are told to rewire),
+ * and forwards each thread's messages to the supervisor. In-thread mode runs the single
+ * worker host on the calling thread with the same messages, for tests and embedding.
+ */
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { Topology } from '../topology/topology.js';
+import type { Plan } from '../topology/plan.js';
+import type { Assignment, MainToWorker, WorkerInit, WorkerToMain } from './messages.js';
+import type { RuntimeConfig } from './config.js';
+import type { SharedState } from './shared-state.js';
+import { WorkerHost } from './worker/host.js';
+
+export interface PoolEvents {
+  message(msg: WorkerToMain): void;
+  /** A thread ended without being asked to (crash, or a chaos kill). */
+  died(workerIndex: number, error: string | null): void;
+}
+
+interface Slot {
+  worker: Worker | null;
+  host: WorkerHost | null;
+  alive: boolean;
+}
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private closing = false;
+
+  constructor(
+    private readonly mode: { bundlePath: string } | { inThread: Topology },
+    private readonly plan: Plan,
+    private readonly assignment: Assignment,
+    private readonly config: RuntimeConfig,
+    private readonly shared: SharedState,
+    private readonly events: PoolEvents,
+  ) {}
+
+  get size(): number {
+    return this.assignment.workers;
+  }
+
+  isAlive(w: number): boolean {
+    return this.slots[w]?.alive === true;
+  }
+
+  start(): void {
+    const n = this.assignment.workers;
+    const ports: Array<Array<MessagePort | undefined>> = Array.from({ length: n }, () => new Array(n).fill(undefined));
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const ch = new MessageChannel();
+        ports[i]![j] = ch.port1;
+        ports[j]![i] = ch.port2;
+      }
+    }
+    for (let w = 0; w < n; w++) this.spawn(w, ports[w]!, false);
+  }
+
+  /** Start a replacement for a dead thread with fresh channels to every live peer. */
+  restart(w: number): void {
+    const n = this.assignment.workers;
+    const mine: Array<MessagePort | undefined> = new Array(n).fill(undefined);
+    for (let p = 0; p < n; p++) {
+      if (p === w || !this.isAlive(p)) continue;
+      const ch = new MessageChannel();
+      mine[p] = ch.port1;
+      this.post(p, { type: 'rewire', peer: w, port: ch.port2 }, [ch.port2]);
+    }
+    this.spawn(w, mine, true);
+  }
+
+  private spawn(w: number, peers: Array<MessagePort | undefined>, restart: boolean): void {
+    const init: WorkerInit = {
+      workerIndex: w, plan: this.plan, assignment: this.assignment, config: this.config,
+      sharedState: this.shared.sab, peers, restart,
+    };
+    if ('inThread' in this.mode) {
+      const host = new WorkerHost(init, this.mode.inThread, {
+        // Asynchronous like a real port, so the supervisor never re-enters itself.
+        post: (m) => setImmediate(() => this.events.message(m)),
+      });
+      this.slots[w] = { worker: null, host, alive: true };
+      void host.start();
+      return;
+    }
+    const transfer = peers.filter((p): p is MessagePort => p !== undefined);
+    const worker = new Worker(this.mode.bundlePath, {
+      workerData: { topoWorker: true, init },
+      transferList: transfer,
+      stderr: false,
+      stdout: false,
+    });
+    const slot: Slot = { worker, host: null, alive: true };
+    this.slots[w] = slot;
+    let lastError: string | null = null;
+    worker.on('message', (m: WorkerToMain) => this.events.message(m));
+    worker.on('error', (err) => {
+      lastError = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    });
+    worker.on('exit', () => {
+      if (this.slots[w] !== slot) return;
+      slot.alive = false;
+      if (!this.closing) this.events.died(w, lastError);
+    });
+  }
+
+  post(w: number, msg: MainToWorker, transfer: MessagePort[] = []): void {
+    const s = this.slots[w];
+    if (!s || !s.alive) return;
+    if (s.host) void s.host.control(msg);
+    else s.worker!.postMessage(msg, transfer);
+  }
+
+  broadcast(msg: MainToWorker): void {
+    for (let w = 0; w < this.slots.length; w++) this.post(w, msg);
+  }
+
+  /** Kill a thread as chaos does (the pool reports it as died). */
+  kill(w: number): void {
+    void this.slots[w]?.worker?.terminate();
+  }
+
+  async terminateAll(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map(async (s) => {
+      s.alive = false;
+      if (s.worker) await s.worker.terminate();
+    }));
+  }
+}

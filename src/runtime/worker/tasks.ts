@@ -1,0 +1,67 @@
+/**
+ * Builds a worker's executors: one instance per task from the topology's component sources
+ * (the acker from the runtime), each with its context, emitter and collector.
+ */
+import type { Bolt, BasicBolt, Spout } from '../../api/components.js';
+import type { TopologyContext } from '../../api/context.js';
+import type { Topology } from '../../topology/topology.js';
+import { ACKER_ID, type Plan } from '../../topology/plan.js';
+import type { Assignment } from '../messages.js';
+import { AckerBolt } from '../acker/acker-bolt.js';
+import { TaskEmitter } from './emitter.js';
+import type { StreamTable } from './streams.js';
+import type { Executor, ExecutorHost } from './executor.js';
+import { SpoutExecutor } from './spout-executor.js';
+import { BoltExecutor } from './bolt-executor.js';
+
+export function buildExecutors(
+  host: ExecutorHost,
+  topology: Topology,
+  plan: Plan,
+  assignment: Assignment,
+  streams: StreamTable,
+): { executors: Executor[]; failed?: { component: string; taskId: number; error: unknown } } {
+  const executors: Executor[] = [];
+  const config = Object.freeze({ ...host.config });
+  for (let taskId = 1; taskId < assignment.taskWorker.length; taskId++) {
+    if (assignment.taskWorker[taskId] !== host.workerIndex) continue;
+    const componentId = assignment.taskComponent[taskId]!;
+    const def = plan.components.find((c) => c.id === componentId)!;
+    try {
+      const instance = componentId === ACKER_ID ? new AckerBolt() : topology.create(componentId);
+      const tasks = assignment.componentTasks[componentId]!;
+      const context = makeContext(plan, assignment, componentId, taskId, tasks.indexOf(taskId), host.workerIndex);
+      const emitter = new TaskEmitter(taskId, componentId, plan, streams, assignment, host.workerIndex, () => host.ids.random());
+      const componentConfig = Object.freeze({ ...config, ...def.config });
+      executors.push(
+        def.kind === 'spout'
+          ? new SpoutExecutor(host, taskId, componentId, instance as Spout, emitter, context, componentConfig)
+          : new BoltExecutor(host, taskId, componentId, instance as Bolt | BasicBolt, def.basic, emitter, context, componentConfig),
+      );
+    } catch (error) {
+      return { executors, failed: { component: componentId, taskId, error } };
+    }
+  }
+  return { executors };
+}
+
+function makeContext(
+  plan: Plan,
+  assignment: Assignment,
+  componentId: string,
+  taskId: number,
+  taskIndex: number,
+  workerIndex: number,
+): TopologyContext {
+  return {
+    topologyName: plan.name,
+    componentId,
+    taskId,
+    taskIndex,
+    workerIndex,
+    getComponentTasks: (id) => assignment.componentTasks[id] ?? [],
+    getComponentOutputFields: (id, stream = 'default') =>
+      plan.components.find((c) => c.id === id)?.streams[stream]?.fields ?? [],
+    getComponentId: (task) => assignment.taskComponent[task] ?? '',
+  };
+}
