@@ -50,6 +50,7 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
     `export { topology };`,
     `workerMain(topology);`,
   ].join('\n');
+  const dir = join(tmpdir(), `topo-bundles-${process.getuid?.() ?? 'u'}`);
   let code: string;
   try {
     const out = await build({
@@ -60,6 +61,8 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
       target: 'node20',
       sourcemap: 'inline',
       write: false,
+      // Source map paths are relative to the output file: name one in the folder it will live in.
+      outfile: join(dir, 'bundle.mjs'),
       logLevel: 'silent',
       plugins: [pinBareImports],
     });
@@ -69,7 +72,6 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
     const detail = errors?.map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text)).join('\n');
     throw new TopologyLoadError(`cannot build ${file}:\n${detail ?? String(err)}`);
   }
-  const dir = join(tmpdir(), `topo-bundles-${process.getuid?.() ?? 'u'}`);
   mkdirSync(dir, { recursive: true });
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
   const bundlePath = join(dir, `${hash}.mjs`);

@@ -28,7 +28,7 @@ export interface WorkerInit {
   readonly sharedState: SharedArrayBuffer;
   /** One port per peer worker (undefined for itself). */
   readonly peers: ReadonlyArray<MessagePort | undefined>;
-  /** True when this worker replaces one that died: start active at once. */
+  /** True when this worker replaces one that died: activate as soon as its tasks are ready. */
   readonly restart: boolean;
 }
 

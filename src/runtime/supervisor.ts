@@ -146,7 +146,7 @@ export class Supervisor {
     }
     this.opts.onEvent?.(decision.chaos ? `chaos: killed worker ${w}, restarting` : `worker ${w} died (${firstLine(error)}); restarting in ${decision.delayMs} ms`);
     this.after(decision.delayMs, () => {
-      if (this.state === 'running' || this.state === 'ending') this.pool.restart(w);
+      if (this.state === 'running' || this.state === 'ending') this.pool.restart(w, this.state === 'running');
     });
   }
 
@@ -225,10 +225,12 @@ export class Supervisor {
     if (this.state === 'done') return;
     if (status !== 'failed') {
       // Close politely so spouts close and bolts clean up, with a bound in case a task hangs.
+      let bound: NodeJS.Timeout | undefined;
       await Promise.race([
         this.gather('closed', () => this.pool.broadcast({ type: 'close' })),
-        new Promise((r) => setTimeout(r, 10000)),
+        new Promise((r) => (bound = setTimeout(r, 10000))),
       ]);
+      clearTimeout(bound);
     }
     this.state = 'done';
     for (const t of this.timers) clearInterval(t);

@@ -58,8 +58,11 @@ export class WorkerPool {
     for (let w = 0; w < n; w++) this.spawn(w, ports[w]!, false);
   }
 
-  /** Start a replacement for a dead thread with fresh channels to every live peer. */
-  restart(w: number): void {
+  /**
+   * Start a replacement for a dead thread with fresh channels to every live peer.
+   * `activate` is false once the run is ending: its spouts must not start emitting again.
+   */
+  restart(w: number, activate: boolean): void {
     const n = this.assignment.workers;
     const mine: Array<MessagePort | undefined> = new Array(n).fill(undefined);
     for (let p = 0; p < n; p++) {
@@ -68,7 +71,7 @@ export class WorkerPool {
       mine[p] = ch.port1;
       this.post(p, { type: 'rewire', peer: w, port: ch.port2 }, [ch.port2]);
     }
-    this.spawn(w, mine, true);
+    this.spawn(w, mine, activate);
   }
 
   private spawn(w: number, peers: Array<MessagePort | undefined>, restart: boolean): void {
@@ -89,6 +92,8 @@ export class WorkerPool {
     const worker = new Worker(this.mode.bundlePath, {
       workerData: { topoWorker: true, init },
       transferList: transfer,
+      // Stack traces of user code point into the user's files, not the bundle.
+      execArgv: [...process.execArgv, '--enable-source-maps'],
       stderr: false,
       stdout: false,
     });

@@ -9,7 +9,8 @@ import { Packr, Unpackr } from 'msgpackr';
 export const SLOTS_PER_TUPLE = 5;
 
 // Records off: tuples are arrays, and record definitions would have to be shared between threads.
-const packr = new Packr({ useRecords: false, moreTypes: true });
+// variableMapSize: objects with more than 65535 keys (a word count's totals) must encode too.
+const packr = new Packr({ useRecords: false, moreTypes: true, variableMapSize: true });
 const unpackr = new Unpackr({ useRecords: false, moreTypes: true });
 
 /**

@@ -15,6 +15,8 @@ export class Outbox {
   private waitingFrames = 0;
 
   constructor(
+    /** Told about a tuple that could not be encoded (it is dropped from the batch). */
+    private readonly onUnencodable: (slots: unknown[], error: unknown) => void,
     private readonly self: number,
     private readonly ports: Array<MessagePort | undefined>,
     private readonly shared: SharedState,
@@ -50,14 +52,37 @@ export class Outbox {
 
   private flush(peer: number): void {
     const b = this.batches[peer]!;
-    const frame = encodeFrame(b);
+    const frame = this.encode(b);
     b.length = 0;
+    if (frame === null) return;
     const q = this.waiting[peer]!;
     if (q.length === 0 && this.canSend(peer)) this.post(peer, frame);
     else {
       q.push(frame);
       this.waitingFrames++;
       Atomics.store(this.shared.congestion, this.self, 1);
+    }
+  }
+
+  /**
+   * Encode a batch. Emit-time checks catch almost every bad value, but if encoding still
+   * throws, isolate the culprits so one bad tuple never takes its batch (or the thread) down.
+   */
+  private encode(b: unknown[]): Uint8Array | null {
+    try {
+      return encodeFrame(b);
+    } catch {
+      const good: unknown[] = [];
+      for (let i = 0; i < b.length; i += SLOTS_PER_TUPLE) {
+        const one = b.slice(i, i + SLOTS_PER_TUPLE);
+        try {
+          encodeFrame(one);
+          good.push(...one);
+        } catch (err) {
+          this.onUnencodable(one, err);
+        }
+      }
+      return good.length > 0 ? encodeFrame(good) : null;
     }
   }
 

@@ -161,6 +161,11 @@ export class BoltExecutor implements Executor, OutputCollector {
     for (let i = 0; i < a.length; i += 3) this.sys(this.failRoute, [a[i]!]);
   }
 
+  failRoots(anchors: readonly number[]): void {
+    if (this.failRoute === null) return;
+    for (let i = 0; i < anchors.length; i += 3) this.sys(this.failRoute, [anchors[i]!]);
+  }
+
   resetTimeout(tuple: Tuple): void {
     const a = (tuple as TupleImpl).anchors;
     if (a === null || this.resetRoute === null) return;

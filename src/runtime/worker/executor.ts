@@ -31,6 +31,8 @@ export interface Executor {
   /** open / prepare. */
   start(): Promise<void>;
   receive(tuple: TupleImpl): void;
+  /** Fail the trees of a tuple this task emitted that could not be delivered. */
+  failRoots(anchors: readonly number[]): void;
   finish(): Promise<void>;
   close(): Promise<void>;
 }

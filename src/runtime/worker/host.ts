@@ -55,7 +55,7 @@ export class WorkerHost implements ExecutorHost {
     this.streams = new StreamTable(init.plan);
     this.taskWorker = init.assignment.taskWorker;
     this.ports = [...init.peers];
-    this.outbox = new Outbox(this.workerIndex, this.ports, this.shared, init.config.batchSize, init.config.maxInflightFrames);
+    this.outbox = new Outbox((slots, err) => this.unencodable(slots, err), this.workerIndex, this.ports, this.shared, init.config.batchSize, init.config.maxInflightFrames);
     this.ticks = new TickTimers(this.streams.tick, (task, t) => this.enqueue(task, t));
   }
 
@@ -167,6 +167,17 @@ export class WorkerHost implements ExecutorHost {
       this.timer = setTimeout(this.pump, IDLE_POLL_MS);
     }
   };
+
+  /** A tuple the encoder rejected: report it against its source and fail its trees (replay). */
+  private unencodable(slots: unknown[], error: unknown): void {
+    const source = this.executors[slots[2] as number];
+    const info = this.streams.byCode[slots[1] as number]!;
+    const err = new Error(`component '${info.component}', stream '${info.stream}': a tuple could not be encoded (${(error as Error).message})`);
+    if (source === undefined) return;
+    this.reportError(source.counters, err);
+    const anchors = slots[3] as number[] | null;
+    if (anchors !== null) source.failRoots(anchors);
+  }
 
   reportError(counters: TaskCounters, error: unknown): void {
     counters.errors++;

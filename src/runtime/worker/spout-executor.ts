@@ -120,7 +120,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     const host = this.host;
     if (msgId === undefined || this.initRoute === null) {
       if (direct >= 0) host.deliver(direct, route.info, this.taskId, values, null);
-      else this.fanOut(route, values, -1);
+      else this.fanOut(route, values);
       if (msgId !== undefined) this.immediateAcks.push(msgId);
       return;
     }
@@ -157,7 +157,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     host.deliver(this.initRoute.routers[0]!.select(init) as number, this.initRoute.info, this.taskId, init, null);
   }
 
-  private fanOut(route: Route, values: unknown[], _unused: number): void {
+  private fanOut(route: Route, values: unknown[]): void {
     const rs = route.routers;
     for (let i = 0; i < rs.length; i++) {
       const sel = rs[i]!.select(values);
@@ -198,6 +198,16 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
         return;
     }
     this.updateStatus(this.spout.isExhausted?.() === true);
+    this.host.schedule();
+  }
+
+  failRoots(anchors: readonly number[]): void {
+    for (let i = 0; i < anchors.length; i += 3) {
+      const p = this.pending.remove(anchors[i]!);
+      if (p === undefined) continue;
+      this.inFlight--;
+      this.failMsg(p.msgId);
+    }
     this.host.schedule();
   }
 

@@ -1,0 +1,63 @@
+/**
+ * The `topo` command line. Commands parse flags and call into the runtime; no logic here.
+ */
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { runCommand, errorExit } from './run.js';
+import { validateCommand } from './validate.js';
+import { collect } from './options.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command('topo')
+    .description('Storm-style stream topologies on Node.js worker threads')
+    .version(version())
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('run')
+    .description('run a topology file (TypeScript or JavaScript) until its spouts are exhausted, --duration passes, or SIGINT')
+    .argument('<file>', 'topology file whose default export is builder.build(name)')
+    .option('-c, --config <key=value>', 'set a config key (repeatable; JSON values parsed)', collect)
+    .option('-w, --workers <n>', 'worker threads (default: available cores)')
+    .option('--ackers <n>', 'acker tasks (default: one per worker; 0 turns tracking off)')
+    .option('-d, --duration <time>', 'stop the spouts after this long and drain (e.g. 10s, 2m)')
+    .option('--chaos <mode>', 'fault injection: kill-worker=<interval> kills a random non-spout worker thread')
+    .option('--metrics-interval <time>', 'progress line interval on stderr', '5s')
+    .option('-q, --quiet', 'no progress output on stderr')
+    .option('--json', 'print the run summary as one JSON object (last line of stdout)')
+    .action(async (file: string, flags) => {
+      code = await runCommand(file, flags);
+    });
+
+  program
+    .command('validate')
+    .description('build a topology file and print its plan (components, streams, edges, tasks per worker)')
+    .argument('<file>', 'topology file')
+    .option('-c, --config <key=value>', 'set a config key (repeatable)', collect)
+    .option('-w, --workers <n>', 'worker threads to plan for')
+    .option('--ackers <n>', 'acker tasks')
+    .option('--json', 'print the plan as JSON')
+    .action(async (file: string, flags) => {
+      code = await validateCommand(file, flags);
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; every parse error is bad usage.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    const { code: exit, message } = errorExit(err);
+    process.stderr.write(`topo: ${message}\n`);
+    return exit;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * `topo run FILE`: load, start, show progress, stop on --duration or a signal, print the
+ * summary. Exit codes: 0 completed or cleanly stopped, 1 failed or incomplete, 2 bad usage.
+ */
+import { loadTopologyFile, TopologyLoadError } from '../runtime/loader.js';
+import { Supervisor, RunError } from '../runtime/supervisor.js';
+import type { RunSummary } from '../runtime/summary.js';
+import { ProgressLine, fmt } from './progress.js';
+import { chaosFlag, configPairs, durationFlag, overrides, UsageError, type CommonFlags } from './options.js';
+
+export interface RunFlags extends CommonFlags {
+  duration?: string;
+  chaos?: string;
+  metricsInterval?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export async function runCommand(file: string, flags: RunFlags): Promise<number> {
+  const log = (s: string): void => {
+    if (!flags.quiet) process.stderr.write(`${s}\n`);
+  };
+  const durationMs = durationFlag('duration', flags.duration);
+  const chaosKillEveryMs = chaosFlag(flags.chaos);
+  const intervalMs = durationFlag('metrics-interval', flags.metricsInterval) ?? 5000;
+  const loaded = await loadTopologyFile(file);
+  const sup = new Supervisor(loaded.topology, { bundlePath: loaded.bundlePath }, {
+    config: configPairs(flags.config),
+    overrides: overrides(flags),
+    ...(durationMs !== undefined ? { durationMs } : {}),
+    ...(chaosKillEveryMs !== undefined ? { chaosKillEveryMs } : {}),
+    onError: (e) => log(`[${loaded.topology.name}] error in '${e.component}' (task ${e.taskId}): ${e.message.split('\n')[0]}`),
+    onEvent: (text) => log(`[${loaded.topology.name}] ${text}`),
+  });
+  await sup.start();
+  log(`[${loaded.topology.name}] running: ${sup.config.workers} worker threads, ${sup.config.ackers} ackers` +
+    `${durationMs !== undefined ? `, stopping after ${durationMs} ms` : ''}`);
+
+  const progress = new ProgressLine();
+  const timer = setInterval(() => log(progress.line(sup.summary())), intervalMs);
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) {
+      log(`[${loaded.topology.name}] ${sig} again: exiting without draining`);
+      process.exit(1);
+    }
+    log(`[${loaded.topology.name}] ${sig}: stopping spouts and draining pending trees (again to force)`);
+    void sup.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let summary: RunSummary;
+  try {
+    summary = await sup.completion;
+  } finally {
+    clearInterval(timer);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  log(finalLine(summary));
+  if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  return summary.status === 'completed' || summary.status === 'stopped' ? 0 : 1;
+}
+
+function finalLine(s: RunSummary): string {
+  const spouts = Object.values(s.spouts);
+  const acked = spouts.reduce((a, x) => a + x.acked, 0);
+  const failed = spouts.reduce((a, x) => a + x.failed, 0);
+  const replayed = spouts.reduce((a, x) => a + x.replayed, 0);
+  const lat = s.completeLatencyMs ? `, complete latency p50 ${s.completeLatencyMs.p50} ms p99 ${s.completeLatencyMs.p99} ms` : '';
+  const head = `[${s.topology}] ${s.status} in ${(s.elapsedMs / 1000).toFixed(1)}s: acked ${fmt(acked)} ` +
+    `(${fmt(s.throughput.ackedPerSec)}/s), failed ${failed}, replayed ${replayed}${lat}` +
+    `${s.restarts ? `, restarts ${s.restarts} (chaos kills ${s.chaosKills})` : ''}`;
+  if (s.status === 'incomplete') return `${head}\n[${s.topology}] drain timed out with ${s.pending} trees still pending`;
+  return s.error ? `${head}\n[${s.topology}] ${s.error}` : head;
+}
+
+/** Map an error thrown by a command to an exit code and a message (no stack for user errors). */
+export function errorExit(err: unknown): { code: number; message: string } {
+  if (err instanceof UsageError) return { code: 2, message: err.message };
+  if (err instanceof RunError) return { code: err.exitCode, message: err.message };
+  if (err instanceof TopologyLoadError) return { code: 1, message: err.message };
+  if (err instanceof Error) return { code: 1, message: err.stack ?? err.message };
+  return { code: 1, message: String(err) };
+}
