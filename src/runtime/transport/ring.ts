@@ -133,16 +133,16 @@ export class RingChannel {
 
   /** Consumer side. Resolves once there is at least one frame, or the ring is closed. */
   waitForData(): Promise<void> {
-    return this.park(CONSUMER_PARKED, HEAD, () => Atomics.load(this.i32, TAIL));
+    // Park only while empty: head still equals our tail.
+    return this.park(CONSUMER_PARKED, HEAD, (head) => head === Atomics.load(this.i32, TAIL));
   }
 
   /** Producer side. Resolves once the consumer has freed some space, or the ring is closed. */
   waitForSpace(): Promise<void> {
-    return this.park(PRODUCER_PARKED, TAIL, () => {
-      // "No space" is judged as "ring not empty": the caller retries trySend
-      // and parks again if its frame still does not fit.
-      return Atomics.load(this.i32, HEAD);
-    });
+    // Park only while the ring is non-empty: the consumer is then bound to
+    // move the tail. The caller retries trySend and parks again if its frame
+    // still does not fit.
+    return this.park(PRODUCER_PARKED, TAIL, (tail) => tail !== Atomics.load(this.i32, HEAD));
   }
 
   /** Bytes currently queued, including prefixes and padding. */
@@ -162,16 +162,16 @@ export class RingChannel {
   }
 
   /**
-   * Waits until slot `watch` moves away from the value meaning "nothing for
-   * me". The parked flag is stored before `watch` is re-read and the other
+   * Waits until slot `watch` changes, unless `mustWait(current value)` says
+   * there is already something to do. The parked flag is stored before `watch` is re-read and the other
    * side stores `watch` before reading the flag; with seq-cst atomics one of
    * the two must see the other's write, so a wakeup cannot be lost.
    */
-  private park(flag: number, watch: number, idleValue: () => number): Promise<void> {
+  private park(flag: number, watch: number, mustWait: (seen: number) => boolean): Promise<void> {
     const i32 = this.i32;
     Atomics.store(i32, flag, 1);
     const seen = Atomics.load(i32, watch);
-    if (seen !== idleValue() || Atomics.load(i32, CLOSED) !== 0) {
+    if (!mustWait(seen) || Atomics.load(i32, CLOSED) !== 0) {
       Atomics.store(i32, flag, 0);
       return RESOLVED;
     }
