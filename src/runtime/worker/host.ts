@@ -96,6 +96,7 @@ export class WorkerHost implements ExecutorHost {
     const slots = decodeFrame(frame);
     const byCode = this.streams.byCode;
     const ex = this.executors;
+    Atomics.add(this.shared.activity, this.workerIndex, 1);
     this.draining = true;
     for (let i = 0; i < slots.length; i += SLOTS_PER_TUPLE) {
       const task = slots[i] as number;
@@ -147,8 +148,11 @@ export class WorkerHost implements ExecutorHost {
       this.timer = null;
     }
     const s = this.shared;
-    Atomics.add(s.activity, this.workerIndex, 1);
     Atomics.store(s.busy, this.workerIndex, 1);
+    // Only real work counts as activity: an active spout with nothing to emit is re-polled
+    // every millisecond, and counting those empty polls would keep waitIdle from ever
+    // seeing a quiet thread while a spout waits for input.
+    const worked = this.qHead < this.qTuples.length || this.outbox.pendingTuples > 0 || this.outbox.hasWaiting;
     this.draining = true;
     this.drainLocal();
     let again = false;
@@ -160,6 +164,7 @@ export class WorkerHost implements ExecutorHost {
       this.drainLocal();
     }
     this.draining = false;
+    if (worked || again) Atomics.add(s.activity, this.workerIndex, 1);
     this.outbox.flushAll();
     Atomics.store(s.busy, this.workerIndex, this.outbox.hasWaiting ? 1 : 0);
     if (again) this.schedule();
