@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { createRouter, ROOT_TASK_FACTOR, type RouteContext } from '../../src/grouping/routers.js';
+import type { Grouping } from '../../src/topology/plan.js';
+
+/** A small deterministic generator, so shuffles are reproducible. */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+function ctx(over: Partial<RouteContext> = {}): RouteContext {
+  return { sourceFields: ['key', 'n'], taskWorker: [], workerIndex: 0, ackerForSpoutTask: [], random: seeded(7), ...over };
+}
+
+/** Route `rows` and count tuples per task (a task listed by an array counts once per row). */
+function route(g: Grouping, tasks: number[], rows: unknown[][], c = ctx()): Map<number, number> {
+  const r = createRouter(g, tasks, c);
+  const counts = new Map<number, number>();
+  for (const row of rows) {
+    const sel = r.select(row);
+    for (const t of typeof sel === 'number' ? [sel] : sel) counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
+  return counts;
+}
+
+const rows = (n: number, key: (i: number) => unknown): unknown[][] => Array.from({ length: n }, (_, i) => [key(i), i]);
+
+describe('routers', () => {
+  it('fields: equal keys always reach the same task, distinct keys spread over all tasks', () => {
+    const r = createRouter({ type: 'fields', fields: ['key'] }, [4, 5, 6, 7], ctx());
+    const home = new Map<string, number>();
+    for (let i = 0; i < 2000; i++) {
+      const key = `user-${i % 200}`;
+      const t = r.select([key, i]) as number;
+      expect(home.get(key) ?? t).toBe(t);
+      home.set(key, t);
+    }
+    const perTask = new Map<number, number>();
+    for (const t of home.values()) perTask.set(t, (perTask.get(t) ?? 0) + 1);
+    expect([...perTask.keys()].sort()).toEqual([4, 5, 6, 7]);
+    for (const n of perTask.values()) expect(n).toBeGreaterThan(25); // 50 expected per task
+  });
+
+  it('fields: only the grouped fields matter, and object keys group by content', () => {
+    const r = createRouter({ type: 'fields', fields: ['key'] }, [1, 2, 3, 4, 5], ctx());
+    for (let i = 0; i < 50; i++) expect(r.select([{ a: i, b: [i] }, 1])).toBe(r.select([{ b: [i], a: i }, 999]));
+  });
+
+  it('all: every task gets every tuple', () => {
+    expect(route({ type: 'all' }, [3, 1, 2], rows(10, String))).toEqual(new Map([[1, 10], [2, 10], [3, 10]]));
+  });
+
+  it('global: exactly one task, the lowest id', () => {
+    expect(route({ type: 'global' }, [9, 4, 7], rows(20, String))).toEqual(new Map([[4, 20]]));
+  });
+
+  it('shuffle: spreads evenly (each pass is a permutation of the tasks)', () => {
+    const counts = route({ type: 'shuffle' }, [1, 2, 3, 4], rows(400, () => 'same'));
+    expect(counts).toEqual(new Map([[1, 100], [2, 100], [3, 100], [4, 100]]));
+    // and not in a fixed round-robin order
+    const r = createRouter({ type: 'shuffle' }, [1, 2, 3, 4], ctx({ random: seeded(3) }));
+    const order = Array.from({ length: 40 }, () => r.select([]) as number).join('');
+    expect(order).not.toBe('1234'.repeat(10));
+  });
+
+  it('localOrShuffle: only tasks on the emitter\'s thread, evenly; all tasks when none is local', () => {
+    const taskWorker = [-1, 0, 1, 0, 1, 0, 1];
+    const local = route({ type: 'localOrShuffle' }, [2, 3, 4, 5, 6], rows(300, String), ctx({ taskWorker, workerIndex: 1 }));
+    expect(local).toEqual(new Map([[2, 100], [4, 100], [6, 100]]));
+    const remote = route({ type: 'localOrShuffle' }, [2, 4, 6], rows(300, String), ctx({ taskWorker, workerIndex: 0 }));
+    expect(remote).toEqual(new Map([[2, 100], [4, 100], [6, 100]]));
+  });
+
+  it('partialKey: one hot key is split over exactly two tasks with balanced load', () => {
+    for (const tasks of [[1, 2], [1, 2, 3, 4, 5], [10, 11, 12, 13, 14, 15, 16, 17]]) {
+      const counts = route({ type: 'partialKey', fields: ['key'] }, tasks, rows(1001, () => 'hot'));
+      expect(counts.size).toBe(2);
+      const [a, b] = [...counts.values()];
+      expect(Math.abs(a! - b!)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('partialKey: distinct keys still spread over every task', () => {
+    const counts = route({ type: 'partialKey', fields: ['key'] }, [1, 2, 3, 4], rows(400, (i) => `k${i % 40}`));
+    expect(counts.size).toBe(4);
+    for (const n of counts.values()) expect(n).toBeGreaterThan(60);
+  });
+
+  it('ackerRoot: a root id goes to the acker of the spout task encoded in it', () => {
+    const r = createRouter({ type: 'ackerRoot' }, [8, 9], ctx({ ackerForSpoutTask: [-1, 9, 8] }));
+    expect(r.select([1 * ROOT_TASK_FACTOR + 12345])).toBe(9);
+    expect(r.select([2 * ROOT_TASK_FACTOR + 4294967295])).toBe(8);
+  });
+
+  it('fields grouping on an undeclared field is refused when the router is built', () => {
+    expect(() => createRouter({ type: 'fields', fields: ['nope'] }, [1], ctx())).toThrow(/grouping field 'nope' is not declared \(fields: key, n\)/);
+  });
+});
