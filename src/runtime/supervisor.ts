@@ -134,6 +134,9 @@ export class Supervisor {
     Atomics.store(s.busy, w, 0);
     Atomics.store(s.congestion, w, 0);
     for (const t of this.spoutTaskIds) if (this.assignment.taskWorker[t] === w) Atomics.store(s.spoutDone, t, 0);
+    // A dead thread never answers a pending finish/close round: stop waiting for it, or
+    // a thread dying while the run ends would hang the run forever.
+    for (const key of [...this.waiters.keys()]) this.arrive(key, w);
     if (this.state === 'starting') {
       this.readyResolve(new RunError(`worker thread ${w} died while starting: ${error ?? 'no error reported'}`, 1));
       return;
