@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { AckerBolt } from '../../src/runtime/acker/acker-bolt.js';
+import { RotatingMap } from '../../src/runtime/acker/rotating-map.js';
+import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM } from '../../src/topology/plan.js';
+import type { OutputCollector, Tuple, TopologyContext } from '../../src/index.js';
+
+/** Just what the acker reads from a tuple. */
+function tuple(stream: string, values: unknown[]): Tuple {
+  return { values, sourceStreamId: stream, isTick: () => false } as unknown as Tuple;
+}
+const tick = { values: [], sourceStreamId: '__tick', isTick: () => true } as unknown as Tuple;
+
+function acker() {
+  const sent: Array<{ task: number; stream: string; root: unknown }> = [];
+  const collector = {
+    emitDirect: (task: number, _anchors: unknown, values: unknown[], stream: string) => sent.push({ task, stream, root: values[0] }),
+  } as unknown as OutputCollector;
+  const bolt = new AckerBolt();
+  bolt.prepare({}, {} as TopologyContext, collector);
+  const init = (root: number, hi: number, lo: number, task: number) => bolt.execute(tuple(ACK_INIT_STREAM, [root, hi, lo, task]));
+  const ack = (root: number, hi: number, lo: number) => bolt.execute(tuple(ACK_ACK_STREAM, [root, hi, lo]));
+  const fail = (root: number) => bolt.execute(tuple(ACK_FAIL_STREAM, [root]));
+  const reset = (root: number) => bolt.execute(tuple(ACK_RESET_STREAM, [root]));
+  return { bolt, sent, init, ack, fail, reset };
+}
+
+describe('AckerBolt', () => {
+  it('completes a tree when the XOR of every edge comes back to zero, and not before', () => {
+    const a = acker();
+    // spout -> two children (edges e1, e2); child 1 emits a grandchild (edge e3).
+    const e1 = [0x1234, 0x5678], e2 = [-7, 99], e3 = [0x7fffffff, -0x80000000];
+    a.init(42, e1[0]! ^ e2[0]!, e1[1]! ^ e2[1]!, 3);
+    a.ack(42, e1[0]! ^ e3[0]!, e1[1]! ^ e3[1]!); // child 1 acked, anchoring e3
+    expect(a.sent).toEqual([]);
+    a.ack(42, e2[0]!, e2[1]!);
+    expect(a.sent).toEqual([]);
+    a.ack(42, e3[0]!, e3[1]!);
+    expect(a.sent).toEqual([{ task: 3, stream: ACK_ACK_STREAM, root: 42 }]);
+    expect(a.bolt.pendingTrees).toBe(0);
+  });
+
+  it('accepts acks that overtake the init, and completes when the init arrives', () => {
+    const a = acker();
+    a.ack(7, 11, 13);
+    expect(a.sent).toEqual([]);
+    expect(a.bolt.pendingTrees).toBe(1);
+    a.init(7, 11, 13, 5);
+    expect(a.sent).toEqual([{ task: 5, stream: ACK_ACK_STREAM, root: 7 }]);
+  });
+
+  it('fails a tree on a fail, even one that arrives before the init', () => {
+    const a = acker();
+    a.init(1, 5, 6, 2);
+    a.fail(1);
+    expect(a.sent).toEqual([{ task: 2, stream: ACK_FAIL_STREAM, root: 1 }]);
+    a.fail(9);
+    a.init(9, 1, 1, 4);
+    expect(a.sent[1]).toEqual({ task: 4, stream: ACK_FAIL_STREAM, root: 9 });
+    expect(a.bolt.pendingTrees).toBe(0);
+  });
+
+  it('keeps trees apart: acking one root leaves another pending', () => {
+    const a = acker();
+    a.init(1, 3, 4, 2);
+    a.init(2, 3, 4, 2);
+    a.ack(1, 3, 4);
+    expect(a.sent.map((s) => s.root)).toEqual([1]);
+    expect(a.bolt.pendingTrees).toBe(1);
+  });
+
+  it('forgets a tree after it sat through all rotations, and a reset keeps it alive and tells the spout', () => {
+    const a = acker();
+    a.init(1, 3, 4, 2);
+    a.init(2, 3, 4, 2);
+    a.bolt.execute(tick);
+    a.bolt.execute(tick);
+    a.reset(2);
+    expect(a.sent).toEqual([{ task: 2, stream: ACK_RESET_STREAM, root: 2 }]);
+    a.bolt.execute(tick); // root 1 was in the oldest bucket: gone; root 2 was moved to the newest
+    expect(a.bolt.pendingTrees).toBe(1);
+    a.ack(2, 3, 4);
+    expect(a.sent[1]).toEqual({ task: 2, stream: ACK_ACK_STREAM, root: 2 });
+    a.ack(1, 3, 4); // a late ack for an expired tree starts a new, orphan entry and completes nothing
+    expect(a.sent).toHaveLength(2);
+  });
+});
+
+describe('RotatingMap', () => {
+  it('expires an entry after as many rotations as it has buckets, returning it', () => {
+    const m = new RotatingMap<string, number>(3);
+    m.put('a', 1);
+    expect(m.rotate().size).toBe(0);
+    expect(m.rotate().size).toBe(0);
+    m.put('b', 2);
+    expect([...m.rotate()]).toEqual([['a', 1]]);
+    expect(m.get('a')).toBeUndefined();
+    expect(m.get('b')).toBe(2);
+  });
+
+  it('touch and put move an entry to the newest bucket, removing older copies', () => {
+    const m = new RotatingMap<string, number>(3);
+    m.put('a', 1);
+    m.rotate();
+    m.rotate();
+    expect(m.touch('a')).toBe(true);
+    expect(m.rotate().size).toBe(0);
+    m.put('a', 2);
+    expect(m.size).toBe(1);
+    expect(m.rotate().size).toBe(0);
+    expect(m.touch('missing')).toBe(false);
+  });
+
+  it('remove returns the value from whichever bucket holds it', () => {
+    const m = new RotatingMap<number, string>(2);
+    m.put(1, 'x');
+    m.rotate();
+    m.putNew(2, 'y');
+    expect(m.remove(1)).toBe('x');
+    expect(m.remove(1)).toBeUndefined();
+    expect(m.size).toBe(1);
+    m.clear();
+    expect(m.size).toBe(0);
+    expect(() => new RotatingMap(1)).toThrow(/at least 2 buckets/);
+  });
+});
