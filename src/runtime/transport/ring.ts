@@ -42,6 +42,8 @@ export class RingChannel {
   private readonly i32: Int32Array;
   private readonly u8: Uint8Array;
   private readonly mask: number;
+  private keepAlive: ReturnType<typeof setInterval> | undefined;
+  private parked = 0;
 
   private constructor(shared: SharedArrayBuffer) {
     const capacity = shared.byteLength - HEADER_BYTES;
@@ -180,11 +182,14 @@ export class RingChannel {
       Atomics.store(i32, flag, 0);
       return RESOLVED;
     }
-    // A pending waitAsync does not keep Node's event loop alive; without this
-    // timer a thread whose only work is this ring would exit while parked.
-    const keepAlive = setInterval(noop, 1 << 30);
+    // A pending waitAsync does not keep Node's event loop alive; without a
+    // ref'd handle a thread whose only work is this ring would exit while
+    // parked. One idle timer per ring, ref'd only while someone is parked,
+    // keeps timer setup off the wakeup path.
+    this.keepAlive ??= setInterval(noop, 1 << 30).unref();
+    if (this.parked++ === 0) this.keepAlive.ref();
     return res.value.then(() => {
-      clearInterval(keepAlive);
+      if (--this.parked === 0) this.keepAlive?.unref();
       Atomics.store(i32, flag, 0);
     });
   }
