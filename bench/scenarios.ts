@@ -1,0 +1,134 @@
+/**
+ * The scenario registry: every row `npm run bench` can produce.
+ *
+ * Each scenario runs in its own child process (see run.ts), so a scenario is
+ * free to spawn workers, allocate, and leave JIT state behind. `run` returns
+ * one or more results; `tuplesPerSec` rows get a ratio to the `limit`
+ * scenario (a single-thread plain loop) in the printed table.
+ *
+ * Adding a scenario: append an entry below. Keep names stable; they are the
+ * keys in bench/results/*.json and the values accepted by `--only`.
+ */
+import type { ScenarioResult } from './lib/types.js';
+import { portChannel } from './baselines/port-channel.js';
+import { rawChannel } from './baselines/raw-channel.js';
+import { naivePostMessage } from './baselines/naive-postmessage.js';
+import { limit } from './baselines/limit.js';
+import { nodeStreams } from './baselines/node-streams.js';
+import { microCodec } from './micro/codec.js';
+import { microIds } from './micro/ids.js';
+
+export interface RunOptions {
+  quick: boolean;
+}
+
+export interface Scenario {
+  name: string;
+  group: 'baseline' | 'transport' | 'micro' | 'topology';
+  description: string;
+  run(opts: RunOptions): Promise<ScenarioResult | ScenarioResult[]>;
+}
+
+export const scenarios: Scenario[] = [
+  // --- single-thread word count ceilings (words/s) ---
+  {
+    name: 'limit',
+    group: 'baseline',
+    description: 'word count as a plain loop in one thread (the ratio denominator)',
+    run: async ({ quick }) => limit(quick),
+  },
+  {
+    name: 'node-streams',
+    group: 'baseline',
+    description: 'word count as object-mode Readable -> Transform -> Writable in one thread',
+    run: ({ quick }) => nodeStreams(quick),
+  },
+
+  // --- transport candidates between two worker threads (1000-tuple batches) ---
+  {
+    name: 'port-transfer',
+    group: 'transport',
+    description: 'MessagePort, msgpackr nested batch, copied + ArrayBuffer transferred',
+    run: ({ quick }) => portChannel(quick, 'transfer'),
+  },
+  {
+    name: 'port-transfer-flat',
+    group: 'transport',
+    description: 'as port-transfer, flat batch layout',
+    run: ({ quick }) => portChannel(quick, 'transfer', { layout: 'flat', pings: 0 }),
+  },
+  {
+    name: 'port-clone',
+    group: 'transport',
+    description: 'MessagePort, msgpackr batch posted without transfer (structured clone copy)',
+    run: ({ quick }) => portChannel(quick, 'clone'),
+  },
+  {
+    name: 'port-objects',
+    group: 'transport',
+    description: 'MessagePort, tuple arrays posted as-is (structured clone, no msgpackr)',
+    run: ({ quick }) => portChannel(quick, 'objects'),
+  },
+  {
+    name: 'raw-channel',
+    group: 'transport',
+    description: 'SharedArrayBuffer SPSC ring (RingChannel), msgpackr nested batch',
+    run: ({ quick }) => rawChannel(quick),
+  },
+  {
+    name: 'raw-channel-flat',
+    group: 'transport',
+    description: 'as raw-channel, flat batch layout',
+    run: ({ quick }) => rawChannel(quick, { layout: 'flat', pings: 0 }),
+  },
+  {
+    name: 'port-transfer-bytes',
+    group: 'transport',
+    description: 'transport cost only: one pre-encoded 1000-tuple frame, copied + transferred, not decoded',
+    run: ({ quick }) => portChannel(quick, 'transfer', { payloadOnly: true, pings: 0 }),
+  },
+  {
+    name: 'raw-channel-bytes',
+    group: 'transport',
+    description: 'transport cost only: one pre-encoded 1000-tuple frame through the ring, not decoded',
+    run: ({ quick }) => rawChannel(quick, { payloadOnly: true, pings: 0 }),
+  },
+  {
+    name: 'naive-postmessage',
+    group: 'transport',
+    description: 'one postMessage (structured clone) per tuple',
+    run: ({ quick }) => naivePostMessage(quick),
+  },
+
+  // --- micro-benchmarks (benchmark package; ops/s) ---
+  {
+    name: 'micro-codec',
+    group: 'micro',
+    description: 'msgpackr encode/decode of one 1000-tuple batch: layouts, Packr reuse, records',
+    run: async ({ quick }) => microCodec(quick),
+  },
+  {
+    name: 'micro-ids',
+    group: 'micro',
+    description: '64-bit edge ids as int32 pairs: xorshift128+ vs crypto.getRandomValues',
+    run: async ({ quick }) => microIds(quick),
+  },
+
+  // --- topology scenarios: owned by the runtime team ---
+  // These need the in-process API `runTopology(...)` (not written yet). The
+  // expected shape, once it exists:
+  //
+  //   {
+  //     name: 'const-spout-null-bolt',
+  //     group: 'topology',
+  //     description: 'constant spout -> bolt that drops every tuple',
+  //     run: async ({ quick }) => {
+  //       const { runTopology } = await import('../src/runtime/index.js');
+  //       const stats = await runTopology(buildConstNull(), { durationMs: quick ? 3000 : 15000 });
+  //       return { name: 'const-spout-null-bolt', config: { ... }, tuplesPerSec: stats.ackedPerSec };
+  //     },
+  //   },
+  //
+  // and likewise 'const-spout-id-bolt-null-bolt' and 'wordcount' (the latter
+  // is compared with the `limit` and `node-streams` baselines in words/s).
+];
