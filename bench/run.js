@@ -25,4 +25,4 @@ await build({
 });
 
 const { main } = await import(pathToFileURL(outfile).href);
-process.exitCode = await main(process.argv.slice(2), outfile);
+process.exitCode = await main(process.argv.slice(2), outfile, root);

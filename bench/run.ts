@@ -13,8 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scenarios } from './scenarios.js';
-import type { ChildReport, ScenarioResult } from './lib/types.js';
-import { printTable } from './lib/table.js';
+import type { ChildReport, ScenarioResult } from './lib/report.js';
+import { printTable } from './lib/report.js';
 import { runRoleIfWorker, setWorkerEntry } from './lib/workers.js';
 
 const REPORT_PREFIX = '@@topo-bench ';
@@ -53,7 +53,8 @@ function runInChild(bundle: string, name: string, quick: boolean): Promise<Child
   });
 }
 
-export async function main(argv: string[], bundle = fileURLToPath(import.meta.url)): Promise<number> {
+/** Entry called by bench/run.js with the bundle path and the project root. */
+export async function main(argv: string[], bundle = fileURLToPath(import.meta.url), root = process.cwd()): Promise<number> {
   const quick = argv.includes('--quick');
   const onlyIdx = argv.indexOf('--only');
   const only = onlyIdx >= 0 ? (argv[onlyIdx + 1] ?? '').split(',').filter(Boolean) : null;
@@ -97,7 +98,7 @@ export async function main(argv: string[], bundle = fileURLToPath(import.meta.ur
     },
     reports,
   };
-  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bench', 'results');
+  const dir = path.join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const out = path.join(dir, `${date.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`);

@@ -9,7 +9,7 @@
  * Adding a scenario: append an entry below. Keep names stable; they are the
  * keys in bench/results/*.json and the values accepted by `--only`.
  */
-import type { ScenarioResult } from './lib/types.js';
+import type { ScenarioResult } from './lib/report.js';
 import { portChannel } from './baselines/port-channel.js';
 import { rawChannel } from './baselines/raw-channel.js';
 import { naivePostMessage } from './baselines/naive-postmessage.js';

@@ -5,7 +5,7 @@
  */
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import type { ScenarioResult } from '../lib/types.js';
+import type { ScenarioResult } from '../lib/report.js';
 import type { WireTuple } from '../lib/tuples.js';
 import { countingSink, makeBatch } from '../lib/tuples.js';
 import { registerRole, spawnRole } from '../lib/workers.js';

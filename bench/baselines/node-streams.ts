@@ -6,9 +6,8 @@
  */
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ScenarioResult } from '../lib/types.js';
-import { sentences, splitWords } from '../lib/corpus.js';
-import { wordCountConfig } from './limit.js';
+import type { ScenarioResult } from '../lib/report.js';
+import { sentences, splitWords, wordCountConfig } from './limit.js';
 
 async function runPipeline(n: number, counts: Map<string, number>): Promise<number> {
   const source = sentences();

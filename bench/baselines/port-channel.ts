@@ -15,7 +15,7 @@
  */
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import type { ScenarioResult } from '../lib/types.js';
+import type { ScenarioResult } from '../lib/report.js';
 import { consumeNested, countingSink, makeBatch, makeCodec, ownBytes } from '../lib/tuples.js';
 import { registerRole, spawnRole, nextMessage } from '../lib/workers.js';
 import { TupleClock, collectThroughput, repeatThroughput, pingLoop, summarizeRtts, transportConfig } from '../lib/transport.js';

@@ -6,7 +6,7 @@
  * handed over as-is; the consumer decodes straight from the shared memory.
  */
 import { RingChannel } from '../../src/runtime/transport/ring.js';
-import type { ScenarioResult } from '../lib/types.js';
+import type { ScenarioResult } from '../lib/report.js';
 import { countingSink, makeBatch, makeCodec, ownBytes } from '../lib/tuples.js';
 import { registerRole, spawnRole, nextMessage } from '../lib/workers.js';
 import { TupleClock, collectThroughput, repeatThroughput, pingLoop, summarizeRtts, transportConfig } from '../lib/transport.js';

@@ -8,7 +8,7 @@
  *    plain objects, so they are also measured on object-shaped tuples.
  */
 import { Packr, pack } from 'msgpackr';
-import type { ScenarioResult } from '../lib/types.js';
+import type { ScenarioResult } from '../lib/report.js';
 import { consumeFlat, consumeNested, countingSink, flatten, makeBatch, ownBytes } from '../lib/tuples.js';
 import type { MicroCase } from './suite.js';
 import { runSuite } from './suite.js';

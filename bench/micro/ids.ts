@@ -10,7 +10,7 @@
  * acceptable if it is fast enough to matter.
  */
 import { getRandomValues } from 'node:crypto';
-import type { ScenarioResult } from '../lib/types.js';
+import type { ScenarioResult } from '../lib/report.js';
 import type { MicroCase } from './suite.js';
 import { runSuite } from './suite.js';
 

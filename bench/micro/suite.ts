@@ -4,7 +4,7 @@
  * relative margin of error the package computes).
  */
 import Benchmark from 'benchmark';
-import type { ScenarioResult } from '../lib/types.js';
+import type { ScenarioResult } from '../lib/report.js';
 
 export interface MicroCase {
   name: string;

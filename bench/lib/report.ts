@@ -1,5 +1,30 @@
-/** Plain-text result table: one row per ScenarioResult, aligned columns. */
-import type { ChildReport, ScenarioResult } from './types.js';
+/**
+ * Result shapes shared by every scenario, and the plain-text table the
+ * harness prints from them.
+ */
+import type { LatencySummary } from './transport.js';
+
+export interface ScenarioResult {
+  name: string;
+  config: Record<string, unknown>;
+  /** Throughput scenarios (tuples or words per second). */
+  tuplesPerSec?: number;
+  /** Every timed repetition behind `tuplesPerSec` (which is their median). */
+  samples?: number[];
+  /** Micro-benchmarks report operations per second instead. */
+  opsPerSec?: number;
+  /** Relative margin of error in percent, where the tool provides one. */
+  rme?: number;
+  latency?: LatencySummary | undefined;
+}
+
+/** What the child process prints (as one JSON line) for the parent harness. */
+export interface ChildReport {
+  scenario: string;
+  results: ScenarioResult[];
+  /** process.resourceUsage().maxRSS, in bytes; covers all worker threads. */
+  peakRssBytes: number;
+}
 
 function fmtRate(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
