@@ -46,6 +46,8 @@ export class WorkerHost implements ExecutorHost {
   private draining = false;
   private active = false;
   private lastErrorPost = 0;
+  /** Ports are listened to only once every task is ready (a rewire may arrive before). */
+  private started = false;
 
   constructor(private readonly init: WorkerInit, private readonly topology: Topology, private readonly link: SupervisorLink) {
     this.workerIndex = init.workerIndex;
@@ -78,6 +80,7 @@ export class WorkerHost implements ExecutorHost {
       this.executors[ex.taskId] = ex;
       if (ex instanceof SpoutExecutor) this.spouts.push(ex);
     }
+    this.started = true;
     this.ports.forEach((port, peer) => port && this.listen(peer, port));
     this.link.post({ type: 'ready', workerIndex: w });
     if (this.init.restart) this.control({ type: 'activate' });
@@ -222,8 +225,10 @@ export class WorkerHost implements ExecutorHost {
         this.ports[msg.peer] = msg.port;
         this.outbox.replacePort(msg.peer, msg.port);
         Atomics.store(this.shared.processed, msg.peer * this.shared.workers + this.workerIndex, 0);
-        this.listen(msg.peer, msg.port);
-        this.schedule();
+        if (this.started) {
+          this.listen(msg.peer, msg.port);
+          this.schedule();
+        }
         return;
     }
   }
