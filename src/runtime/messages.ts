@@ -38,7 +38,9 @@ export type MainToWorker =
   | { readonly type: 'finish'; readonly component: string }
   | { readonly type: 'close' }
   | { readonly type: 'metrics' }
-  | { readonly type: 'rewire'; readonly peer: number; readonly port: MessagePort };
+  | { readonly type: 'rewire'; readonly peer: number; readonly port: MessagePort }
+  /** A thread died: ackers here fail at once the trees that touched it. */
+  | { readonly type: 'workerLost'; readonly worker: number };
 
 export type WorkerToMain =
   | { readonly type: 'ready'; readonly workerIndex: number }

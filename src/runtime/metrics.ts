@@ -3,7 +3,24 @@
  * and the supervisor's roll-up per component. Complete latency travels as an encoded HDR
  * histogram so percentiles merge exactly across tasks and threads.
  */
-import hdr from 'hdr-histogram-js';
+import type hdrTypes from 'hdr-histogram-js';
+
+type Hdr = typeof hdrTypes;
+let hdrModule: Hdr | null = null;
+
+/**
+ * hdr-histogram-js takes ~75 ms to import; only threads hosting spouts (and the main thread)
+ * record latency, so it is loaded on demand: a restarted bolt-only thread comes up faster.
+ */
+export async function loadHdr(): Promise<Hdr> {
+  hdrModule ??= ((await import('hdr-histogram-js')) as unknown as { default: Hdr }).default;
+  return hdrModule;
+}
+
+function hdr(): Hdr {
+  if (hdrModule === null) throw new Error('loadHdr() must be awaited before using histograms');
+  return hdrModule;
+}
 
 export interface TaskCounters {
   taskId: number;
@@ -41,17 +58,17 @@ export interface WorkerMetrics {
   restartCount?: number;
 }
 
-export function buildHistogram(): hdr.Histogram {
+export function buildHistogram(): hdrTypes.Histogram {
   // 1 µs .. 1 hour at 3 significant digits: plenty for complete latency.
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  return hdr().build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
 }
 
-export function encodeHistogram(h: hdr.Histogram): string {
-  return hdr.encodeIntoCompressedBase64(h);
+export function encodeHistogram(h: hdrTypes.Histogram): string {
+  return hdr().encodeIntoCompressedBase64(h);
 }
 
-export function decodeHistogram(s: string): hdr.Histogram {
-  return hdr.decodeFromCompressedBase64(s);
+export function decodeHistogram(s: string): hdrTypes.Histogram {
+  return hdr().decodeFromCompressedBase64(s);
 }
 
 export interface ComponentTotals {

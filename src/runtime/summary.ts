@@ -2,7 +2,7 @@
  * The supervisor's view of a run's figures: latest snapshot per thread plus the totals of
  * threads that died, rolled up per component, and the `--json` summary contract.
  */
-import hdr from 'hdr-histogram-js';
+import type hdr from 'hdr-histogram-js';
 import { ACKER_ID } from '../topology/plan.js';
 import { addCounters, buildHistogram, decodeHistogram, rollUp, type ComponentTotals, type TaskCounters, type WorkerMetrics } from './metrics.js';
 

@@ -16,6 +16,7 @@ import { WorkerPool } from './worker-pool.js';
 import { MetricsBook, buildSummary, type RunStatus, type RunSummary } from './summary.js';
 import { waitIdle } from './idle.js';
 import { RestartPolicy } from './restart-policy.js';
+import { loadHdr } from './metrics.js';
 
 export interface RunOptions {
   /** `-c key=value` pairs (over the topology file's config). */
@@ -84,6 +85,7 @@ export class Supervisor {
 
   /** Start every thread, wait until all tasks are prepared, then activate the spouts. */
   async start(): Promise<void> {
+    await loadHdr();
     const ready = new Promise<RunError | undefined>((r) => (this.readyResolve = r));
     this.pool.start();
     const err = await ready;
@@ -142,6 +144,7 @@ export class Supervisor {
       return;
     }
     if (this.state !== 'running' && this.state !== 'ending') return;
+    this.pool.broadcast({ type: 'workerLost', worker: w });
     const decision = this.restarts.onDeath(w, error);
     if (decision.giveUp) {
       void this.fail(`worker thread ${w} keeps dying (${decision.recent} times in a minute); last error: ${error ?? 'none reported'}`);

@@ -27,10 +27,10 @@ const stream = (id: string, fields: string[], direct: boolean): StreamDef =>
   Object.freeze({ id, fields: Object.freeze(fields), direct });
 
 /** What a spout tells the acker when it emits a tracked root: its edge ids and its task. */
-const SPOUT_STREAMS = [stream(ACK_INIT_STREAM, ['root', 'xhi', 'xlo', 'task'], false)];
+const SPOUT_STREAMS = [stream(ACK_INIT_STREAM, ['root', 'xhi', 'xlo', 'task', 'workers'], false)];
 /** What a bolt tells the acker: the XOR of acked ids (64 bits as two 32-bit halves), fails, resets. */
 const BOLT_STREAMS = [
-  stream(ACK_ACK_STREAM, ['root', 'xhi', 'xlo'], false),
+  stream(ACK_ACK_STREAM, ['root', 'xhi', 'xlo', 'workers'], false),
   stream(ACK_FAIL_STREAM, ['root'], false),
   stream(ACK_RESET_STREAM, ['root'], false),
 ];

@@ -64,6 +64,10 @@ export class RotatingMap<K, V> {
     return dead;
   }
 
+  forEach(fn: (key: K, value: V) => void): void {
+    for (const b of this.buckets) for (const [k, v] of b) fn(k, v);
+  }
+
   clear(): void {
     for (const b of this.buckets) b.clear();
   }

@@ -97,7 +97,15 @@ export class BoltExecutor implements Executor, OutputCollector {
   }
 
   private send(task: number, route: Route, values: unknown[], anchors: Anchors): void {
-    const anc = this.host.tracking && anchors ? this.childAnchors(anchors) : null;
+    let anc: number[] | null = null;
+    if (this.host.tracking && anchors) {
+      anc = this.childAnchors(anchors);
+      if (anc !== null) {
+        const bit = this.host.workerBit(task);
+        if (Array.isArray(anchors)) for (const a of anchors as readonly TupleImpl[]) a.touched |= bit;
+        else (anchors as TupleImpl).touched |= bit;
+      }
+    }
     this.host.deliver(task, route.info, this.taskId, values, anc);
   }
 
@@ -148,7 +156,7 @@ export class BoltExecutor implements Executor, OutputCollector {
     this.counters.acked++;
     const a = t.anchors;
     if (a === null || this.ackRoute === null) return;
-    for (let i = 0; i < a.length; i += 3) this.sys(this.ackRoute, [a[i]!, a[i + 1]! ^ t.ackHi, a[i + 2]! ^ t.ackLo]);
+    for (let i = 0; i < a.length; i += 3) this.sys(this.ackRoute, [a[i]!, a[i + 1]! ^ t.ackHi, a[i + 2]! ^ t.ackLo, t.touched]);
   }
 
   fail(tuple: Tuple): void {

@@ -16,6 +16,8 @@ export interface ExecutorHost {
   readonly config: RuntimeConfig;
   readonly shared: SharedState;
   readonly workerIndex: number;
+  /** Bit for the worker hosting a task, for `TupleImpl.touched` (wraps beyond 31 threads). */
+  workerBit(task: number): number;
   /** Hand a tuple to a task: same thread goes to the local queue, others to a batch. */
   deliver(task: number, info: StreamInfo, sourceTask: number, values: unknown[], anchors: number[] | null): void;
   /** Count and surface a component error (rate-limited towards the supervisor). */

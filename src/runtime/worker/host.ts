@@ -6,6 +6,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Topology } from '../../topology/topology.js';
+import { ACKER_ID } from '../../topology/plan.js';
 import type { MainToWorker, SupervisorLink, WorkerInit } from '../messages.js';
 import type { RuntimeConfig } from '../config.js';
 import { IdGenerator } from '../ids.js';
@@ -111,6 +112,10 @@ export class WorkerHost implements ExecutorHost {
     this.draining = false;
     Atomics.add(this.shared.processed, peer * this.shared.workers + this.workerIndex, 1);
     this.schedule();
+  }
+
+  workerBit(task: number): number {
+    return 1 << (this.taskWorker[task]! % 31);
   }
 
   deliver(task: number, info: StreamInfo, sourceTask: number, values: unknown[], anchors: number[] | null): void {
@@ -219,6 +224,18 @@ export class WorkerHost implements ExecutorHost {
         return;
       case 'metrics':
         this.link.post({ type: 'metrics', workerIndex: this.workerIndex, metrics: this.metrics() });
+        return;
+      case 'workerLost':
+        for (const ex of this.executors) {
+          if (ex !== undefined && ex.componentId === ACKER_ID) {
+            this.enqueue(ex.taskId, new TupleImpl(this.streams.workerLost, -1, [msg.worker], null));
+          }
+        }
+        // Trees whose acker lived on the lost thread can never complete: fail them now.
+        for (const sp of this.spouts) {
+          const acker = this.init.assignment.ackerForSpoutTask[sp.taskId];
+          if (acker !== undefined && this.taskWorker[acker] === msg.worker) sp.failAllPending();
+        }
         return;
       case 'rewire':
         this.ports[msg.peer]?.close();

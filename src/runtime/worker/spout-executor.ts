@@ -9,7 +9,8 @@ import type { TopologyContext } from '../../api/context.js';
 import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM } from '../../topology/plan.js';
 import { ROOT_TASK_FACTOR } from '../../grouping/routers.js';
 import { RotatingMap } from '../acker/rotating-map.js';
-import { buildHistogram, newCounters, type TaskCounters } from '../metrics.js';
+import { buildHistogram, loadHdr, newCounters, type TaskCounters } from '../metrics.js';
+import type hdr from 'hdr-histogram-js';
 import type { TaskEmitter, Route } from './emitter.js';
 import type { TupleImpl } from './tuple-impl.js';
 import { PollResult, type Executor, type ExecutorHost } from './executor.js';
@@ -21,7 +22,7 @@ interface Pending {
 
 export class SpoutExecutor implements Executor, SpoutOutputCollector {
   readonly counters: TaskCounters;
-  readonly latency = buildHistogram();
+  latency!: hdr.Histogram;
   private readonly pending = new RotatingMap<number, Pending>(3);
   private inFlight = 0;
   private seq: number;
@@ -52,6 +53,8 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
   }
 
   async start(): Promise<void> {
+    await loadHdr();
+    this.latency = buildHistogram();
     await this.spout.open(this.config, this.context, this);
     if (this.host.tracking && this.host.config.enableMessageTimeouts) {
       const every = Math.max(1, Math.ceil(this.host.config.messageTimeoutMs / 2));
@@ -129,6 +132,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     let xhi = 0;
     let xlo = 0;
     let targets = 0;
+    let touched = 0;
     const ids = host.ids;
     const send = (task: number): void => {
       const hi = ids.next();
@@ -136,6 +140,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
       xhi ^= hi;
       xlo ^= lo;
       targets++;
+      touched |= host.workerBit(task);
       host.deliver(task, route.info, this.taskId, values, [root, hi, lo]);
     };
     if (direct >= 0) send(direct);
@@ -153,7 +158,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     }
     this.pending.putNew(root, { msgId, emittedAt: performance.now() });
     this.inFlight++;
-    const init = [root, xhi, xlo, this.taskId];
+    const init = [root, xhi, xlo, this.taskId, touched];
     host.deliver(this.initRoute.routers[0]!.select(init) as number, this.initRoute.info, this.taskId, init, null);
   }
 
@@ -208,6 +213,16 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
       this.inFlight--;
       this.failMsg(p.msgId);
     }
+    this.host.schedule();
+  }
+
+  failAllPending(): void {
+    const all: Pending[] = [];
+    this.pending.forEach((_root, p) => all.push(p));
+    this.pending.clear();
+    this.inFlight = 0;
+    for (const p of all) this.failMsg(p.msgId);
+    this.updateStatus(false);
     this.host.schedule();
   }
 

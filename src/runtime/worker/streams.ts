@@ -5,6 +5,7 @@
  */
 import type { Plan } from '../../topology/plan.js';
 import { SYSTEM_COMPONENT, TICK_STREAM } from '../../api/tuple.js';
+import { WORKER_LOST_STREAM } from '../../topology/plan.js';
 
 export interface StreamInfo {
   readonly code: number;
@@ -19,12 +20,14 @@ export class StreamTable {
   readonly byCode: StreamInfo[] = [];
   private readonly byKey = new Map<string, StreamInfo>();
   readonly tick: StreamInfo;
+  readonly workerLost: StreamInfo;
 
   constructor(plan: Plan) {
     for (const c of plan.components) {
       for (const s of Object.values(c.streams)) this.add(c.id, s.id, s.fields, s.direct);
     }
     this.tick = this.add(SYSTEM_COMPONENT, TICK_STREAM, [], false);
+    this.workerLost = this.add(SYSTEM_COMPONENT, WORKER_LOST_STREAM, ['worker'], false);
   }
 
   get(component: string, stream: string): StreamInfo | undefined {

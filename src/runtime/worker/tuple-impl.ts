@@ -18,6 +18,12 @@ export class TupleImpl implements Tuple {
    */
   ackHi = 0;
   ackLo = 0;
+  /**
+   * Bit mask of the worker threads this tuple's anchored children were sent to. It rides on
+   * the ack so the acker can fail at once every tree that touched a thread that died,
+   * instead of letting them wait for the message timeout.
+   */
+  touched = 0;
   /** Set on ack or fail so a second call is ignored instead of corrupting the XOR. */
   settled = false;
   /** Wall time the tuple reached its executor (for execute latency sampling). */
