@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AckerBolt } from '../../src/runtime/acker/acker-bolt.js';
 import { RotatingMap } from '../../src/runtime/acker/rotating-map.js';
-import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM } from '../../src/topology/plan.js';
+import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM, WORKER_LOST_STREAM } from '../../src/topology/plan.js';
 import type { OutputCollector, Tuple, TopologyContext } from '../../src/index.js';
 
 /** Just what the acker reads from a tuple. */
@@ -17,14 +17,31 @@ function acker() {
   } as unknown as OutputCollector;
   const bolt = new AckerBolt();
   bolt.prepare({}, {} as TopologyContext, collector);
-  const init = (root: number, hi: number, lo: number, task: number) => bolt.execute(tuple(ACK_INIT_STREAM, [root, hi, lo, task]));
-  const ack = (root: number, hi: number, lo: number) => bolt.execute(tuple(ACK_ACK_STREAM, [root, hi, lo]));
+  const init = (root: number, hi: number, lo: number, task: number, workers = 0) =>
+    bolt.execute(tuple(ACK_INIT_STREAM, [root, hi, lo, task, workers]));
+  const ack = (root: number, hi: number, lo: number, workers = 0) => bolt.execute(tuple(ACK_ACK_STREAM, [root, hi, lo, workers]));
+  const lost = (worker: number) => bolt.execute(tuple(WORKER_LOST_STREAM, [worker]));
   const fail = (root: number) => bolt.execute(tuple(ACK_FAIL_STREAM, [root]));
   const reset = (root: number) => bolt.execute(tuple(ACK_RESET_STREAM, [root]));
-  return { bolt, sent, init, ack, fail, reset };
+  return { bolt, sent, init, ack, fail, reset, lost };
 }
 
 describe('AckerBolt', () => {
+  it('fails at once the incomplete trees that reached a worker thread that died, and only those', () => {
+    const a = acker();
+    a.init(1, 5, 6, 3, 0b010); // root tuple sent to worker 1
+    a.init(2, 7, 8, 3, 0b001); // root tuple sent to worker 0 only
+    a.ack(2, 7, 8 ^ 9, 0b100); // ...whose child went to worker 2
+    a.ack(9, 1, 1, 0b010); // an ack that overtook its init, for a tree that reached worker 1
+    a.lost(1);
+    expect(a.sent).toEqual([{ task: 3, stream: ACK_FAIL_STREAM, root: 1 }]);
+    a.lost(2);
+    expect(a.sent[1]).toEqual({ task: 3, stream: ACK_FAIL_STREAM, root: 2 });
+    a.init(9, 1, 1, 4, 0);
+    expect(a.sent[2]).toEqual({ task: 4, stream: ACK_FAIL_STREAM, root: 9 });
+    expect(a.bolt.pendingTrees).toBe(0);
+  });
+
   it('completes a tree when the XOR of every edge comes back to zero, and not before', () => {
     const a = acker();
     // spout -> two children (edges e1, e2); child 1 emits a grandchild (edge e3).

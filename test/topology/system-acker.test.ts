@@ -51,11 +51,11 @@ describe('addSystemComponents', () => {
     const out = addSystemComponents(user, opts);
     expect(componentById(out, 's1')!.streams).toEqual({
       default: { id: 'default', fields: ['x'], direct: false },
-      __ack_init: { id: '__ack_init', fields: ['root', 'xhi', 'xlo', 'task'], direct: false },
+      __ack_init: { id: '__ack_init', fields: ['root', 'xhi', 'xlo', 'task', 'workers'], direct: false },
     });
     expect(Object.entries(componentById(out, 'a')!.streams).map(([k, s]) => [k, s.fields.join(',')])).toEqual([
       ['default', 'x'],
-      ['__ack_ack', 'root,xhi,xlo'],
+      ['__ack_ack', 'root,xhi,xlo,workers'],
       ['__ack_fail', 'root'],
       ['__ack_reset', 'root'],
     ]);
