@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Runs spawn worker threads and child processes; on a shared 2-core machine they need room.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Each test file in its own process: worker threads and signal handlers stay isolated.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
