@@ -156,7 +156,8 @@ export class BoltExecutor implements Executor, OutputCollector {
     this.counters.acked++;
     const a = t.anchors;
     if (a === null || this.ackRoute === null) return;
-    for (let i = 0; i < a.length; i += 3) this.sys(this.ackRoute, [a[i]!, a[i + 1]! ^ t.ackHi, a[i + 2]! ^ t.ackLo, t.touched]);
+    const info = this.ackRoute.info;
+    for (let i = 0; i < a.length; i += 3) this.host.ack(info, this.taskId, a[i]!, a[i + 1]! ^ t.ackHi, a[i + 2]! ^ t.ackLo, t.touched);
   }
 
   fail(tuple: Tuple): void {

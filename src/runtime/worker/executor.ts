@@ -18,6 +18,11 @@ export interface ExecutorHost {
   readonly workerIndex: number;
   /** Bit for the worker hosting a task, for `TupleImpl.touched` (wraps beyond 31 threads). */
   workerBit(task: number): number;
+  /**
+   * Send an ack to a tree's acker, coalesced: acks for the same root within one loop round
+   * are XORed into one message (a sentence's dozen word acks become one).
+   */
+  ack(info: StreamInfo, sourceTask: number, root: number, hi: number, lo: number, workers: number): void;
   /** Hand a tuple to a task: same thread goes to the local queue, others to a batch. */
   deliver(task: number, info: StreamInfo, sourceTask: number, values: unknown[], anchors: number[] | null): void;
   /** Count and surface a component error (rate-limited towards the supervisor). */

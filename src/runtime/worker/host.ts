@@ -7,6 +7,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Topology } from '../../topology/topology.js';
 import { ACKER_ID } from '../../topology/plan.js';
+import { ROOT_TASK_FACTOR } from '../../grouping/routers.js';
 import type { MainToWorker, SupervisorLink, WorkerInit } from '../messages.js';
 import type { RuntimeConfig } from '../config.js';
 import { IdGenerator } from '../ids.js';
@@ -42,6 +43,7 @@ export class WorkerHost implements ExecutorHost {
   private qTasks: number[] = [];
   private qTuples: TupleImpl[] = [];
   private qHead = 0;
+  private readonly acks = new Map<number, { info: StreamInfo; sourceTask: number; hi: number; lo: number; workers: number }>();
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private draining = false;
@@ -118,6 +120,28 @@ export class WorkerHost implements ExecutorHost {
     return 1 << (this.taskWorker[task]! % 31);
   }
 
+  ack(info: StreamInfo, sourceTask: number, root: number, hi: number, lo: number, workers: number): void {
+    const acc = this.acks.get(root);
+    if (acc === undefined) this.acks.set(root, { info, sourceTask, hi, lo, workers });
+    else {
+      acc.hi ^= hi;
+      acc.lo ^= lo;
+      acc.workers |= workers;
+    }
+    if (!this.draining) this.schedule();
+  }
+
+  /** Send the round's coalesced acks (XOR is associative: the acker sees the same sum). */
+  private flushAcks(): void {
+    if (this.acks.size === 0) return;
+    const ackerFor = this.init.assignment.ackerForSpoutTask;
+    for (const [root, a] of this.acks) {
+      const task = ackerFor[Math.floor(root / ROOT_TASK_FACTOR)]!;
+      this.deliver(task, a.info, a.sourceTask, [root, a.hi, a.lo, a.workers], null);
+    }
+    this.acks.clear();
+  }
+
   deliver(task: number, info: StreamInfo, sourceTask: number, values: unknown[], anchors: number[] | null): void {
     const w = this.taskWorker[task]!;
     if (w === this.workerIndex) this.enqueue(task, new TupleImpl(info, sourceTask, values, anchors));
@@ -160,7 +184,7 @@ export class WorkerHost implements ExecutorHost {
     // Only real work counts as activity: an active spout with nothing to emit is re-polled
     // every millisecond, and counting those empty polls would keep waitIdle from ever
     // seeing a quiet thread while a spout waits for input.
-    const worked = this.qHead < this.qTuples.length || this.outbox.pendingTuples > 0 || this.outbox.hasWaiting;
+    const worked = this.qHead < this.qTuples.length || this.acks.size > 0 || this.outbox.pendingTuples > 0 || this.outbox.hasWaiting;
     this.draining = true;
     this.drainLocal();
     let again = false;
@@ -169,6 +193,11 @@ export class WorkerHost implements ExecutorHost {
       const r = sp.poll(this.config.batchSize);
       if (r === PollResult.Emitted) again = true;
       else if (r === PollResult.Idle || (r === PollResult.Blocked && s.anyCongested())) idle = true;
+      this.drainLocal();
+    }
+    // Local acks reach the acker here, and its completions the spout, in the same round.
+    while (this.acks.size > 0) {
+      this.flushAcks();
       this.drainLocal();
     }
     this.draining = false;
@@ -273,6 +302,8 @@ export class WorkerHost implements ExecutorHost {
         this.reportError(ex.counters, err);
       }
     }
+    this.drainLocal();
+    this.flushAcks();
     this.drainLocal();
     this.outbox.flushAll();
     if (this.timer) clearTimeout(this.timer);
