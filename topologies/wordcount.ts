@@ -74,7 +74,8 @@ export class WordCount extends BaseBasicBolt {
 /** Merges every counter task's totals and writes them to `output` (atomically: temp file, then rename). */
 export class Report extends BaseBasicBolt {
   private output: string | null = null;
-  private readonly totals: Record<string, number> = {};
+  // No prototype: a word such as "constructor" must not find Object.prototype's member.
+  private readonly totals: Record<string, number> = Object.create(null) as Record<string, number>;
 
   prepare(config: Config): void {
     this.output = typeof config['output'] === 'string' ? config['output'] : null;
