@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Runs spawn worker threads and child processes; on a shared 2-core machine they need room.
 export default defineConfig({
   test: {
+    // Paths are relative to the project root (the config lives in test/).
+    root: new URL('..', import.meta.url).pathname,
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
