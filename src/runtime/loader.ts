@@ -85,7 +85,10 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
   try {
     mod = (await import(pathToFileURL(bundlePath).href)) as { topology?: unknown };
   } catch (err) {
-    throw new TopologyLoadError(`cannot load ${file}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    // An invalid topology is the user's error, fully described by its message: no stack
+    // (by name, as the bundle carries its own copy of the class).
+    const invalid = err instanceof Error && err.name === 'TopologyValidationError';
+    throw new TopologyLoadError(`cannot load ${file}: ${err instanceof Error ? (invalid ? err.message : (err.stack ?? err.message)) : String(err)}`);
   }
   if (!isTopology(mod.topology)) {
     throw new TopologyLoadError(
