@@ -5,7 +5,9 @@
  *
  * Why a child process per scenario: peak RSS (maxRSS covers all threads of
  * a process) and JIT/GC state would otherwise leak from one scenario into
- * the next and skew the later ones.
+ * the next and skew the later ones. A scenario with `variants` (the topology
+ * rows: acking on/off x 1/N workers) gets one child per variant, for the same
+ * reason (`--child <name> --variant <v>`).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,15 +23,17 @@ const REPORT_PREFIX = '@@topo-bench ';
 
 setWorkerEntry(import.meta.url);
 if (!runRoleIfWorker() && process.argv[2] === '--child') {
-  void runChild(process.argv[3] ?? '', process.argv.includes('--quick'));
+  const v = process.argv.indexOf('--variant');
+  void runChild(process.argv[3] ?? '', process.argv.includes('--quick'), v > 0 ? process.argv[v + 1] : undefined);
 }
 
-async function runChild(name: string, quick: boolean): Promise<void> {
+async function runChild(name: string, quick: boolean, variant: string | undefined): Promise<void> {
   const scenario = scenarios.find((s) => s.name === name);
   if (!scenario) throw new Error(`unknown scenario ${name}`);
-  const out = await scenario.run({ quick });
+  const out = await scenario.run(variant === undefined ? { quick } : { quick, variant });
   const report: ChildReport = {
     scenario: name,
+    ...(variant === undefined ? {} : { variant }),
     results: Array.isArray(out) ? out : [out],
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   };
@@ -38,17 +42,18 @@ async function runChild(name: string, quick: boolean): Promise<void> {
   process.exit(0);
 }
 
-function runInChild(bundle: string, name: string, quick: boolean): Promise<ChildReport> {
+function runInChild(bundle: string, root: string, name: string, variant: string | undefined, quick: boolean): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
-    const args = ['--enable-source-maps', bundle, '--child', name, ...(quick ? ['--quick'] : [])];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = ['--enable-source-maps', bundle, '--child', name, ...(variant ? ['--variant', variant] : []), ...(quick ? ['--quick'] : [])];
+    // The project root as cwd: topology scenarios find their modules from it.
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.on('error', reject);
     child.on('close', (code) => {
       const line = stdout.split('\n').find((l) => l.startsWith(REPORT_PREFIX));
       if (code === 0 && line) resolve(JSON.parse(line.slice(REPORT_PREFIX.length)) as ChildReport);
-      else reject(new Error(`scenario ${name} exited with code ${code}\n${stdout}`));
+      else reject(new Error(`scenario ${name}${variant ? `:${variant}` : ''} exited with code ${code}\n${stdout}`));
     });
   });
 }
@@ -59,22 +64,33 @@ export async function main(argv: string[], bundle = fileURLToPath(import.meta.ur
   const onlyIdx = argv.indexOf('--only');
   const only = onlyIdx >= 0 ? (argv[onlyIdx + 1] ?? '').split(',').filter(Boolean) : null;
   if (argv.includes('--list')) {
-    for (const s of scenarios) console.log(`${s.name.padEnd(28)} ${s.group.padEnd(10)} ${s.description}`);
+    for (const s of scenarios) {
+      console.log(`${s.name.padEnd(32)} ${s.group.padEnd(10)} ${s.description}`);
+      if (s.variants) console.log(`${''.padEnd(43)} variants: ${s.variants.join(', ')}`);
+    }
     return 0;
   }
-  const unknown = only?.filter((n) => !scenarios.some((s) => s.name === n)) ?? [];
+  // `--only a,b` runs whole scenarios; `--only a:variant` one variant of one.
+  const runs: Array<{ name: string; variant: string | undefined }> = [];
+  const unknown: string[] = [];
+  for (const s of scenarios) {
+    for (const variant of s.variants ?? [undefined]) {
+      const key = variant === undefined ? s.name : `${s.name}:${variant}`;
+      if (!only || only.includes(s.name) || only.includes(key)) runs.push({ name: s.name, variant });
+    }
+  }
+  for (const n of only ?? []) if (!runs.some((r) => r.name === n || `${r.name}:${r.variant}` === n)) unknown.push(n);
   if (unknown.length > 0) {
     console.error(`unknown scenario(s): ${unknown.join(', ')} (see --list)`);
     return 2;
   }
-  const selected = only ? scenarios.filter((s) => only.includes(s.name)) : scenarios;
 
   const reports: ChildReport[] = [];
   let failed = 0;
-  for (const s of selected) {
-    process.stderr.write(`running ${s.name}${quick ? ' (quick)' : ''}...\n`);
+  for (const { name, variant } of runs) {
+    process.stderr.write(`running ${name}${variant ? `:${variant}` : ''}${quick ? ' (quick)' : ''}...\n`);
     try {
-      reports.push(await runInChild(bundle, s.name, quick));
+      reports.push(await runInChild(bundle, root, name, variant, quick));
     } catch (err) {
       failed++;
       console.error(err instanceof Error ? err.message : err);

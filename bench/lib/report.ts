@@ -3,6 +3,14 @@
  * harness prints from them.
  */
 import type { LatencySummary } from './transport.js';
+import { DEFAULT_MAX_SPOUT_PENDING } from '../../src/runtime/config.js';
+
+/**
+ * Latency of a row. Transport rows: one-way estimates (round trip / 2). Topology rows:
+ * 'complete' (the runtime's complete latency, from the actual emit to the ack) or
+ * 'intended' (from the tuple's intended emit time: corrected for coordinated omission).
+ */
+export type RowLatency = LatencySummary & { kind?: 'one-way' | 'complete' | 'intended'; p999us?: number };
 
 export interface ScenarioResult {
   name: string;
@@ -15,12 +23,16 @@ export interface ScenarioResult {
   opsPerSec?: number;
   /** Relative margin of error in percent, where the tool provides one. */
   rme?: number;
-  latency?: LatencySummary | undefined;
+  latency?: RowLatency | undefined;
+  /** Anything else worth keeping in the JSON file (not printed). */
+  extra?: Record<string, unknown>;
 }
 
 /** What the child process prints (as one JSON line) for the parent harness. */
 export interface ChildReport {
   scenario: string;
+  /** For scenarios run once per variant, each in its own child. */
+  variant?: string;
   results: ScenarioResult[];
   /** process.resourceUsage().maxRSS, in bytes; covers all worker threads. */
   peakRssBytes: number;
@@ -34,15 +46,29 @@ function fmtRate(n: number): string {
 
 /** Only the config keys that distinguish rows; the full config is in the JSON file. */
 function fmtConfig(r: ScenarioResult): string {
-  const keys = ['transport', 'mode', 'layout', 'payloadOnly', 'variant'];
-  return keys
+  const keys = ['transport', 'mode', 'layout', 'payloadOnly', 'variant', 'workers', 'ackers', 'rate'];
+  const shown = keys
     .filter((k) => r.config[k] !== undefined && r.config[k] !== false)
-    .map((k) => `${k}=${String(r.config[k])}`)
-    .join(' ');
+    .map((k) => `${k}=${String(r.config[k])}`);
+  // Topology rows run at the runtime's default maxSpoutPending unless this says otherwise.
+  const msp = r.config['maxSpoutPending'];
+  if (msp !== undefined && msp !== DEFAULT_MAX_SPOUT_PENDING) shown.push(`maxSpoutPending=${String(msp)}`);
+  return shown.join(' ');
+}
+
+function fmtUs(us: number): string {
+  return us >= 10_000 ? `${(us / 1000).toFixed(1)}ms` : `${us.toFixed(1)}us`;
+}
+
+function fmtLatency(l: RowLatency | undefined): string {
+  if (!l) return '-';
+  const parts = [l.p50us, l.p99us, ...(l.p999us !== undefined ? [l.p999us] : [])].map(fmtUs);
+  const tag = l.kind === 'complete' ? ' (c)' : l.kind === 'intended' ? ' (i)' : '';
+  return `${parts.join(' / ')}${tag}`;
 }
 
 export function printTable(reports: ChildReport[], limitRate: number | undefined): void {
-  const header = ['scenario', 'config', 'rate/s', 'vs limit', 'p50/p99 1-way us', 'peak RSS'];
+  const header = ['scenario', 'config', 'rate/s', 'vs limit', 'latency p50 / p99 [/ p99.9]', 'peak RSS'];
   const rows: string[][] = [];
   for (const rep of reports) {
     for (const r of rep.results) {
@@ -53,7 +79,7 @@ export function printTable(reports: ChildReport[], limitRate: number | undefined
         fmtConfig(r),
         rate === undefined ? '-' : `${fmtRate(rate)}${unit}${r.rme !== undefined ? ` ±${r.rme.toFixed(1)}%` : ''}`,
         r.tuplesPerSec !== undefined && limitRate ? `${(r.tuplesPerSec / limitRate).toFixed(3)}x` : '-',
-        r.latency ? `${r.latency.p50us.toFixed(1)} / ${r.latency.p99us.toFixed(1)}` : '-',
+        fmtLatency(r.latency),
         `${(rep.peakRssBytes / 2 ** 20).toFixed(0)} MB`,
       ]);
     }
@@ -63,4 +89,5 @@ export function printTable(reports: ChildReport[], limitRate: number | undefined
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
+  console.log('\nlatency: one-way (transport rows), (c) complete latency from the actual emit, (i) from the intended emit time');
 }
