@@ -17,16 +17,33 @@ import { limit } from './baselines/limit.js';
 import { nodeStreams } from './baselines/node-streams.js';
 import { microCodec } from './micro/codec.js';
 import { microIds } from './micro/ids.js';
+import { TOPOLOGY_VARIANTS, topologyRow, type TopologyBench } from './lib/topology.js';
+import { throughputVsLatency } from './lib/throughput-latency.js';
 
 export interface RunOptions {
   quick: boolean;
+  /** Set for scenarios with `variants`: the one this child runs. */
+  variant?: string;
 }
 
 export interface Scenario {
   name: string;
   group: 'baseline' | 'transport' | 'micro' | 'topology';
   description: string;
+  /** Run once per variant, each in its own child process (one row each). */
+  variants?: readonly string[];
   run(opts: RunOptions): Promise<ScenarioResult | ScenarioResult[]>;
+}
+
+/** A storm-perf style topology scenario: 4 rows (acking on/off x 1/N worker threads). */
+function topologyScenario(name: string, bench: TopologyBench, description: string): Scenario {
+  return {
+    name,
+    group: 'topology',
+    description,
+    variants: TOPOLOGY_VARIANTS,
+    run: ({ quick, variant }) => topologyRow(name, bench, variant ?? 'ack-wN', quick),
+  };
 }
 
 export const scenarios: Scenario[] = [
@@ -114,21 +131,26 @@ export const scenarios: Scenario[] = [
     run: async ({ quick }) => microIds(quick),
   },
 
-  // --- topology scenarios: owned by the runtime team ---
-  // These need the in-process API `runTopology(...)` (not written yet). The
-  // expected shape, once it exists:
-  //
-  //   {
-  //     name: 'const-spout-null-bolt',
-  //     group: 'topology',
-  //     description: 'constant spout -> bolt that drops every tuple',
-  //     run: async ({ quick }) => {
-  //       const { runTopology } = await import('../src/runtime/index.js');
-  //       const stats = await runTopology(buildConstNull(), { durationMs: quick ? 3000 : 15000 });
-  //       return { name: 'const-spout-null-bolt', config: { ... }, tuplesPerSec: stats.ackedPerSec };
-  //     },
-  //   },
-  //
-  // and likewise 'const-spout-id-bolt-null-bolt' and 'wordcount' (the latter
-  // is compared with the `limit` and `node-streams` baselines in words/s).
+  // --- topology scenarios (storm-perf names; bench/topologies/, run over worker threads) ---
+  topologyScenario(
+    'const-spout-null-bolt',
+    { topology: 'const-spout-null-bolt', lastBolt: 'sink', unit: 'tuples' },
+    'constant spout -shuffle-> bolt that acks and drops',
+  ),
+  topologyScenario(
+    'const-spout-id-bolt-null-bolt',
+    { topology: 'const-spout-id-bolt-null-bolt', lastBolt: 'sink', unit: 'tuples' },
+    'constant spout -shuffle-> id bolt (anchored re-emit) -shuffle-> null bolt',
+  ),
+  topologyScenario(
+    'wordcount',
+    { topology: 'wordcount', lastBolt: 'count', unit: 'words' },
+    'limit\'s word count as spout -> split (anchored) -fields-> count; words/s',
+  ),
+  {
+    name: 'throughput-vs-latency',
+    group: 'topology',
+    description: 'rate-limited id-bolt topology at 10/50/90% of its measured max; latency from intended emit',
+    run: ({ quick }) => throughputVsLatency(quick),
+  },
 ];

@@ -1,0 +1,109 @@
+/**
+ * const-spout-id-bolt-null-bolt with a rate-limited spout, for throughput vs latency.
+ *
+ * Coordinated omission: a spout that emits "when it gets round to it" hides the time a
+ * stalled pipeline kept tuples from being emitted at all. So tuple i has an *intended*
+ * emit time on a fixed schedule, t0 + i / rate, and the spout emits every tuple whose time
+ * has come (a burst when it fell behind, e.g. while throttled by maxSpoutPending or after
+ * the runtime's 1 ms idle sleep). The message id is i, so when the tree completes `ack(i)`
+ * recomputes the intended time and records now - intended: complete latency measured from
+ * when the tuple should have left, on the spout's own thread and clock (no cross-thread
+ * clock arithmetic, nothing extra in the tuple). The runtime's own complete latency
+ * (from the actual emit) is kept alongside for comparison.
+ *
+ * Config (`-c` layer): bench.rate (tuples/s), bench.durationMs or bench.count (parts.ts),
+ * bench.latencyOut (the JSON file `close()` writes the histogram's percentiles to).
+ */
+import { writeFileSync } from 'node:fs';
+import * as hdr from 'hdr-histogram-js';
+import {
+  BaseSpout, TopologyBuilder,
+  type Config, type MessageId, type OutputFieldsDeclarer, type SpoutOutputCollector,
+} from '../../src/index.js';
+import { DevNullBolt, IdBolt, SpoutBudget } from './parts.js';
+
+export interface RateSpoutReport {
+  rate: number;
+  emitted: number;
+  acked: number;
+  failed: number;
+  /** Microseconds from intended emit time to ack, as hdr percentiles. */
+  p50us: number;
+  p99us: number;
+  p999us: number;
+  maxus: number;
+  /** How far behind schedule the spout ever was when it emitted, ms. */
+  maxLagMs: number;
+}
+
+export class RateSpout extends BaseSpout {
+  private collector!: SpoutOutputCollector;
+  private budget!: SpoutBudget;
+  private periodMs = 0;
+  private t0 = -1;
+  private next = 0;
+  private acked = 0;
+  private failed = 0;
+  private maxLagMs = 0;
+  private out: string | null = null;
+  private readonly histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  private readonly values = ['some data'];
+
+  declareOutputFields(d: OutputFieldsDeclarer): void {
+    d.declare(['str']);
+  }
+
+  open(config: Config, _context: unknown, collector: SpoutOutputCollector): void {
+    this.collector = collector;
+    this.budget = new SpoutBudget(config);
+    const rate = Number(config['bench.rate'] ?? 0);
+    if (!(rate > 0)) throw new Error('RateSpout: bench.rate (tuples/s) must be positive');
+    if (!(Number(config['ackers'] ?? 0) > 0)) throw new Error('RateSpout measures complete latency: it needs acking on');
+    this.periodMs = 1000 / rate;
+    this.out = typeof config['bench.latencyOut'] === 'string' ? config['bench.latencyOut'] : null;
+  }
+
+  private intended(i: number): number {
+    return this.t0 + i * this.periodMs;
+  }
+
+  nextTuple(): void {
+    const now = performance.now();
+    if (this.t0 < 0) this.t0 = now;
+    const due = this.intended(this.next);
+    if (now < due || !this.budget.take()) return;
+    this.maxLagMs = Math.max(this.maxLagMs, now - due);
+    this.collector.emit(this.values, this.next++);
+  }
+
+  isExhausted(): boolean {
+    return this.budget.done;
+  }
+
+  override ack(msgId: MessageId): void {
+    this.acked++;
+    const us = (performance.now() - this.intended(msgId as number)) * 1000;
+    this.histogram.recordValue(Math.max(1, Math.round(us)));
+  }
+
+  override fail(_msgId: MessageId): void {
+    this.failed++;
+  }
+
+  close(): void {
+    if (this.out === null) return;
+    const h = this.histogram;
+    const report: RateSpoutReport = {
+      rate: 1000 / this.periodMs, emitted: this.next, acked: this.acked, failed: this.failed,
+      p50us: h.getValueAtPercentile(50), p99us: h.getValueAtPercentile(99), p999us: h.getValueAtPercentile(99.9),
+      maxus: h.maxValue, maxLagMs: this.maxLagMs,
+    };
+    writeFileSync(this.out, `${JSON.stringify(report)}\n`);
+  }
+}
+
+const builder = new TopologyBuilder();
+builder.setSpout('spout', RateSpout, 1);
+builder.setBolt('id', IdBolt, 2).shuffleGrouping('spout');
+builder.setBolt('sink', DevNullBolt, 2).shuffleGrouping('id');
+export default builder.build('rate-spout-id-bolt-null-bolt');
