@@ -55,6 +55,8 @@ export interface WorkerMetrics {
   rssBytes: number;
   heapUsedBytes: number;
   queueDepth: number;
+  framesSent: number;
+  tuplesSent: number;
   restartCount?: number;
 }
 

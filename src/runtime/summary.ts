@@ -17,6 +17,8 @@ export interface RunSummary {
   bolts: Record<string, { executed: number; emitted: number; acked: number; failed: number; errors: number; executeLatencyMs: number | null }>;
   completeLatencyMs: { p50: number; p99: number; p999: number; max: number; count: number } | null;
   throughput: { ackedPerSec: number; executedPerSec: number };
+  /** Cross-thread traffic: batches posted and the tuples in them (threads that died not included). */
+  transport: { frames: number; tuples: number; tuplesPerFrame: number };
   pending: number;
   restarts: number;
   chaosKills: number;
@@ -112,8 +114,19 @@ export function buildSummary(
       ? { p50: ms(h.getValueAtPercentile(50)), p99: ms(h.getValueAtPercentile(99)), p999: ms(h.getValueAtPercentile(99.9)), max: ms(h.maxValue), count: h.totalCount }
       : null,
     throughput: { ackedPerSec: Math.round(acked / secs), executedPerSec: Math.round(executed / secs) },
+    transport: transportTotals(book),
     lastErrors,
   };
+}
+
+function transportTotals(book: MetricsBook): RunSummary['transport'] {
+  let frames = 0;
+  let tuples = 0;
+  for (const m of book.workers()) {
+    frames += m.framesSent;
+    tuples += m.tuplesSent;
+  }
+  return { frames, tuples, tuplesPerFrame: frames === 0 ? 0 : Math.round(tuples / frames) };
 }
 
 function round3(x: number): number {

@@ -116,6 +116,7 @@ export class Supervisor {
       }
       case 'metrics':
         this.book.update(m.metrics);
+        this.arrive('metrics', m.workerIndex);
         return;
       case 'closed':
         this.book.update(m.metrics);
@@ -284,10 +285,16 @@ export class Supervisor {
     return waitIdle(this.shared, (w) => this.pool.isAlive(w), timeoutMs);
   }
 
-  /** Ask every thread for fresh figures and wait for them. */
+  /** Ask every thread for fresh figures and wait for them (a thread busy in a long execute may take a while; at most 2 s). */
   async refreshMetrics(): Promise<void> {
-    this.pool.broadcast({ type: 'metrics' });
-    await new Promise((r) => setTimeout(r, 30));
+    if (this.state === 'done' || this.waiters.has('metrics')) return;
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.gather('metrics', () => this.pool.broadcast({ type: 'metrics' })),
+      new Promise((r) => (bound = setTimeout(r, 2000))),
+    ]);
+    clearTimeout(bound);
+    this.waiters.delete('metrics');
   }
 
   private every(ms: number, fn: () => void): void {

@@ -13,6 +13,9 @@ export class Outbox {
   private readonly batches: unknown[][];
   private readonly waiting: Uint8Array[][];
   private waitingFrames = 0;
+  /** Frames and tuples posted so far (for the summary: tuples per frame shows batching at work). */
+  framesSent = 0;
+  tuplesSent = 0;
 
   constructor(
     /** Told about a tuple that could not be encoded (it is dropped from the batch). */
@@ -53,6 +56,7 @@ export class Outbox {
   private flush(peer: number): void {
     const b = this.batches[peer]!;
     const frame = this.encode(b);
+    this.tuplesSent += b.length / SLOTS_PER_TUPLE;
     b.length = 0;
     if (frame === null) return;
     const q = this.waiting[peer]!;
@@ -106,6 +110,7 @@ export class Outbox {
 
   private post(peer: number, frame: Uint8Array): void {
     Atomics.add(this.shared.sent, this.self * this.shared.workers + peer, 1);
+    this.framesSent++;
     this.ports[peer]!.postMessage(frame, [frame.buffer as ArrayBuffer]);
   }
 

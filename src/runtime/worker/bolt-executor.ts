@@ -49,7 +49,16 @@ export class BoltExecutor implements Executor, OutputCollector {
       if (this.basic) this.executeBasic(t);
       else {
         const r = (this.bolt as Bolt).execute(t) as unknown;
-        if (r instanceof Promise) r.catch((err: unknown) => this.onError(t, err));
+        if (r instanceof Promise) {
+          this.host.asyncStarted();
+          r.then(
+            () => this.host.asyncSettled(),
+            (err: unknown) => {
+              this.onError(t, err);
+              this.host.asyncSettled();
+            },
+          );
+        }
       }
     } catch (err) {
       this.onError(t, err);
@@ -65,7 +74,17 @@ export class BoltExecutor implements Executor, OutputCollector {
   private executeBasic(t: TupleImpl): void {
     const r = (this.bolt as BasicBolt).execute(t, new BasicCollector(this, t));
     if (r instanceof Promise) {
-      r.then(() => { this.ack(t); this.host.schedule(); }, (err: unknown) => { this.onError(t, err); this.host.schedule(); });
+      this.host.asyncStarted();
+      r.then(
+        () => {
+          this.ack(t);
+          this.host.asyncSettled();
+        },
+        (err: unknown) => {
+          this.onError(t, err);
+          this.host.asyncSettled();
+        },
+      );
     } else this.ack(t);
   }
 

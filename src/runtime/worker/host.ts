@@ -25,6 +25,9 @@ import { TickTimers } from './ticks.js';
 
 /** Idle spouts are polled again after this long (Storm's sleep wait strategy). */
 const IDLE_POLL_MS = 1;
+/** Peer frames executed per loop round before the thread yields to its other ports and timers. */
+const FRAMES_PER_ROUND = 4;
+const EMPTY = new Uint8Array(0);
 
 export class WorkerHost implements ExecutorHost {
   readonly ids = new IdGenerator();
@@ -43,6 +46,10 @@ export class WorkerHost implements ExecutorHost {
   private qTasks: number[] = [];
   private qTuples: TupleImpl[] = [];
   private qHead = 0;
+  private asyncPending = 0;
+  private readonly inboxFrames: Uint8Array[] = [];
+  private readonly inboxPeers: number[] = [];
+  private inboxHead = 0;
   private readonly acks = new Map<number, { info: StreamInfo; sourceTask: number; hi: number; lo: number; workers: number }>();
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
@@ -97,23 +104,42 @@ export class WorkerHost implements ExecutorHost {
     port.on('message', (frame: Uint8Array) => this.onFrame(peer, frame));
   }
 
-  /** A batch from a peer: execute each tuple now, then count the frame as processed. */
+  /**
+   * A batch from a peer is only queued here. Node hands a port's queued messages to this
+   * handler back to back (up to a thousand), so executing them here would starve the
+   * supervisor's port, ticks, and the flush of what they emit; the pump takes a few per round.
+   */
   private onFrame(peer: number, frame: Uint8Array): void {
-    const slots = decodeFrame(frame);
+    this.inboxPeers.push(peer);
+    this.inboxFrames.push(frame);
+    // Busy until a pump has executed the frame and flushed what it emitted.
+    Atomics.store(this.shared.busy, this.workerIndex, 1);
+    this.schedule();
+  }
+
+  /** Execute queued frames: at most FRAMES_PER_ROUND, then the loop yields. */
+  private processInbox(): void {
+    const n = Math.min(this.inboxFrames.length - this.inboxHead, FRAMES_PER_ROUND);
     const byCode = this.streams.byCode;
     const ex = this.executors;
-    Atomics.add(this.shared.activity, this.workerIndex, 1);
-    this.draining = true;
-    for (let i = 0; i < slots.length; i += SLOTS_PER_TUPLE) {
-      const task = slots[i] as number;
-      const t = new TupleImpl(byCode[slots[i + 1] as number]!, slots[i + 2] as number, slots[i + 4] as unknown[], slots[i + 3] as number[] | null);
-      const e = ex[task];
-      if (e !== undefined) e.receive(t);
+    for (let k = 0; k < n; k++) {
+      const i = this.inboxHead++;
+      const peer = this.inboxPeers[i]!;
+      const slots = decodeFrame(this.inboxFrames[i]!);
+      this.inboxFrames[i] = EMPTY;
+      for (let j = 0; j < slots.length; j += SLOTS_PER_TUPLE) {
+        const t = new TupleImpl(byCode[slots[j + 1] as number]!, slots[j + 2] as number, slots[j + 4] as unknown[], slots[j + 3] as number[] | null);
+        const e = ex[slots[j] as number];
+        if (e !== undefined) e.receive(t);
+      }
+      this.drainLocal();
+      Atomics.add(this.shared.processed, peer * this.shared.workers + this.workerIndex, 1);
     }
-    this.drainLocal();
-    this.draining = false;
-    Atomics.add(this.shared.processed, peer * this.shared.workers + this.workerIndex, 1);
-    this.schedule();
+    if (this.inboxHead === this.inboxFrames.length) {
+      this.inboxFrames.length = 0;
+      this.inboxPeers.length = 0;
+      this.inboxHead = 0;
+    }
   }
 
   workerBit(task: number): number {
@@ -167,6 +193,16 @@ export class WorkerHost implements ExecutorHost {
     this.qHead = 0;
   }
 
+  asyncStarted(): void {
+    this.asyncPending++;
+  }
+
+  asyncSettled(): void {
+    this.asyncPending--;
+    Atomics.add(this.shared.activity, this.workerIndex, 1);
+    this.schedule();
+  }
+
   schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -184,9 +220,11 @@ export class WorkerHost implements ExecutorHost {
     // Only real work counts as activity: an active spout with nothing to emit is re-polled
     // every millisecond, and counting those empty polls would keep waitIdle from ever
     // seeing a quiet thread while a spout waits for input.
-    const worked = this.qHead < this.qTuples.length || this.acks.size > 0 || this.outbox.pendingTuples > 0 || this.outbox.hasWaiting;
+    const worked = this.qHead < this.qTuples.length || this.acks.size > 0 || this.outbox.pendingTuples > 0 ||
+      this.outbox.hasWaiting || this.inboxHead < this.inboxFrames.length;
     this.draining = true;
     this.drainLocal();
+    this.processInbox();
     let again = false;
     let idle = false;
     for (const sp of this.spouts) {
@@ -203,8 +241,9 @@ export class WorkerHost implements ExecutorHost {
     this.draining = false;
     if (worked || again) Atomics.add(s.activity, this.workerIndex, 1);
     this.outbox.flushAll();
-    Atomics.store(s.busy, this.workerIndex, this.outbox.hasWaiting ? 1 : 0);
-    if (again) this.schedule();
+    const backlog = this.inboxHead < this.inboxFrames.length;
+    Atomics.store(s.busy, this.workerIndex, backlog || this.outbox.hasWaiting || this.asyncPending > 0 ? 1 : 0);
+    if (again || backlog) this.schedule();
     else if ((idle || this.outbox.hasWaiting) && this.timer === null) {
       this.timer = setTimeout(this.pump, IDLE_POLL_MS);
     }
@@ -323,6 +362,8 @@ export class WorkerHost implements ExecutorHost {
       workerIndex: this.workerIndex, tasks, completeLatency,
       rssBytes: mem.rss, heapUsedBytes: mem.heapUsed,
       queueDepth: this.qTuples.length - this.qHead + this.outbox.pendingTuples,
+      framesSent: this.outbox.framesSent,
+      tuplesSent: this.outbox.tuplesSent,
     };
   }
 
