@@ -17,6 +17,8 @@ export interface RunSummary {
   bolts: Record<string, { executed: number; emitted: number; acked: number; failed: number; errors: number; executeLatencyMs: number | null }>;
   completeLatencyMs: { p50: number; p99: number; p999: number; max: number; count: number } | null;
   throughput: { ackedPerSec: number; executedPerSec: number };
+  /** Per worker thread (latest snapshot): its tasks, memory and queued tuples. */
+  threads: Array<{ worker: number; tasks: string[]; rssMB: number; heapUsedMB: number; queueDepth: number }>;
   /** Cross-thread traffic: batches posted and the tuples in them (threads that died not included). */
   transport: { frames: number; tuples: number; tuplesPerFrame: number };
   pending: number;
@@ -115,6 +117,13 @@ export function buildSummary(
       : null,
     throughput: { ackedPerSec: Math.round(acked / secs), executedPerSec: Math.round(executed / secs) },
     transport: transportTotals(book),
+    threads: book.workers().map((m) => ({
+      worker: m.workerIndex,
+      tasks: m.tasks.map((t) => `${t.component}:${t.taskId}`),
+      rssMB: Math.round(m.rssBytes / 1048576),
+      heapUsedMB: Math.round(m.heapUsedBytes / 1048576),
+      queueDepth: m.queueDepth,
+    })),
     lastErrors,
   };
 }
