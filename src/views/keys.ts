@@ -1,0 +1,54 @@
+/**
+ * The Redis key schema, in one place (the README shows it as a user sees it in redis-cli):
+ *
+ *   <p> = topo:<namespace>:<view>:v<version>          namespace = topology name unless set
+ *   <p>:{<key>}:<bucket>        value of one key in one bucket: STRING counter (count/sum),
+ *                               HyperLogLog (distinct) or HASH of counters (counters)
+ *   <p>:{<key>}:<bucket>:ids    SET of applied event ids (exactly-once views only)
+ *   <p>:top:<bucket>            ZSET key -> value in that bucket (count/sum/counters' first field)
+ *   <p>:keys                    ZSET key -> latest bucket start seen
+ *   <p>:late                    STRING counter of events later than the allowed lateness
+ *
+ * <bucket> is the bucket's UTC start as `YYYY-MM-DDTHH:MMZ`. The `{<key>}` hash tag keeps
+ * one key's buckets in one Redis Cluster slot, so a range query is a single-slot MGET or
+ * PFCOUNT. Braces inside a key are percent-encoded so the tag stays intact.
+ */
+import type { ViewDef } from './view.js';
+
+export function viewPrefix(namespace: string, view: Pick<ViewDef, 'name' | 'version'>): string {
+  return `topo:${namespace}:${view.name}:v${view.version}`;
+}
+
+export function bucketId(bucketStart: number): string {
+  return `${new Date(bucketStart).toISOString().slice(0, 16)}Z`;
+}
+
+export function parseBucketId(id: string): number {
+  const t = Date.parse(id.replace(/Z$/, ':00Z'));
+  if (Number.isNaN(t)) throw new Error(`not a bucket id: '${id}'`);
+  return t;
+}
+
+function tag(key: string): string {
+  return key.includes('{') || key.includes('}') ? key.replace(/\{/g, '%7B').replace(/\}/g, '%7D') : key;
+}
+
+export function valueKey(prefix: string, key: string, bucketStart: number): string {
+  return `${prefix}:{${tag(key)}}:${bucketId(bucketStart)}`;
+}
+
+export function idsKey(prefix: string, key: string, bucketStart: number): string {
+  return `${valueKey(prefix, key, bucketStart)}:ids`;
+}
+
+export function topKey(prefix: string, bucketStart: number): string {
+  return `${prefix}:top:${bucketId(bucketStart)}`;
+}
+
+export function keysKey(prefix: string): string {
+  return `${prefix}:keys`;
+}
+
+export function lateKey(prefix: string): string {
+  return `${prefix}:late`;
+}

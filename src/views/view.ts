@@ -1,0 +1,118 @@
+/**
+ * A view is defined once and read by every layer: the speed layer's writer bolt turns
+ * events into updates with it, the batch layer recomputes the same updates from all data,
+ * and queries read both by its key schema. Plain aggregations (count, sum, distinct) are
+ * monoids and merge by `+` or HyperLogLog union; a view that is not (bounce rate needs
+ * sessions) uses `counters` (several named counts per key) fed by a stateful bolt, and
+ * says how a range of its counters reads as a result.
+ */
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+
+export type Aggregation =
+  | { readonly kind: 'count' }
+  | { readonly kind: 'sum'; readonly field: string }
+  | { readonly kind: 'distinct'; readonly field: string }
+  | { readonly kind: 'counters'; readonly fields: readonly string[] };
+
+export interface ViewDef<E = Record<string, unknown>> {
+  readonly name: string;
+  /** Bump when the definition changes: both layers then write new keys. */
+  readonly version: number;
+  /** Bucket width in ms (UTC-aligned); default one hour. */
+  readonly bucketMs: number;
+  readonly aggregation: Aggregation;
+  /** The view key of an event (e.g. the normalised URL); null skips the event. Unused for `counters`. */
+  readonly keyOf: (event: E) => string | null;
+  /** Event time, epoch ms. */
+  readonly timeOf: (event: E) => number;
+  /** Apply each event at most once per bucket (ids kept per bucket in Redis, expiring with it). */
+  readonly exactlyOnce: boolean;
+  /** Realtime buckets expire this long after their end (default 7 days). */
+  readonly ttlMs: number;
+  /** Events later than this behind the latest event time are counted as late. */
+  readonly allowedLatenessMs: number;
+  /** For `counters` views: how a range's summed counters read (e.g. bounce rate). */
+  readonly present?: (counters: Readonly<Record<string, number>>) => unknown;
+}
+
+export type ViewOptions<E> = Pick<ViewDef<E>, 'name' | 'aggregation' | 'timeOf'> & Partial<ViewDef<E>>;
+
+const NAME = /^[a-z][a-z0-9_-]{0,63}$/;
+
+/** Define a view with defaults; throws an error naming the option when one is wrong. */
+export function defineView<E>(o: ViewOptions<E>): ViewDef<E> {
+  if (!NAME.test(o.name)) throw new Error(`view name '${o.name}' must match ${NAME} (lowercase letters, digits, _ and -)`);
+  const v: ViewDef<E> = {
+    version: 1,
+    bucketMs: HOUR_MS,
+    exactlyOnce: false,
+    ttlMs: 7 * DAY_MS,
+    allowedLatenessMs: 5 * 60_000,
+    keyOf: () => null,
+    ...o,
+  };
+  const where = `view '${v.name}'`;
+  if (!Number.isInteger(v.version) || v.version < 1) throw new Error(`${where}: version must be a positive integer, got ${v.version}`);
+  if (!Number.isInteger(v.bucketMs) || v.bucketMs < 60_000 || v.bucketMs % 60_000 !== 0 || DAY_MS % v.bucketMs !== 0) {
+    throw new Error(`${where}: bucketMs must be a whole number of minutes dividing a day, got ${v.bucketMs}`);
+  }
+  if (!(v.ttlMs > 0)) throw new Error(`${where}: ttlMs must be positive, got ${v.ttlMs}`);
+  if (!(v.allowedLatenessMs >= 0)) throw new Error(`${where}: allowedLatenessMs must be >= 0, got ${v.allowedLatenessMs}`);
+  const a = v.aggregation;
+  if ((a.kind === 'sum' || a.kind === 'distinct') && !a.field) throw new Error(`${where}: ${a.kind} needs a field`);
+  if (a.kind === 'counters' && a.fields.length === 0) throw new Error(`${where}: counters needs at least one field`);
+  return Object.freeze(v);
+}
+
+/** Start (epoch ms) of the bucket holding `ts`. */
+export function bucketOf(view: Pick<ViewDef, 'bucketMs'>, ts: number): number {
+  return Math.floor(ts / view.bucketMs) * view.bucketMs;
+}
+
+/** Bucket starts covering [fromMs, toMs] (every bucket the range touches). */
+export function bucketsBetween(view: Pick<ViewDef, 'bucketMs'>, fromMs: number, toMs: number): number[] {
+  const out: number[] = [];
+  for (let b = bucketOf(view, fromMs); b <= toMs; b += view.bucketMs) out.push(b);
+  return out;
+}
+
+/**
+ * One change to a view: what the speed layer writes and the batch layer produces.
+ * count/sum carry `n`, distinct a `member`, counters `fields`; `id` (the event's stable id)
+ * makes the write idempotent for exactly-once views.
+ */
+export interface ViewUpdate {
+  readonly view: string;
+  readonly key: string;
+  /** Bucket start, epoch ms. */
+  readonly bucket: number;
+  readonly n?: number;
+  readonly member?: string;
+  readonly fields?: Readonly<Record<string, number>>;
+  readonly id?: string;
+}
+
+/** The update a plain (count / sum / distinct) view derives from one event, or null. */
+export function updateOf<E>(view: ViewDef<E>, event: E, id?: string): ViewUpdate | null {
+  const key = view.keyOf(event);
+  if (key === null) return null;
+  const bucket = bucketOf(view, view.timeOf(event));
+  const a = view.aggregation;
+  const base = { view: view.name, key, bucket, ...(id !== undefined ? { id } : {}) };
+  switch (a.kind) {
+    case 'count':
+      return { ...base, n: 1 };
+    case 'sum': {
+      const n = Number((event as Record<string, unknown>)[a.field]);
+      return Number.isFinite(n) ? { ...base, n } : null;
+    }
+    case 'distinct': {
+      const m = (event as Record<string, unknown>)[a.field];
+      return m === undefined || m === null ? null : { ...base, member: String(m) };
+    }
+    case 'counters':
+      return null;
+  }
+}
