@@ -30,7 +30,7 @@ export interface TopologyBench {
 export interface RunOnce {
   summary: RunSummary;
   rate: number;
-  config: { workers: number; ackers: number; maxSpoutPending: number };
+  config: { workers: number; ackers: number; maxSpoutPending: number; tasks: Record<string, number> };
 }
 
 /** Spout budget per run: quick ~2 s, full ~8 s. */
@@ -51,6 +51,8 @@ export async function runOnce(
   const handle = await runTopology(topologyFile(bench.topology), { config, overrides });
   const summary = await handle.completion;
   const eff = handle.supervisor.config;
+  const tasks: Record<string, number> = {};
+  for (const c of handle.supervisor.plan.components) tasks[c.id] = c.parallelism;
   if (summary.status !== 'completed') {
     throw new Error(`${bench.topology}: run ended ${summary.status}${summary.error ? `: ${summary.error}` : ''}`);
   }
@@ -64,7 +66,7 @@ export async function runOnce(
   return {
     summary,
     rate: executed / (Math.max(summary.elapsedMs, 1) / 1000),
-    config: { workers: eff.workers, ackers: eff.ackers, maxSpoutPending: eff.maxSpoutPending },
+    config: { workers: eff.workers, ackers: eff.ackers, maxSpoutPending: eff.maxSpoutPending, tasks },
   };
 }
 

@@ -10,10 +10,19 @@
  * Message ids are attached only when acking is on (`ackers` > 0), as Storm's ConstSpout
  * does with acking enabled; with acking off the tuples are fire-and-forget.
  */
+import { availableParallelism } from 'node:os';
 import {
   BaseBolt, BaseSpout,
   type Config, type OutputCollector, type OutputFieldsDeclarer, type SpoutOutputCollector, type Tuple,
 } from '../../src/index.js';
+
+/**
+ * Tasks per bolt component: one per core. The scheduler puts the spout on thread 0 and bolt
+ * tasks round-robin from thread 1, so with N worker threads every thread hosts one task of
+ * each bolt (and shuffle sends (N-1)/N of the tuples across threads); with 1 worker they all
+ * share the one thread.
+ */
+export const BOLT_TASKS = availableParallelism();
 
 /** Stop condition read from config; shared by every bench spout. */
 export class SpoutBudget {

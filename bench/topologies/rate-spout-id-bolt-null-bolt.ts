@@ -20,7 +20,7 @@ import {
   BaseSpout, TopologyBuilder,
   type Config, type MessageId, type OutputFieldsDeclarer, type SpoutOutputCollector,
 } from '../../src/index.js';
-import { DevNullBolt, IdBolt, SpoutBudget } from './parts.js';
+import { BOLT_TASKS, DevNullBolt, IdBolt, SpoutBudget } from './parts.js';
 
 export interface RateSpoutReport {
   rate: number;
@@ -104,6 +104,6 @@ export class RateSpout extends BaseSpout {
 
 const builder = new TopologyBuilder();
 builder.setSpout('spout', RateSpout, 1);
-builder.setBolt('id', IdBolt, 2).shuffleGrouping('spout');
-builder.setBolt('sink', DevNullBolt, 2).shuffleGrouping('id');
+builder.setBolt('id', IdBolt, BOLT_TASKS).shuffleGrouping('spout');
+builder.setBolt('sink', DevNullBolt, BOLT_TASKS).shuffleGrouping('id');
 export default builder.build('rate-spout-id-bolt-null-bolt');

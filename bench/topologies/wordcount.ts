@@ -12,7 +12,7 @@ import {
   type Config, type OutputCollector, type OutputFieldsDeclarer, type SpoutOutputCollector, type Tuple,
 } from '../../src/index.js';
 import { sentences, splitWords } from '../baselines/limit.js';
-import { SpoutBudget, ackingOn } from './parts.js';
+import { BOLT_TASKS, SpoutBudget, ackingOn } from './parts.js';
 
 export class SentenceSpout extends BaseSpout {
   private collector!: SpoutOutputCollector;
@@ -75,9 +75,9 @@ export class CountBolt extends BaseBolt {
   }
 }
 
-// Two tasks per bolt: with two worker threads, each thread hosts one split and one count.
+// BOLT_TASKS (one per core) per bolt: with N worker threads, each hosts one split and one count.
 const builder = new TopologyBuilder();
 builder.setSpout('sentences', SentenceSpout, 1);
-builder.setBolt('split', SplitBolt, 2).shuffleGrouping('sentences');
-builder.setBolt('count', CountBolt, 2).fieldsGrouping('split', ['word']);
+builder.setBolt('split', SplitBolt, BOLT_TASKS).shuffleGrouping('sentences');
+builder.setBolt('count', CountBolt, BOLT_TASKS).fieldsGrouping('split', ['word']);
 export default builder.build('wordcount');
