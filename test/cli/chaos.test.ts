@@ -27,9 +27,10 @@ describe('topo run --chaos kill-worker', () => {
   it('kills bolt threads every 300 ms and still acks every line of a 100k-line file', async () => {
     const r = await topo([
       'run', topologyFile('wordcount.ts'), '-c', `input=${input}`, '--workers', '3', '-c', 'messageTimeoutMs=3000',
-      '--chaos', 'kill-worker=300ms', '--json', '-q',
+      '--chaos', 'kill-worker=300ms', '--json', '--metrics-interval', '5s',
     ], 110_000);
-    expect(r.code, r.stderr).toBe(0);
+    // stderr (progress every 5 s, one line per kill) explains a failure; only its end is shown.
+    expect(r.code, r.stderr.split('\n').filter((l) => !l.includes('chaos: killed')).slice(-20).join('\n')).toBe(0);
     const s = summaryOf(r);
     expect(s.status).toBe('completed');
     expect(s.workers).toBe(3);

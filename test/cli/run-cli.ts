@@ -20,7 +20,9 @@ export function assertBuilt(): void {
 }
 
 export interface CliResult {
+  /** Exit code (null when ended by a signal); `timedOut` when topo() had to kill it. */
   code: number | null;
+  timedOut?: boolean;
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
@@ -56,7 +58,8 @@ export function topo(args: readonly string[], timeoutMs = 60000): Promise<CliRes
     execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const e = err as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;
       const code = e === null ? 0 : typeof e.code === 'number' ? e.code : null;
-      resolve({ code, signal: e?.signal ?? null, stdout, stderr });
+      const timedOut = e !== null && 'killed' in e && e.killed === true;
+      resolve({ code, signal: e?.signal ?? null, stdout, stderr: timedOut ? `${stderr}\n(killed after ${timeoutMs} ms)` : stderr, timedOut });
     });
   });
 }
