@@ -1,0 +1,102 @@
+/**
+ * Where realtime views live. The writer bolt applies one flush per call; queries read values
+ * per bucket, the top keys of a range, a view's keys and its late counter. Redis is the
+ * product's store (src/speed/redis-store.ts); the in-process store (memory-store.ts) serves
+ * runs without Redis and has the same semantics.
+ */
+import type { ViewDef, ViewUpdate } from '../views/view.js';
+
+/** What a store needs to know about a view (the functions of a ViewDef are not needed). */
+export type StoreView = Pick<ViewDef, 'name' | 'version' | 'bucketMs' | 'aggregation' | 'exactlyOnce' | 'ttlMs'>;
+
+/** The value of one key in one bucket: a number (count, sum, distinct) or named counters. */
+export type ViewValue = number | Record<string, number>;
+
+export interface BucketValue {
+  /** Bucket start, epoch ms. */
+  readonly bucket: number;
+  readonly value: ViewValue;
+}
+
+export interface ViewValues {
+  /** One entry per requested bucket, in the order asked (0 or empty counters when absent). */
+  readonly buckets: readonly BucketValue[];
+  /**
+   * The range as a whole: the sum for count/sum/counters, and for distinct the cardinality of
+   * the union of the buckets' HyperLogLogs (not the sum: a visitor seen in two hours counts once).
+   */
+  readonly total: ViewValue;
+}
+
+export interface TopEntry {
+  readonly key: string;
+  readonly score: number;
+}
+
+/** What one apply did: events whose increments ran, and exactly-once events skipped as already applied. */
+export interface ApplyResult {
+  readonly applied: number;
+  readonly skipped: number;
+}
+
+export interface ViewStore {
+  /** 'redis' or 'memory', for messages. */
+  readonly kind: 'redis' | 'memory';
+  /**
+   * Apply a flush in one round trip: every update, plus `late` (view name -> events counted
+   * as late in this flush). Updates for views not in `views` are an error.
+   */
+  apply(updates: readonly ViewUpdate[], views: readonly StoreView[], late?: Readonly<Record<string, number>>): Promise<ApplyResult>;
+  /** Per-bucket values of one key and their merge over the range. */
+  values(view: StoreView, key: string, buckets: readonly number[]): Promise<ViewValues>;
+  /**
+   * The `n` keys with the highest score over the buckets, highest first. The score is the
+   * value for count/sum, the first counter for counters, and for distinct the sum of the
+   * per-bucket cardinalities (an upper bound of the range's uniques; use `values` for the union).
+   */
+  top(view: StoreView, buckets: readonly number[], n: number): Promise<TopEntry[]>;
+  /** Every key the view holds, most recently written bucket first. */
+  keys(view: StoreView): Promise<string[]>;
+  /** Events counted as late for the view. */
+  late(view: StoreView): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Index views by name and check every update names one; throws naming the unknown view. */
+export function viewIndex(updates: readonly ViewUpdate[], views: readonly StoreView[]): Map<string, StoreView> {
+  const byName = new Map<string, StoreView>();
+  for (const v of views) byName.set(v.name, v);
+  for (const u of updates) {
+    if (!byName.has(u.view)) throw new Error(`update for unknown view '${u.view}' (known: ${[...byName.keys()].join(', ') || 'none'})`);
+  }
+  return byName;
+}
+
+/** Empty value of a view: 0, or every counter at 0. */
+export function zeroValue(view: StoreView): ViewValue {
+  const a = view.aggregation;
+  if (a.kind !== 'counters') return 0;
+  const out: Record<string, number> = {};
+  for (const f of a.fields) out[f] = 0;
+  return out;
+}
+
+/** Add `b` into a copy of `a` (numbers, or counters field by field). */
+export function addValues(a: ViewValue, b: ViewValue): ViewValue {
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  const out: Record<string, number> = { ...(a as Record<string, number>) };
+  for (const [f, n] of Object.entries(b as Record<string, number>)) out[f] = (out[f] ?? 0) + n;
+  return out;
+}
+
+/** When a bucket's keys expire: its end plus the view's TTL (epoch ms). */
+export function expiryOf(view: Pick<StoreView, 'bucketMs' | 'ttlMs'>, bucket: number): number {
+  return bucket + view.bucketMs + view.ttlMs;
+}
+
+/** The score a key's bucket contributes to the top ZSET for a non-distinct update. */
+export function topScoreOf(view: StoreView, u: ViewUpdate): number {
+  const a = view.aggregation;
+  if (a.kind === 'counters') return u.fields?.[a.fields[0]!] ?? 0;
+  return u.n ?? 0;
+}

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { RedisViewStore } from '../../src/speed/redis-store.js';
+import { idsKey, keysKey, topKey, valueKey, viewPrefix } from '../../src/views/keys.js';
+import { DAY_MS, HOUR_MS, type ViewUpdate } from '../../src/views/view.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { ALL, H0, storeCases, views } from './store-cases.js';
+
+let server: RedisServer;
+let store: RedisViewStore;
+let raw: Redis;
+
+beforeAll(async () => {
+  server = await startRedis();
+  store = RedisViewStore.open(server.url, { namespace: 't' });
+  await store.ready();
+  raw = new Redis(server.url);
+});
+
+afterAll(async () => {
+  await store?.close();
+  raw?.disconnect();
+  await server?.dispose();
+});
+
+describe('RedisViewStore', () => {
+  storeCases(() => store);
+
+  it('writes the documented key schema with TTLs of bucket end + ttl', async () => {
+    await store.apply(
+      [
+        { view: 'hits', key: '/ttl', bucket: H0, n: 1 },
+        { view: 'once', key: '/ttl', bucket: H0, n: 1, id: 'x' },
+      ],
+      ALL,
+    );
+    const p = viewPrefix('t', views.hits);
+    expect(await raw.get(valueKey(p, '/ttl', H0))).toBe('1');
+    expect(await raw.type(topKey(p, H0))).toBe('zset');
+    expect(await raw.zscore(keysKey(p), '/ttl')).toBe(String(H0));
+    const expected = H0 + HOUR_MS + 7 * DAY_MS - Date.now();
+    for (const k of [valueKey(p, '/ttl', H0), topKey(p, H0), idsKey(viewPrefix('t', views.once), '/ttl', H0)]) {
+      const ttl = await raw.pttl(k);
+      expect(ttl, k).toBeGreaterThan(expected - 5000);
+      expect(ttl, k).toBeLessThanOrEqual(expected);
+    }
+    // The keys index lives as long as its latest bucket (earlier tests wrote the next hour).
+    expect(await raw.pttl(keysKey(p))).toBeGreaterThan(expected - 5000);
+    expect(await raw.pttl(keysKey(p))).toBeLessThanOrEqual(expected + HOUR_MS);
+    expect(await raw.smembers(idsKey(viewPrefix('t', views.once), '/ttl', H0))).toEqual(['x']);
+    expect(await raw.pttl(valueKey(p, '/nothing', H0))).toBe(-2);
+  });
+
+  it('applies a flush whose script was flushed from Redis (NOSCRIPT falls back to EVAL)', async () => {
+    await raw.script('FLUSH');
+    await store.apply([{ view: 'hits', key: '/noscript', bucket: H0, n: 4 }], ALL);
+    expect((await store.values(views.hits, '/noscript', [H0])).total).toBe(4);
+  });
+
+  it('adds 1000 updates per EVALSHA at a measured rate', async () => {
+    const batch: ViewUpdate[] = [];
+    for (let i = 0; i < 1000; i++) batch.push({ view: 'hits', key: `/p${i % 200}`, bucket: H0 + (i % 3) * HOUR_MS, n: 1 });
+    const t0 = performance.now();
+    const flushes = 50;
+    for (let f = 0; f < flushes; f++) await store.apply(batch, ALL);
+    const ms = performance.now() - t0;
+    const rate = Math.round((flushes * 1000) / (ms / 1000));
+    console.log(`redis flush: ${flushes} x 1000 updates (600 distinct key-buckets) in ${ms.toFixed(0)} ms = ${rate} updates/s`);
+    expect((await store.values(views.hits, '/p0', [H0])).total).toBe(flushes * 2);
+  });
+});
