@@ -19,8 +19,9 @@
  * - Cut-off lines (line 8899 of the shipped log lost the end of its user agent): a line is
  *   accepted when everything up to and including the bytes field parsed, because those fields
  *   are the whole pageview (who, when, what, outcome). The trailing referrer and user agent
- *   are optional: missing, they are null (so Common Log Format lines are accepted too); cut
- *   inside their quotes, they keep the text that arrived and the result carries a `note`.
+ *   are optional: both missing, they are null (Common Log Format lines are accepted too); cut
+ *   inside their quotes, they keep the text that arrived, and the result carries a `note`
+ *   (as it does for a referrer without a user agent) so the caller can count such lines.
  *   A line cut anywhere earlier is rejected.
  * - Anything after the user agent (formats that append fields) is ignored.
  */
@@ -127,6 +128,8 @@ function parse(raw: string, options: ApacheLineOptions): ParseResult {
       return { ok: false, reason: 'user agent is not quoted' };
     }
   }
+  // Combined format has both or (Common Log Format) neither: a referrer alone means a cut line.
+  if (note === undefined && trailing.length === 1) note = 'user agent missing';
   const [referrer, userAgent] = trailing;
   const user = head[3]!;
   const host = options.host ?? DEFAULT_LOG_HOST;

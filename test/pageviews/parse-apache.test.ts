@@ -133,6 +133,9 @@ describe('parseApacheLine fields', () => {
     const r = parse(base('1.2.3.4', '-', undefined, undefined, ' 200 5 "http://ref'));
     expect(r).toMatchObject({ ok: true, note: 'referrer cut off', event: { referrer: 'http://ref', userAgent: null } });
     expect(parse(base('1.2.3.4', '-', undefined, undefined, ' 200 5 "-" '))).toMatchObject({ ok: true, note: 'user agent cut off' });
+    expect(parse(base('1.2.3.4', '-', undefined, undefined, ' 200 5 "http://r/"'))).toMatchObject({
+      ok: true, note: 'user agent missing', event: { referrer: 'http://r/', userAgent: null },
+    });
   });
 
   it('rejects lines cut before the bytes field, with a reason', () => {
