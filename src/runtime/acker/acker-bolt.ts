@@ -12,7 +12,6 @@ import type { OutputCollector } from '../../api/collectors.js';
 import type { TopologyContext } from '../../api/context.js';
 import type { Tuple } from '../../api/tuple.js';
 import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM, WORKER_LOST_STREAM } from '../../topology/plan.js';
-import { RotatingMap } from './rotating-map.js';
 
 interface TreeEntry {
   hi: number;
@@ -22,10 +21,18 @@ interface TreeEntry {
   failed: boolean;
   /** Worker threads the tree's tuples were sent to (bit per thread). */
   workers: number;
+  /** Tick generation of the last init or reset: the entry expires three ticks later. */
+  gen: number;
 }
 
+/** Ticks come every T/2, so an entry last touched 3 ticks ago is between T and 1.5 T old. */
+const EXPIRY_TICKS = 3;
+
 export class AckerBolt implements Bolt {
-  private readonly trees = new RotatingMap<number, TreeEntry>(3);
+  // One Map with a generation per entry rather than Storm's three rotating maps: one lookup
+  // per message instead of up to three; expiry sweeps the map once per tick (every T/2).
+  private readonly trees = new Map<number, TreeEntry>();
+  private generation = 0;
   private collector!: OutputCollector;
 
   declareOutputFields(): void {
@@ -42,7 +49,8 @@ export class AckerBolt implements Bolt {
 
   execute(t: Tuple): void {
     if (t.isTick()) {
-      this.trees.rotate();
+      const dead = ++this.generation - EXPIRY_TICKS;
+      for (const [root, e] of this.trees) if (e.gen <= dead) this.trees.delete(root);
       return;
     }
     if (t.sourceStreamId === WORKER_LOST_STREAM) {
@@ -53,8 +61,8 @@ export class AckerBolt implements Bolt {
     const root = v[0] as number;
     let e = this.trees.get(root);
     if (e === undefined) {
-      e = { hi: 0, lo: 0, spoutTask: -1, failed: false, workers: 0 };
-      this.trees.putNew(root, e);
+      e = { hi: 0, lo: 0, spoutTask: -1, failed: false, workers: 0, gen: this.generation };
+      this.trees.set(root, e);
     }
     switch (t.sourceStreamId) {
       case ACK_INIT_STREAM:
@@ -72,7 +80,7 @@ export class AckerBolt implements Bolt {
         e.failed = true;
         break;
       case ACK_RESET_STREAM:
-        this.trees.touch(root);
+        e.gen = this.generation;
         if (e.spoutTask >= 0) this.collector.emitDirect(e.spoutTask, null, [root], ACK_RESET_STREAM);
         return;
       default:
@@ -84,10 +92,10 @@ export class AckerBolt implements Bolt {
   private settle(root: number, e: TreeEntry): void {
     if (e.spoutTask < 0) return;
     if (e.failed) {
-      this.trees.remove(root);
+      this.trees.delete(root);
       this.collector.emitDirect(e.spoutTask, null, [root], ACK_FAIL_STREAM);
     } else if (e.hi === 0 && e.lo === 0) {
-      this.trees.remove(root);
+      this.trees.delete(root);
       this.collector.emitDirect(e.spoutTask, null, [root], ACK_ACK_STREAM);
     }
   }
@@ -95,9 +103,7 @@ export class AckerBolt implements Bolt {
   /** Fail every incomplete tree that reached the lost thread; one without init yet fails when it arrives. */
   private failTouching(bit: number): void {
     const hit: Array<[number, TreeEntry]> = [];
-    this.trees.forEach((root, e) => {
-      if ((e.workers & bit) !== 0) hit.push([root, e]);
-    });
+    for (const [root, e] of this.trees) if ((e.workers & bit) !== 0) hit.push([root, e]);
     for (const [root, e] of hit) {
       e.failed = true;
       this.settle(root, e);

@@ -8,23 +8,17 @@ import type { SpoutOutputCollector } from '../../api/collectors.js';
 import type { TopologyContext } from '../../api/context.js';
 import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM } from '../../topology/plan.js';
 import { ROOT_TASK_FACTOR } from '../../grouping/routers.js';
-import { RotatingMap } from '../acker/rotating-map.js';
+import { PendingTrees } from '../acker/pending-trees.js';
 import { buildHistogram, loadHdr, newCounters, type TaskCounters } from '../metrics.js';
 import type hdr from 'hdr-histogram-js';
 import type { TaskEmitter, Route } from './emitter.js';
 import type { TupleImpl } from './tuple-impl.js';
 import { PollResult, type Executor, type ExecutorHost } from './executor.js';
 
-interface Pending {
-  readonly msgId: MessageId;
-  readonly emittedAt: number;
-}
-
 export class SpoutExecutor implements Executor, SpoutOutputCollector {
   readonly counters: TaskCounters;
   latency!: hdr.Histogram;
-  private readonly pending = new RotatingMap<number, Pending>(3);
-  private inFlight = 0;
+  private readonly pending: PendingTrees;
   private seq: number;
   private readonly initRoute: Route | null;
   /** Message ids failed and not yet re-emitted: a re-emit of one counts as a replay. */
@@ -50,6 +44,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     // Random start so a restarted spout never reuses a root id an acker may still hold.
     this.seq = host.ids.next() >>> 0;
     this.maxPending = host.config.maxSpoutPending;
+    this.pending = new PendingTrees(this.maxPending);
   }
 
   async start(): Promise<void> {
@@ -57,7 +52,8 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     this.latency = buildHistogram();
     await this.spout.open(this.config, this.context, this);
     if (this.host.tracking && this.host.config.enableMessageTimeouts) {
-      const every = Math.max(1, Math.ceil(this.host.config.messageTimeoutMs / 2));
+      // Scan every quarter timeout: a tree fails between T and 1.25 T after its last reset.
+      const every = Math.max(1, Math.ceil(this.host.config.messageTimeoutMs / 4));
       this.rotation = setInterval(() => this.expire(), every);
       this.rotation.unref();
     }
@@ -84,7 +80,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
       if (this.spout.isExhausted?.() === true) result = PollResult.Exhausted;
       else {
         for (let i = 0; i < budget; i++) {
-          if (this.inFlight >= this.maxPending || shared.anyCongested()) {
+          if (this.pending.size >= this.maxPending || shared.anyCongested()) {
             result = i === 0 ? PollResult.Blocked : PollResult.Emitted;
             break;
           }
@@ -127,37 +123,34 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
       if (msgId !== undefined) this.immediateAcks.push(msgId);
       return;
     }
-    this.seq = (this.seq + 1) >>> 0;
+    this.seq = this.pending.freeSeq((this.seq + 1) >>> 0);
     const root = this.taskId * ROOT_TASK_FACTOR + this.seq;
+    const ids = host.ids;
     let xhi = 0;
     let xlo = 0;
     let targets = 0;
     let touched = 0;
-    const ids = host.ids;
-    const send = (task: number): void => {
-      const hi = ids.next();
-      const lo = ids.nextNonZero();
-      xhi ^= hi;
-      xlo ^= lo;
-      targets++;
-      touched |= host.workerBit(task);
-      host.deliver(task, route.info, this.taskId, values, [root, hi, lo]);
-    };
-    if (direct >= 0) send(direct);
-    else {
-      const rs = route.routers;
-      for (let i = 0; i < rs.length; i++) {
-        const sel = rs[i]!.select(values);
-        if (typeof sel === 'number') send(sel);
-        else for (let j = 0; j < sel.length; j++) send(sel[j]!);
+    const rs = route.routers;
+    // One fresh edge id per target; the acker gets their XOR. Loops, not a closure: this runs per tuple.
+    for (let i = direct >= 0 ? -1 : 0; i < (direct >= 0 ? 0 : rs.length); i++) {
+      const sel = i < 0 ? direct : rs[i]!.select(values);
+      const n = typeof sel === 'number' ? 1 : sel.length;
+      for (let j = 0; j < n; j++) {
+        const task = typeof sel === 'number' ? sel : sel[j]!;
+        const hi = ids.next();
+        const lo = ids.nextNonZero();
+        xhi ^= hi;
+        xlo ^= lo;
+        targets++;
+        touched |= host.workerBit(task);
+        host.deliver(task, route.info, this.taskId, values, [root, hi, lo]);
       }
     }
     if (targets === 0) {
       this.immediateAcks.push(msgId);
       return;
     }
-    this.pending.putNew(root, { msgId, emittedAt: performance.now() });
-    this.inFlight++;
+    this.pending.add(root, msgId, performance.now());
     const init = [root, xhi, xlo, this.taskId, touched];
     host.deliver(this.initRoute.routers[0]!.select(init) as number, this.initRoute.info, this.taskId, init, null);
   }
@@ -181,23 +174,21 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     const root = t.values[0] as number;
     switch (t.info.stream) {
       case ACK_ACK_STREAM: {
-        const p = this.pending.remove(root);
-        if (p === undefined) return; // already timed out and failed
-        this.inFlight--;
+        const slot = this.pending.find(root);
+        if (slot < 0) return; // already timed out and failed
         this.counters.acked++;
-        this.latency.recordValue(Math.max(1, Math.round((performance.now() - p.emittedAt) * 1000)));
-        this.callSpout('ack', p.msgId);
+        this.latency.recordValue(Math.max(1, Math.round((performance.now() - this.pending.emittedAt(slot)) * 1000)));
+        this.callSpout('ack', this.pending.take(slot));
         break;
       }
       case ACK_FAIL_STREAM: {
-        const p = this.pending.remove(root);
-        if (p === undefined) return;
-        this.inFlight--;
-        this.failMsg(p.msgId);
+        const slot = this.pending.find(root);
+        if (slot < 0) return;
+        this.failMsg(this.pending.take(slot));
         break;
       }
       case ACK_RESET_STREAM:
-        this.pending.touch(root);
+        this.pending.touch(root, performance.now());
         return;
       default:
         return;
@@ -208,20 +199,14 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
 
   failRoots(anchors: readonly number[]): void {
     for (let i = 0; i < anchors.length; i += 3) {
-      const p = this.pending.remove(anchors[i]!);
-      if (p === undefined) continue;
-      this.inFlight--;
-      this.failMsg(p.msgId);
+      const slot = this.pending.find(anchors[i]!);
+      if (slot >= 0) this.failMsg(this.pending.take(slot));
     }
     this.host.schedule();
   }
 
   failAllPending(): void {
-    const all: Pending[] = [];
-    this.pending.forEach((_root, p) => all.push(p));
-    this.pending.clear();
-    this.inFlight = 0;
-    for (const p of all) this.failMsg(p.msgId);
+    for (const id of this.pending.takeAll()) this.failMsg(id);
     this.updateStatus(false);
     this.host.schedule();
   }
@@ -252,24 +237,21 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
 
   /** Timeouts: trees older than the oldest bucket fail (and a reliable spout replays them). */
   private expire(): void {
-    const dead = this.pending.rotate();
-    if (dead.size === 0) return;
-    for (const p of dead.values()) {
-      this.inFlight--;
-      this.failMsg(p.msgId);
-    }
+    const dead = this.pending.expire(performance.now() - this.host.config.messageTimeoutMs);
+    if (dead.length === 0) return;
+    for (const id of dead) this.failMsg(id);
     this.updateStatus(false);
     this.host.schedule();
   }
 
   private updateStatus(exhausted: boolean): void {
     const s = this.host.shared;
-    Atomics.store(s.spoutPending, this.taskId, this.inFlight);
-    Atomics.store(s.spoutDone, this.taskId, exhausted && this.inFlight === 0 && this.immediateAcks.length === 0 ? 1 : 0);
+    Atomics.store(s.spoutPending, this.taskId, this.pending.size);
+    Atomics.store(s.spoutDone, this.taskId, exhausted && this.pending.size === 0 && this.immediateAcks.length === 0 ? 1 : 0);
   }
 
   get pendingCount(): number {
-    return this.inFlight;
+    return this.pending.size;
   }
 
   async finish(): Promise<void> {}
