@@ -25,6 +25,7 @@ const SHA = createHash('sha1').update(APPLY_FLUSH_LUA).digest('hex');
 export class RedisViewStore implements ViewStore {
   readonly kind = 'redis' as const;
   private loaded = false;
+  private everReady = false;
 
   private constructor(readonly redis: Redis, private readonly namespace: string) {}
 
@@ -44,7 +45,17 @@ export class RedisViewStore implements ViewStore {
     });
     // Errors surface through the failed commands; without a listener ioredis logs each one.
     redis.on('error', () => {});
-    return new RedisViewStore(redis, options.namespace);
+    const store = new RedisViewStore(redis, options.namespace);
+    redis.once('ready', () => (store.everReady = true));
+    return store;
+  }
+
+  /**
+   * Before the first connection, wait for it (a fresh store can be used at once); after
+   * that, commands fail fast during an outage, which is what the writer's retries rely on.
+   */
+  private async first(): Promise<void> {
+    if (!this.everReady && this.redis.status !== 'ready') await this.ready();
   }
 
   /** Resolves once connected (or rejects on the first error if `lazy` connection fails). */
@@ -68,6 +79,7 @@ export class RedisViewStore implements ViewStore {
     const byName = viewIndex(updates, views);
     const { keys, argv } = encodeFlush(updates, byName, this.namespace, late, Date.now());
     if (argv.length === 0) return { applied: 0, skipped: 0 };
+    await this.first();
     const skipped = Number(await this.evalFlush(keys, argv));
     return { applied: updates.length - skipped, skipped };
   }
@@ -87,6 +99,7 @@ export class RedisViewStore implements ViewStore {
   }
 
   async values(view: StoreView, key: string, buckets: readonly number[]): Promise<ViewValues> {
+    await this.first();
     const p = viewPrefix(this.namespace, view);
     const vkeys = buckets.map((b) => valueKey(p, key, b));
     const kind = view.aggregation.kind;
@@ -115,6 +128,7 @@ export class RedisViewStore implements ViewStore {
 
   async top(view: StoreView, buckets: readonly number[], n: number): Promise<TopEntry[]> {
     if (buckets.length === 0 || n <= 0) return [];
+    await this.first();
     const p = viewPrefix(this.namespace, view);
     if (buckets.length === 1) {
       return withScores(await this.redis.call('ZRANGE', [topKey(p, buckets[0]!), 0, n - 1, 'REV', 'WITHSCORES']));
@@ -125,10 +139,12 @@ export class RedisViewStore implements ViewStore {
   }
 
   async keys(view: StoreView): Promise<string[]> {
+    await this.first();
     return this.redis.zrevrange(keysKey(viewPrefix(this.namespace, view)), 0, -1);
   }
 
   async late(view: StoreView): Promise<number> {
+    await this.first();
     return Number((await this.redis.get(lateKey(viewPrefix(this.namespace, view)))) ?? 0);
   }
 

@@ -92,15 +92,18 @@ export interface ViewUpdate {
   readonly member?: string;
   readonly fields?: Readonly<Record<string, number>>;
   readonly id?: string;
+  /** Event time, epoch ms: the writer counts an update as late by it (stores ignore it). */
+  readonly time?: number;
 }
 
 /** The update a plain (count / sum / distinct) view derives from one event, or null. */
 export function updateOf<E>(view: ViewDef<E>, event: E, id?: string): ViewUpdate | null {
   const key = view.keyOf(event);
   if (key === null) return null;
-  const bucket = bucketOf(view, view.timeOf(event));
+  const time = view.timeOf(event);
+  const bucket = bucketOf(view, time);
   const a = view.aggregation;
-  const base = { view: view.name, key, bucket, ...(id !== undefined ? { id } : {}) };
+  const base = { view: view.name, key, bucket, time, ...(id !== undefined ? { id } : {}) };
   switch (a.kind) {
     case 'count':
       return { ...base, n: 1 };
