@@ -32,13 +32,9 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     onError: (e) => log(`[${loaded.topology.name}] error in '${e.component}' (task ${e.taskId}): ${e.message.split('\n')[0]}`),
     onEvent: (text) => log(`[${loaded.topology.name}] ${text}`),
   });
-  await sup.start();
-  log(`[${loaded.topology.name}] running: ${sup.config.workers} worker threads, ${sup.config.ackers} ackers` +
-    `${durationMs !== undefined ? `, stopping after ${durationMs} ms` : ''}`);
-
-  const progress = new ProgressLine();
-  const timer = setInterval(() => log(progress.line(sup.summary())), intervalMs);
+  // Signals are caught from the start: one during startup stops the run as soon as it is up.
   let signals = 0;
+  let stopRequested = false;
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;
     if (signals > 1) {
@@ -46,10 +42,27 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
       process.exit(1);
     }
     log(`[${loaded.topology.name}] ${sig}: stopping spouts and draining pending trees (again to force)`);
+    stopRequested = true;
     void sup.stop();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  try {
+    await sup.start();
+  } catch (err) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    throw err;
+  }
+  if (stopRequested) void sup.stop();
+  log(`[${loaded.topology.name}] running: ${sup.config.workers} worker threads, ${sup.config.ackers} ackers` +
+    `${durationMs !== undefined ? `, stopping after ${durationMs} ms` : ''}`);
+
+  const progress = new ProgressLine();
+  // Fresh figures for each line (threads report every second on their own).
+  const timer = setInterval(() => {
+    void sup.refreshMetrics().then(() => log(progress.line(sup.summary())));
+  }, intervalMs);
   let summary: RunSummary;
   try {
     summary = await sup.completion;

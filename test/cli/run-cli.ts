@@ -1,4 +1,4 @@
-// Runs the real `topo` CLI (bin/topo.js -> dist/) in a child process, as a user would.
+// Runs the real `topo` CLI (package.json bin: dist/cli/bin.js) in a child process, as a user would.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// bin/topo.js is the launcher in the repository; dist/cli/bin.js is the compiled one.
-const BIN = [join(ROOT, 'bin', 'topo.js'), join(ROOT, 'dist', 'cli', 'bin.js')].find((f) => existsSync(f)) ?? join(ROOT, 'bin', 'topo.js');
+const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
 
 export const cliFixture = (name: string): string => join(ROOT, 'test', 'fixtures', 'cli', name);
 export const topologyFile = (name: string): string => join(ROOT, 'topologies', name);
