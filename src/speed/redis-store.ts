@@ -8,6 +8,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { ViewUpdate } from '../views/view.js';
 import { keysKey, lateKey, topKey, valueKey, viewPrefix } from '../views/keys.js';
 import { APPLY_FLUSH_LUA, encodeFlush } from './apply-script.js';
+import { redisOptionsFromUrl } from './redis-url.js';
 import { addValues, viewIndex, zeroValue, type ApplyResult, type StoreView, type TopEntry, type ViewStore, type ViewValue, type ViewValues } from './store.js';
 
 export interface RedisStoreOptions {
@@ -35,7 +36,8 @@ export class RedisViewStore implements ViewStore {
    * once instead of queueing, so the writer bolt sees the outage and holds its tuples.
    */
   static open(url: string, options: RedisStoreOptions): RedisViewStore {
-    const redis = new Redis(url, {
+    const redis = new Redis({
+      ...redisOptionsFromUrl(url),
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeoutMs ?? 10_000,

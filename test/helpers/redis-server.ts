@@ -15,6 +15,8 @@ export interface RedisServerOptions {
   readonly aof?: boolean;
   /** AOF fsync policy when `aof` is on; default 'always' (the durability tests need it). */
   readonly appendfsync?: 'always' | 'everysec' | 'no';
+  /** More redis-server arguments (e.g. `['--requirepass', 'pw']`). */
+  readonly args?: readonly string[];
 }
 
 export interface RedisServer {
@@ -56,7 +58,8 @@ export function ping(port: number, timeoutMs = 500): Promise<boolean> {
     s.setTimeout(timeoutMs, () => done(false));
     s.once('error', () => done(false));
     s.once('connect', () => s.write('PING\r\n'));
-    s.once('data', (d) => done(d.toString().startsWith('+PONG')));
+    // A server with a password answers -NOAUTH: it is up all the same.
+    s.once('data', (d) => done(d.toString().startsWith('+PONG') || d.toString().startsWith('-NOAUTH')));
   });
 }
 
@@ -69,6 +72,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--protected-mode', 'yes'];
   if (options.aof) args.push('--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'always');
   else args.push('--appendonly', 'no');
+  args.push(...(options.args ?? []));
   let child: ChildProcess | null = null;
   let log = '';
 
