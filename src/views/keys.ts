@@ -5,8 +5,10 @@
  *   <p>:{<key>}:<bucket>        value of one key in one bucket: STRING counter (count/sum),
  *                               HyperLogLog (distinct) or HASH of counters (counters)
  *   <p>:{<key>}:<bucket>:ids    SET of applied event ids (exactly-once views only)
- *   <p>:top:<bucket>            ZSET key -> value in that bucket (count/sum/counters' first field)
- *   <p>:keys                    ZSET key -> latest bucket start seen
+ *   <p>:top:<bucket>            ZSET key -> value in that bucket (count/sum/counters' first field;
+ *                               distinct: the bucket's PFCOUNT, refreshed on each write)
+ *   <p>:keys                    ZSET key -> latest bucket start seen (entries whose bucket has
+ *                               expired are trimmed on write)
  *   <p>:late                    STRING counter of events later than the allowed lateness
  *
  * <bucket> is the bucket's UTC start as `YYYY-MM-DDTHH:MMZ`. The `{<key>}` hash tag keeps
