@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { runCommand, errorExit } from './run.js';
 import { validateCommand } from './validate.js';
 import { collect } from './options.js';
+import { keysCommand, queryCommand, topCommand } from './query.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -32,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--metrics-interval <time>', 'progress line interval on stderr', '5s')
     .option('-q, --quiet', 'no progress output on stderr')
     .option('--json', 'print the run summary as one JSON object (last line of stdout)')
+    .option('--redis <url>', 'Redis for the views (redis:// or rediss://, user and password allowed; default REDIS_URL, else a private redis-server, else in-process)')
+    .option('--redis-timeout <time>', 'how long to retry an unreachable Redis at start', '30s')
     .action(async (file: string, flags) => {
       code = await runCommand(file, flags);
     });
@@ -46,6 +49,32 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the plan as JSON')
     .action(async (file: string, flags) => {
       code = await validateCommand(file, flags);
+    });
+
+  const readFlags = (c: Command): Command =>
+    c
+      .option('-t, --topology <file>', 'topology file whose views to read', 'topologies/pageviews.ts')
+      .option('--from <time>', 'range start (ISO date-time, UTC unless an offset is given)')
+      .option('--to <time>', 'range end (default now)')
+      .option('--json', 'print one JSON object')
+      .option('--redis <url>', 'Redis holding the views (default REDIS_URL, else the private redis-server)')
+      .option('--redis-timeout <time>', 'how long to retry an unreachable Redis', '30s');
+
+  readFlags(program.command('query').description("a key's value per bucket and over the range")
+    .argument('<view>', 'view name (e.g. pageviews, uniques, bounces)')
+    .argument('<key>', 'the key (normalised as the view does, e.g. a URL)'))
+    .action(async (view: string, key: string, flags) => {
+      code = await queryCommand(view, key, flags);
+    });
+  readFlags(program.command('top').description('the keys with the highest values over a range')
+    .argument('<view>', 'view name')
+    .option('-n <count>', 'how many keys', '10'))
+    .action(async (view: string, flags) => {
+      code = await topCommand(view, flags);
+    });
+  readFlags(program.command('keys').description("every key a view holds, most recent first").argument('<view>', 'view name'))
+    .action(async (view: string, flags) => {
+      code = await keysCommand(view, flags);
     });
 
   try {

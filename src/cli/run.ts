@@ -2,7 +2,8 @@
  * `topo run FILE`: load, start, show progress, stop on --duration or a signal, print the
  * summary. Exit codes: 0 completed or cleanly stopped, 1 failed or incomplete, 2 bad usage.
  */
-import { loadTopologyFile, TopologyLoadError } from '../runtime/loader.js';
+import { loadTopologyFile, TopologyLoadError, type LoadedTopology } from '../runtime/loader.js';
+import { connectViews } from '../speed/connect.js';
 import { Supervisor, RunError } from '../runtime/supervisor.js';
 import type { RunSummary } from '../runtime/summary.js';
 import { ProgressLine, fmt } from './progress.js';
@@ -14,6 +15,8 @@ export interface RunFlags extends CommonFlags {
   metricsInterval?: string;
   quiet?: boolean;
   json?: boolean;
+  redis?: string;
+  redisTimeout?: string;
 }
 
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
@@ -23,10 +26,44 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const durationMs = durationFlag('duration', flags.duration);
   const chaosKillEveryMs = chaosFlag(flags.chaos);
   const intervalMs = durationFlag('metrics-interval', flags.metricsInterval) ?? 5000;
+  const redisTimeoutMs = durationFlag('redis-timeout', flags.redisTimeout);
   const loaded = await loadTopologyFile(file);
-  const sup = new Supervisor(loaded.topology, { bundlePath: loaded.bundlePath }, {
+  const name = loaded.topology.name;
+  // A topology that exports views writes them: resolve where they live before any thread starts.
+  const views = loaded.views !== null ? await connectViews({
+    ...(flags.redis !== undefined ? { url: flags.redis } : {}),
+    ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}),
+  }).catch((err: unknown) => {
+    throw new RunError((err as Error).message, 1);
+  }) : null;
+  if (views) {
+    if (views.warning) process.stderr.write(`[${name}] ${views.warning}\n`);
+    log(`[${name}] views: ${views.display}`);
+  }
+  try {
+    return await runWith(file, flags, loaded, views?.config ?? {}, { durationMs, chaosKillEveryMs, intervalMs, log });
+  } finally {
+    await views?.release();
+  }
+}
+
+interface RunSettings {
+  durationMs: number | undefined;
+  chaosKillEveryMs: number | undefined;
+  intervalMs: number;
+  log: (s: string) => void;
+}
+
+async function runWith(
+  _file: string,
+  flags: RunFlags,
+  loaded: LoadedTopology,
+  viewConfig: Readonly<Record<string, unknown>>,
+  { durationMs, chaosKillEveryMs, intervalMs, log }: RunSettings,
+): Promise<number> {
+  const sup = new Supervisor(loaded.topology, { bundlePath: loaded.bundlePath, file: loaded.file }, {
     config: configPairs(flags.config),
-    overrides: overrides(flags),
+    overrides: { ...overrides(flags), ...viewConfig },
     ...(durationMs !== undefined ? { durationMs } : {}),
     ...(chaosKillEveryMs !== undefined ? { chaosKillEveryMs } : {}),
     onError: (e) => log(`[${loaded.topology.name}] error in '${e.component}' (task ${e.taskId}): ${e.message.split('\n')[0]}`),

@@ -12,9 +12,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isTopology, type Topology } from '../topology/topology.js';
+import type { ViewDef } from '../views/view.js';
 
 export interface LoadedTopology {
   readonly topology: Topology;
+  /** The module's `views` export (the Lambda views it writes), if any. */
+  readonly views: readonly ViewDef<never>[] | null;
   /** The bundle worker threads run. */
   readonly bundlePath: string;
   readonly file: string;
@@ -47,6 +50,7 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
   const entry = [
     `import topology from ${JSON.stringify(abs)};`,
     `import { workerMain } from ${JSON.stringify(workerEntry())};`,
+    `export * from ${JSON.stringify(abs)};`,
     `export { topology };`,
     `workerMain(topology);`,
   ].join('\n');
@@ -81,9 +85,9 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
     writeFileSync(tmp, code);
     renameSync(tmp, bundlePath);
   }
-  let mod: { topology?: unknown };
+  let mod: { topology?: unknown; views?: unknown };
   try {
-    mod = (await import(pathToFileURL(bundlePath).href)) as { topology?: unknown };
+    mod = (await import(pathToFileURL(bundlePath).href)) as { topology?: unknown; views?: unknown };
   } catch (err) {
     // An invalid topology is the user's error, fully described by its message: no stack
     // (by name, as the bundle carries its own copy of the class).
@@ -95,7 +99,10 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
       `${file} must default-export a topology: \`export default builder.build('name')\` (got ${describe(mod.topology)})`,
     );
   }
-  return { topology: mod.topology, bundlePath, file: abs };
+  if (mod.views !== undefined && !Array.isArray(mod.views)) {
+    throw new TopologyLoadError(`${file}: the \`views\` export must be an array of view definitions (defineView)`);
+  }
+  return { topology: mod.topology, views: (mod.views as ViewDef<never>[] | undefined) ?? null, bundlePath, file: abs };
 }
 
 function describe(v: unknown): string {

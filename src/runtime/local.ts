@@ -24,7 +24,7 @@ export async function runTopology(source: string | Topology, options: RunOptions
   let sup: Supervisor;
   if (typeof source === 'string') {
     const loaded = await loadTopologyFile(source);
-    sup = new Supervisor(loaded.topology, { bundlePath: loaded.bundlePath }, options);
+    sup = new Supervisor(loaded.topology, { bundlePath: loaded.bundlePath, file: loaded.file }, options);
   } else {
     sup = new Supervisor(source, { inThread: source }, { ...options, inThread: true });
   }

@@ -59,8 +59,14 @@ export class Supervisor {
   private failure: string | null = null;
   readonly completion: Promise<RunSummary>;
 
-  constructor(topology: Topology, private readonly source: { bundlePath: string } | { inThread: Topology }, private readonly opts: RunOptions) {
-    const config = mergeConfig(topology.plan.config, opts.config, opts.overrides);
+  constructor(
+    topology: Topology,
+    private readonly source: { bundlePath: string; file?: string } | { inThread: Topology },
+    private readonly opts: RunOptions,
+  ) {
+    // `topology.file` lets components find files shipped next to the topology (default inputs).
+    const fromFile = 'file' in source && source.file !== undefined ? { 'topology.file': source.file } : undefined;
+    const config = mergeConfig(fromFile, topology.plan.config, opts.config, opts.overrides);
     if (opts.inThread) config.workers = 1;
     if (config.ackers > config.workers * 4) config.ackers = config.workers;
     const problems = validateRuntimeConfig(config);

@@ -64,7 +64,7 @@ export class MemoryViewStore implements ViewStore {
       let c = this.cell(s, u.bucket, u.key);
       if (c === undefined) {
         const value = kind === 'distinct' ? new Set<string>() : kind === 'counters' ? {} : 0;
-        c = { value, ids: eo ? new Set() : null, expireAt: expiryOf(view, u.bucket) };
+        c = { value, ids: eo ? new Set() : null, expireAt: expiryOf(view, u.bucket, this.now()) };
         s.cells.set(cellId(u.bucket, u.key), c);
       }
       if (eo) {

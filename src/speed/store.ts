@@ -89,9 +89,14 @@ export function addValues(a: ViewValue, b: ViewValue): ViewValue {
   return out;
 }
 
-/** When a bucket's keys expire: its end plus the view's TTL (epoch ms). */
-export function expiryOf(view: Pick<StoreView, 'bucketMs' | 'ttlMs'>, bucket: number): number {
-  return bucket + view.bucketMs + view.ttlMs;
+/**
+ * When a bucket's keys expire (epoch ms): the view's TTL after the bucket's end, or after
+ * now when the bucket ended long ago. A replay of an old log (the shipped one is from 2015)
+ * must still fill the views; memory stays bounded because nothing lives longer than the TTL
+ * after its last write.
+ */
+export function expiryOf(view: Pick<StoreView, 'bucketMs' | 'ttlMs'>, bucket: number, now = Date.now()): number {
+  return Math.max(bucket + view.bucketMs, now) + view.ttlMs;
 }
 
 /** The score a key's bucket contributes to the top ZSET for a non-distinct update. */

@@ -18,6 +18,8 @@ export interface LineFileSpoutOptions {
   readonly withLineNumber?: boolean;
   /** Lines used when the config key is not set. */
   readonly fallback?: readonly string[];
+  /** A file used when the config key is not set (takes precedence over `fallback`). */
+  readonly defaultPath?: (config: Config) => string | undefined;
   /** Skip empty lines (they are not emitted, and need no ack). */
   readonly skipEmpty?: boolean;
 }
@@ -31,6 +33,8 @@ export class LineFileSpout implements Spout {
   private collector!: SpoutOutputCollector;
   private done = false;
   private lineNo = 0;
+  /** The file read (or "(built-in)"), for components that name where a line came from. */
+  source = '';
 
   constructor(private readonly opts: LineFileSpoutOptions = {}) {}
 
@@ -45,9 +49,11 @@ export class LineFileSpout implements Spout {
     if (context.getComponentTasks(context.componentId).length > 1) {
       throw new Error(`LineFileSpout '${context.componentId}' must have parallelism 1 (each task would read the whole file)`);
     }
-    if (typeof path === 'string' && path.length > 0) this.reader = new LineReader(path);
-    else if (path !== undefined) throw new Error(`config '${key}' must be a file path, got ${JSON.stringify(path)}`);
+    const file = path ?? this.opts.defaultPath?.(config);
+    if (typeof file === 'string' && file.length > 0) this.reader = new LineReader(file);
+    else if (file !== undefined) throw new Error(`config '${key}' must be a file path, got ${JSON.stringify(path)}`);
     else this.fallback = this.opts.fallback ?? [];
+    this.source = typeof file === 'string' ? file : '(built-in)';
   }
 
   nextTuple(): void {

@@ -33,6 +33,8 @@ export interface ViewDef<E = Record<string, unknown>> {
   readonly ttlMs: number;
   /** Events later than this behind the latest event time are counted as late. */
   readonly allowedLatenessMs: number;
+  /** How a query's key is normalised before lookup (e.g. a URL); null rejects it. Default: as given. */
+  readonly normalizeKey?: (key: string) => string | null;
   /** For `counters` views: how a range's summed counters read (e.g. bounce rate). */
   readonly present?: (counters: Readonly<Record<string, number>>) => unknown;
 }

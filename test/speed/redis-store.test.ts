@@ -26,7 +26,7 @@ afterAll(async () => {
 describe('RedisViewStore', () => {
   storeCases(() => store);
 
-  it('writes the documented key schema with TTLs of bucket end + ttl', async () => {
+  it('writes the documented key schema with TTLs of max(bucket end, now) + ttl', async () => {
     await store.apply(
       [
         { view: 'hits', key: '/ttl', bucket: H0, n: 1 },
@@ -38,7 +38,7 @@ describe('RedisViewStore', () => {
     expect(await raw.get(valueKey(p, '/ttl', H0))).toBe('1');
     expect(await raw.type(topKey(p, H0))).toBe('zset');
     expect(await raw.zscore(keysKey(p), '/ttl')).toBe(String(H0));
-    const expected = H0 + HOUR_MS + 7 * DAY_MS - Date.now();
+    const expected = Math.max(H0 + HOUR_MS, Date.now()) + 7 * DAY_MS - Date.now();
     for (const k of [valueKey(p, '/ttl', H0), topKey(p, H0), idsKey(viewPrefix('t', views.once), '/ttl', H0)]) {
       const ttl = await raw.pttl(k);
       expect(ttl, k).toBeGreaterThan(expected - 5000);
@@ -49,6 +49,17 @@ describe('RedisViewStore', () => {
     expect(await raw.pttl(keysKey(p))).toBeLessThanOrEqual(expected + HOUR_MS);
     expect(await raw.smembers(idsKey(viewPrefix('t', views.once), '/ttl', H0))).toEqual(['x']);
     expect(await raw.pttl(valueKey(p, '/nothing', H0))).toBe(-2);
+  });
+
+  it('keeps a bucket that ended long ago for the TTL after the write (a replayed old log still fills the views)', async () => {
+    const old = Date.UTC(2015, 4, 17, 10);
+    await store.apply([{ view: 'hits', key: '/old', bucket: old, n: 3 }], ALL);
+    const p = viewPrefix('t', views.hits);
+    expect(await raw.get(valueKey(p, '/old', old))).toBe('3');
+    const ttl = await raw.pttl(valueKey(p, '/old', old));
+    expect(ttl).toBeGreaterThan(7 * DAY_MS - 60_000);
+    expect(ttl).toBeLessThanOrEqual(7 * DAY_MS);
+    expect((await store.values(views.hits, '/old', [old])).total).toBe(3);
   });
 
   it('applies a flush whose script was flushed from Redis (NOSCRIPT falls back to EVAL)', async () => {

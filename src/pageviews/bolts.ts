@@ -1,0 +1,132 @@
+/**
+ * The pageviews pipeline's bolts. `ParseBolt` turns raw lines into keyed pageviews (or
+ * rejects them, with line number and reason, to a file); `VisitorBolt` sees all of one
+ * visitor's pageviews (fields grouping on `visitor`), drops exact duplicates, emits the
+ * pageviews/uniques updates anchored to the pageview, and sessionizes for bounce rate.
+ */
+import { basename } from 'node:path';
+import type { Config } from '../api/components.js';
+import type { OutputCollector } from '../api/collectors.js';
+import type { TopologyContext } from '../api/context.js';
+import type { OutputFieldsDeclarer } from '../api/declarer.js';
+import type { Tuple } from '../api/tuple.js';
+import { bucketOf, updateOf, type ViewUpdate } from '../views/view.js';
+import { DEFAULT_LOG_HOST, pageKeysOf, type PageKeys } from './event.js';
+import { parseApacheLine } from './parse-apache.js';
+import { parseJsonLine } from './parse-jsonl.js';
+import { RejectsWriter } from './rejects.js';
+import { DedupeWindow } from './dedupe.js';
+import { Sessionizer, type Visit } from './sessions.js';
+import { bouncesView, pageviewsView, uniquesView } from './views.js';
+
+/** Input format from `-c format=apache|jsonl`, else the file extension (.jsonl/.json -> jsonl). */
+export function formatOf(config: Config, input: string): 'apache' | 'jsonl' {
+  const f = config['format'];
+  if (f === 'apache' || f === 'jsonl') return f;
+  if (f !== undefined) throw new Error(`config 'format' must be apache or jsonl, got ${JSON.stringify(f)}`);
+  return /\.jsonl?$/i.test(input) ? 'jsonl' : 'apache';
+}
+
+export class ParseBolt {
+  private collector!: OutputCollector;
+  private rejects!: RejectsWriter;
+  private format: 'apache' | 'jsonl' = 'apache';
+  private host = DEFAULT_LOG_HOST;
+  private source = '';
+  private rejected = 0;
+
+  constructor(private readonly inputOf: (config: Config) => string) {}
+
+  declareOutputFields(d: OutputFieldsDeclarer): void {
+    d.declare(['visitor', 'url', 'domain', 'ts', 'id']);
+    d.declareStream('rejected', ['count', 'path']);
+  }
+
+  prepare(config: Config, _context: TopologyContext, collector: OutputCollector): void {
+    this.collector = collector;
+    const input = this.inputOf(config);
+    this.format = formatOf(config, input);
+    this.host = typeof config['host'] === 'string' ? config['host'] : DEFAULT_LOG_HOST;
+    this.source = basename(input);
+    const path = typeof config['rejects'] === 'string' ? config['rejects'] : `.topo/rejects/${config['topology.name'] ?? 'pageviews'}.jsonl`;
+    this.rejects = new RejectsWriter(path);
+  }
+
+  execute(t: Tuple): void {
+    const line = t.getString(0);
+    const lineNumber = t.getValue(1) as number;
+    const id = `${this.source}:${lineNumber}`;
+    const r = this.format === 'jsonl' ? parseJsonLine(line, { id }) : parseApacheLine(line, { id, host: this.host });
+    const keys = r.ok ? pageKeysOf(r.event) : null;
+    if (keys === null) {
+      // Written whole before the ack: a rejected line is never lost, only set aside.
+      this.rejects.write({ line, lineNumber, reason: r.ok ? `URL does not normalise: ${r.event.url}` : r.reason, source: this.source });
+      this.rejected++;
+    } else {
+      this.collector.emit(t, [keys.visitor, keys.url, keys.domain, keys.ts, id]);
+    }
+    this.collector.ack(t);
+  }
+
+  finish(): void {
+    this.collector.emit(null, [this.rejected, this.rejects.path], 'rejected');
+  }
+
+  cleanup(): void {
+    this.rejects.close();
+  }
+}
+
+export class VisitorBolt {
+  private collector!: OutputCollector;
+  private dedupe!: DedupeWindow;
+  private sessions!: Sessionizer;
+  duplicates = 0;
+
+  declareOutputFields(d: OutputFieldsDeclarer): void {
+    d.declare(['update']);
+  }
+
+  prepare(config: Config, _context: TopologyContext, collector: OutputCollector): void {
+    this.collector = collector;
+    const lateness = Number(config['allowedLatenessMs'] ?? bouncesView.allowedLatenessMs);
+    this.dedupe = new DedupeWindow({ windowMs: Number(config['dedupeWindowMs'] ?? 5 * 60_000) });
+    this.sessions = new Sessionizer({ latenessMs: lateness });
+  }
+
+  execute(t: Tuple): void {
+    if (t.isTick()) {
+      this.emitVisits(this.sessions.advance(this.sessions.eventTime));
+      return;
+    }
+    const keys: PageKeys = { visitor: t.getString(0), url: t.getString(1), domain: t.getString(2), ts: t.getValue(3) as number };
+    const id = t.getString(4);
+    if (this.dedupe.check(keys.visitor, keys.url, keys.ts) === 'duplicate') {
+      this.duplicates++;
+      this.collector.ack(t);
+      return;
+    }
+    this.collector.emit(t, [updateOf(pageviewsView, keys, id)]);
+    this.collector.emit(t, [updateOf(uniquesView, keys, id)]);
+    this.sessions.add(keys);
+    this.collector.ack(t);
+  }
+
+  /**
+   * Visits close long after their pageviews were acked, so their updates are not anchored:
+   * the realtime bounce rate is best effort across thread loss; the batch layer is exact.
+   */
+  private emitVisits(visits: Visit[]): void {
+    for (const v of visits) {
+      const u: ViewUpdate = {
+        view: bouncesView.name, key: v.domain, bucket: bucketOf(bouncesView, v.firstTs), time: v.firstTs,
+        fields: { visits: 1, bounces: v.count === 1 ? 1 : 0 },
+      };
+      this.collector.emit(null, [u]);
+    }
+  }
+
+  finish(): void {
+    this.emitVisits(this.sessions.closeAll());
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Pageviews: the speed layer of the Lambda Architecture book's SuperWebAnalytics example.
+ * Access-log lines become three realtime views in Redis: pageviews per URL per hour, unique
+ * visitors per URL per hour, and bounce rate per domain.
+ *
+ *   npx topo run topologies/pageviews.ts                  # the shipped log, a private redis-server
+ *   npx topo run topologies/pageviews.ts -c input=access.log --redis redis://localhost:6379
+ *
+ * Config: `input` (default: the shipped topologies/data/apache_logs.log), `format`
+ * (apache|jsonl, default by extension), `host` (page host for log lines, default
+ * semicomplete.com), `rejects` (file for lines that do not parse, default
+ * .topo/rejects/pageviews.jsonl).
+ */
+import { dirname, join } from 'node:path';
+import { TopologyBuilder, type Config, type Tuple } from '../src/index.js';
+import { LineFileSpout } from '../src/spouts/line-file-spout.js';
+import { ParseBolt, VisitorBolt } from '../src/pageviews/bolts.js';
+import { PAGEVIEW_VIEWS } from '../src/pageviews/views.js';
+import { MEMORY_VIEWS_STREAM, memoryViewReport, viewWriter } from '../src/speed/index.js';
+
+/** The views this topology writes; `topo query` and `topo batch` read them from here. */
+export const views = PAGEVIEW_VIEWS;
+
+function inputOf(config: Config): string {
+  if (typeof config['input'] === 'string') return config['input'];
+  const file = config['topology.file'];
+  return join(typeof file === 'string' ? dirname(file) : 'topologies', 'data', 'apache_logs.log');
+}
+
+const builder = new TopologyBuilder();
+builder.setSpout('lines', () => new LineFileSpout({ withLineNumber: true, defaultPath: inputOf, skipEmpty: true }), 1);
+builder.setBolt('parse', () => new ParseBolt(inputOf), 2).shuffleGrouping('lines');
+builder.setBolt('visitors', VisitorBolt, 2).fieldsGrouping('parse', ['visitor']).setTickFrequency(1000);
+builder.setBolt('views', viewWriter({ views }), 2).shuffleGrouping('visitors').setTickFrequency(100);
+builder.setBolt('view-report', memoryViewReport({ views }), 1).globalGrouping('views', MEMORY_VIEWS_STREAM);
+builder
+  .setBolt('rejects', () => ({
+    declareOutputFields: () => {},
+    execute: (t: Tuple) => {
+      const n = t.getValue(0) as number;
+      if (n > 0) process.stderr.write(`[pageviews] ${n} line(s) did not parse; see ${t.getString(1)}\n`);
+    },
+  }), 1)
+  .globalGrouping('parse', 'rejected');
+export default builder.build('pageviews', { maxSpoutPending: 2000 });
