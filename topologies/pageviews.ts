@@ -28,10 +28,14 @@ function inputOf(config: Config): string {
 }
 
 const builder = new TopologyBuilder();
+// Event order matters downstream: duplicate removal and sessions allow 5 minutes of
+// lateness, and the log is in time order within a minute. Local-or-shuffle keeps each hop on
+// its thread when it can (in order) instead of splitting the stream over two threads whose
+// batches arrive hours of event time apart (shuffle made ~70% of the shipped log late).
 builder.setSpout('lines', () => new LineFileSpout({ withLineNumber: true, defaultPath: inputOf, skipEmpty: true }), 1);
-builder.setBolt('parse', () => new ParseBolt(inputOf), 2).shuffleGrouping('lines');
+builder.setBolt('parse', () => new ParseBolt(inputOf), 2).localOrShuffleGrouping('lines');
 builder.setBolt('visitors', VisitorBolt, 2).fieldsGrouping('parse', ['visitor']).setTickFrequency(1000);
-builder.setBolt('views', viewWriter({ views }), 2).shuffleGrouping('visitors').setTickFrequency(100);
+builder.setBolt('views', viewWriter({ views }), 2).localOrShuffleGrouping('visitors').setTickFrequency(100);
 builder.setBolt('view-report', memoryViewReport({ views }), 1).globalGrouping('views', MEMORY_VIEWS_STREAM);
 builder
   .setBolt('rejects', () => ({
