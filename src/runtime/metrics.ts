@@ -89,30 +89,21 @@ export interface ComponentTotals {
 
 /** Sum task counters per component (system components included; callers filter). */
 export function rollUp(tasks: readonly TaskCounters[]): Map<string, ComponentTotals> {
-  const out = new Map<string, ComponentTotals & { _ms: number; _n: number }>();
+  const sums = new Map<string, { total: TaskCounters; tasks: number }>();
   for (const t of tasks) {
-    let c = out.get(t.component);
-    if (!c) {
-      c = { kind: t.kind, tasks: 0, emitted: 0, executed: 0, acked: 0, failed: 0, errors: 0, replayed: 0,
-        executeLatencyMs: null, busyMs: 0, lastError: null, _ms: 0, _n: 0 };
-      out.set(t.component, c);
-    }
-    c.tasks++;
-    c.emitted += t.emitted;
-    c.executed += t.executed;
-    c.acked += t.acked;
-    c.failed += t.failed;
-    c.errors += t.errors;
-    c.replayed += t.replayed;
-    c.busyMs += t.busyMs;
-    c._ms += t.execMsSum;
-    c._n += t.execSamples;
-    if (t.lastError) c.lastError = t.lastError;
+    const s = sums.get(t.component);
+    if (s) {
+      addCounters(s.total, t);
+      s.tasks++;
+    } else sums.set(t.component, { total: { ...t }, tasks: 1 });
   }
-  for (const c of out.values()) {
-    c.executeLatencyMs = c._n > 0 ? c._ms / c._n : null;
-    delete (c as Partial<typeof c>)._ms;
-    delete (c as Partial<typeof c>)._n;
+  const out = new Map<string, ComponentTotals>();
+  for (const [id, { total: c, tasks: n }] of sums) {
+    out.set(id, {
+      kind: c.kind, tasks: n, emitted: c.emitted, executed: c.executed, acked: c.acked, failed: c.failed,
+      errors: c.errors, replayed: c.replayed, busyMs: c.busyMs, lastError: c.lastError,
+      executeLatencyMs: c.execSamples > 0 ? c.execMsSum / c.execSamples : null,
+    });
   }
   return out;
 }

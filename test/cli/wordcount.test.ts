@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, summaryOf, tempDir, topo, topologyFile, type Summary } from './run-cli.js';
+import { seededRandom as prng } from '../helpers/random.js';
 
 const LINES = 3000;
 const PIECES = [
@@ -12,17 +13,6 @@ const PIECES = [
   '—', '...', '!!', '(parens)', '"quoted"', 'tab\there', 'a', 'I', 'ǅemal', 'ﬁne',
 ];
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be reproduced. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The lines, and the file text: some lines end in CRLF, some are empty, the last has no newline. */
 function corpus(n: number): { lines: string[]; text: string } {

@@ -1,18 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseApacheLine, parseJsonLine, type ParseResult } from '../../src/pageviews/index.js';
+import { seededRandom as rng } from '../helpers/random.js';
 
-// Seeded (mulberry32) so that a failure reproduces; the seed is in the test name.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Characters that matter to the parsers, plus control characters, non-ASCII and a lone surrogate.
 const ALPHABET = [...'"\\ []-/:+.0123456789GETPOSTHTTP/1.xabc{},?=%&#\t\r\n\u0000\u00e9\u20ac\ud800', '\\x', '\\"', ' "', '" ', 'null', 'true'];

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LATENESS_MS, Sessionizer, VISIT_GAP_MS, visitsOf, type Hit, type Visit } from '../../src/pageviews/index.js';
+import { seededRandom as rng } from '../helpers/random.js';
 
-// Seeded (mulberry32) so that a failure reproduces.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const T0 = 1431820800000; // 2015-05-17T00:00:00Z
 
