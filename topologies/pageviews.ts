@@ -46,4 +46,5 @@ builder
     },
   }), 1)
   .globalGrouping('parse', 'rejected');
-export default builder.build('pageviews', { maxSpoutPending: 2000 });
+// The writer holds tuples until its flush (up to 100 ms): enough trees in flight to keep it busy.
+export default builder.build('pageviews', { maxSpoutPending: 10000 });
