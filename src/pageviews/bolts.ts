@@ -15,7 +15,7 @@ import { DEFAULT_LOG_HOST, pageKeysOf, type PageKeys } from './event.js';
 import { parseApacheLine } from './parse-apache.js';
 import { parseJsonLine } from './parse-jsonl.js';
 import { RejectsWriter } from './rejects.js';
-import { DedupeWindow } from './dedupe.js';
+import { DedupeWindow, dedupeKey } from './dedupe.js';
 import { Sessionizer, type Visit } from './sessions.js';
 import { bouncesView, pageviewsView, uniquesView } from './views.js';
 
@@ -81,6 +81,13 @@ export class VisitorBolt {
   private collector!: OutputCollector;
   private dedupe!: DedupeWindow;
   private sessions!: Sessionizer;
+  /**
+   * The id of the event counted under each dedupe key still in the window. A tuple with the
+   * same key and the same id is not a duplicate but a replay of that event (its tree failed
+   * downstream, e.g. before its write): its updates go out again, or it would never be written.
+   */
+  private readonly counted = new Map<string, { id: string; ts: number }>();
+  private sweepAt = 1024;
   duplicates = 0;
 
   declareOutputFields(d: OutputFieldsDeclarer): void {
@@ -101,15 +108,28 @@ export class VisitorBolt {
     }
     const keys: PageKeys = { visitor: t.getString(0), url: t.getString(1), domain: t.getString(2), ts: t.getValue(3) as number };
     const id = t.getString(4);
-    if (this.dedupe.check(keys.visitor, keys.url, keys.ts) === 'duplicate') {
+    const verdict = this.dedupe.check(keys.visitor, keys.url, keys.ts);
+    const key = dedupeKey(keys.visitor, keys.url, keys.ts);
+    if (verdict === 'duplicate' && this.counted.get(key)?.id !== id) {
       this.duplicates++;
       this.collector.ack(t);
       return;
     }
     this.collector.emit(t, [updateOf(pageviewsView, keys, id)]);
     this.collector.emit(t, [updateOf(uniquesView, keys, id)]);
-    this.sessions.add(keys);
+    // A replay is in the sessions already (this task's memory saw it the first time).
+    if (verdict !== 'duplicate') this.sessions.add(keys);
+    if (verdict === 'new') this.remember(key, id, keys.ts);
     this.collector.ack(t);
+  }
+
+  private remember(key: string, id: string, ts: number): void {
+    this.counted.set(key, { id, ts });
+    if (this.counted.size < this.sweepAt) return;
+    // Forget what the dedupe window forgot; amortised O(1) per event.
+    const cut = this.dedupe.watermark;
+    for (const [k, v] of this.counted) if (v.ts < cut) this.counted.delete(k);
+    this.sweepAt = Math.max(1024, 2 * this.counted.size);
   }
 
   /**
