@@ -50,8 +50,8 @@ const MAX_BACKOFF_MS = 2000;
 export class ViewWriterBolt implements Bolt {
   private collector!: OutputCollector;
   private store!: ViewStore;
-  private readonly views: readonly StoreView[];
-  private readonly byName: Map<string, StoreView>;
+  private views: readonly StoreView[];
+  private byName: Map<string, StoreView>;
   private readonly maxTime = new Map<string, number>();
   private pending = new FlushBatch();
   private inflight: FlushBatch | null = null;
@@ -78,6 +78,18 @@ export class ViewWriterBolt implements Bolt {
     this.maxHeld = Number(config['maxHeld'] ?? this.maxHeld);
     // Test hook: fail an input after its flush was written, as if the ack were lost (replays hit applied events).
     this.failAfterWriteRate = Number(config['failAfterWriteRate'] ?? 0);
+    // Config `exactlyOnce`: `true` (every view) or a list of view names turns exactly-once
+    // effects on for those views in this run, whatever their definition says: each event's
+    // increments apply once per bucket, by its id (see apply-script.ts). Unknown names are an error.
+    const eo = config['exactlyOnce'];
+    if (eo !== undefined && eo !== false) {
+      const names = eo === true ? this.views.map((v) => v.name) : Array.isArray(eo) ? eo.map(String) : null;
+      if (names === null) throw new Error(`config 'exactlyOnce' must be true or a list of view names, got ${JSON.stringify(eo)}`);
+      const unknown = names.filter((n) => !this.byName.has(n));
+      if (unknown.length > 0) throw new Error(`config 'exactlyOnce' names unknown view(s) ${unknown.join(', ')} (known: ${[...this.byName.keys()].join(', ')})`);
+      this.views = this.views.map((v) => (names.includes(v.name) ? { ...v, exactlyOnce: true } : v));
+      this.byName = new Map(this.views.map((v) => [v.name, v]));
+    }
     const opened = openStore(config, this.options.namespace ?? (config['viewNamespace'] as string | undefined) ?? context.topologyName);
     this.store = opened.store;
     if (opened.warning) collector.reportError(new Error(opened.warning));
