@@ -20,6 +20,8 @@ import { MEMORY_VIEWS_STREAM, memoryViewReport, viewWriter } from '../src/speed/
 
 /** The views this topology writes; `topo query` and `topo batch` read them from here. */
 export const views = PAGEVIEW_VIEWS;
+/** How `topo batch` recomputes them from the master dataset (record -> keys, dedupe, exact bounces). */
+export { pageviewsBatchInput as batchInput } from '../src/pageviews/batch-input.js';
 
 function inputOf(config: Config): string {
   if (typeof config['input'] === 'string') return config['input'];

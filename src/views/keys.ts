@@ -54,3 +54,41 @@ export function keysKey(prefix: string): string {
 export function lateKey(prefix: string): string {
   return `${prefix}:late`;
 }
+
+/*
+ * Batch views (the serving layer's half written by `topo batch`). Each run writes its views
+ * under a version of their own, so a query never reads a half-written one, and one pointer
+ * per view says which version is current:
+ *
+ *   <p>:b<id>                   batch prefix of run <id>; under it the same value, top and keys
+ *                               keys as the realtime view (values are final: no TTL, no ids)
+ *   <p>:b<id>:buckets           ZSET of the bucket starts the version holds (to delete it without SCAN)
+ *   <p>:batch                   HASH pointer: current, watermark, previous, previousWatermark, publishedAt
+ *   <p>:batches                 SET of batch ids written (a crashed run's version is found and removed)
+ *   topo:<namespace>:batch:seq  INCR counter of batch run ids
+ *   topo:<namespace>:batch:lease  who runs `topo batch` now (SET NX PX, renewed while running)
+ */
+
+export function batchPrefix(prefix: string, batchId: number): string {
+  return `${prefix}:b${batchId}`;
+}
+
+export function batchBucketsKey(batchPrefixed: string): string {
+  return `${batchPrefixed}:buckets`;
+}
+
+export function batchPointerKey(prefix: string): string {
+  return `${prefix}:batch`;
+}
+
+export function batchVersionsKey(prefix: string): string {
+  return `${prefix}:batches`;
+}
+
+export function batchSeqKey(namespace: string): string {
+  return `topo:${namespace}:batch:seq`;
+}
+
+export function batchLeaseKey(namespace: string): string {
+  return `topo:${namespace}:batch:lease`;
+}

@@ -1,0 +1,149 @@
+/**
+ * Reads the master dataset for the batch layer: which rolled part files a run reads (only the
+ * partitions in `--since/--until`), and their records line by line. Hidden temp files are
+ * never read: they are being written, and appear whole when rolled. Nothing is skipped
+ * silently: a line that is not a record is reported with its file and line number, and the
+ * caller decides whether the run fails (`--strict`) or counts it.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import { COMPACTION_MANIFEST, PART_FILE, PARTITION_DIR, partitionDir, type CompactionManifest, type MasterRecord } from './master/layout.js';
+
+export interface PartFile {
+  readonly path: string;
+  /** The partition's UTC date, `YYYY-MM-DD`. */
+  readonly date: string;
+  readonly bytes: number;
+}
+
+export interface ListOptions {
+  /** First partition date read (inclusive), `YYYY-MM-DD`. */
+  readonly since?: string;
+  /** Last partition date read (inclusive). */
+  readonly until?: string;
+}
+
+/** A line of the dataset that is not a record: named by file and line. */
+export class BadRecordError extends Error {
+  override readonly name = 'BadRecordError';
+  constructor(readonly file: string, readonly line: number, readonly reason: string) {
+    super(`${file}:${line}: ${reason}`);
+  }
+}
+
+/**
+ * The rolled part files of a dataset, in partition then name order (a stable order makes
+ * runs reproducible). A missing dataset folder is an empty dataset, not an error: a fresh
+ * installation has no data yet.
+ */
+export async function listPartFiles(root: string, dataset: string, options: ListOptions = {}): Promise<PartFile[]> {
+  const base = join(root, dataset);
+  let dirs: string[];
+  try {
+    dirs = await readdir(base);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const dates = dirs
+    .map((d) => PARTITION_DIR.exec(d)?.[1])
+    .filter((d): d is string => d !== undefined)
+    .filter((d) => (options.since === undefined || d >= options.since) && (options.until === undefined || d <= options.until))
+    .sort();
+  const out: PartFile[] = [];
+  for (const date of dates) out.push(...(await listPartition(root, dataset, date)));
+  return out;
+}
+
+/**
+ * The part files of one partition, honouring layout.ts's compaction rule: the inputs of a
+ * compaction whose output exists are superseded (the output holds their lines) and skipped;
+ * a manifest whose output is missing is void. A part removed between readdir and stat was
+ * removed by a compaction that finished meanwhile: the partition is listed again.
+ */
+export async function listPartition(root: string, dataset: string, date: string, attempts = 5): Promise<PartFile[]> {
+  const dir = partitionDir(root, dataset, date);
+  const names = await readdir(dir);
+  const present = new Set(names);
+  const superseded = new Set<string>();
+  for (const m of names.filter((n) => COMPACTION_MANIFEST.test(n))) {
+    const manifest = JSON.parse(await readFile(join(dir, m), 'utf8')) as CompactionManifest;
+    if (present.has(manifest.output)) for (const i of manifest.inputs) superseded.add(i);
+  }
+  const out: PartFile[] = [];
+  for (const name of names.filter((n) => PART_FILE.test(n) && !superseded.has(n)).sort()) {
+    const path = join(dir, name);
+    try {
+      out.push({ path, date, bytes: (await stat(path)).size });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempts <= 1) throw err;
+      return listPartition(root, dataset, date, attempts - 1);
+    }
+  }
+  return out;
+}
+
+/** Why `value` is not a MasterRecord, or null when it is one (the fields views rely on). */
+export function recordProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const r = value as Record<string, unknown>;
+  if (typeof r['id'] !== 'string') return "missing string 'id'";
+  if (typeof r['url'] !== 'string') return "missing string 'url'";
+  if (typeof r['ip'] !== 'string') return "missing string 'ip'";
+  if (typeof r['ts'] !== 'number' || !Number.isFinite(r['ts'])) return "missing numeric 'ts'";
+  if (r['user'] !== null && r['user'] !== undefined && typeof r['user'] !== 'string') return "'user' must be a string or null";
+  return null;
+}
+
+/**
+ * Records of one part file (gzip when it ends in `.gz`), with their line numbers. A bad line
+ * goes to `onBad` (default: thrown as BadRecordError); empty lines are not records and are
+ * passed over (a writer never writes them, but an editor might add a final one).
+ */
+export async function* readRecords(
+  file: string,
+  onBad: (err: BadRecordError) => void = (err) => {
+    throw err;
+  },
+): AsyncGenerator<{ record: MasterRecord; line: number }> {
+  const raw = createReadStream(file);
+  const input = file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  // A gunzip error (a corrupt file) must surface through the loop, not as an unhandled event.
+  const failed = new Promise<never>((_, reject) => {
+    raw.once('error', reject);
+    if (input !== raw) input.once('error', reject);
+  });
+  failed.catch(() => {});
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let n = 0;
+  try {
+    const it = lines[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await Promise.race([it.next(), failed]);
+      if (next.done) break;
+      n++;
+      const text = next.value;
+      if (text.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        onBad(new BadRecordError(file, n, `not JSON (${(err as Error).message})`));
+        continue;
+      }
+      const problem = recordProblem(value);
+      if (problem !== null) onBad(new BadRecordError(file, n, problem));
+      else yield { record: value as MasterRecord, line: n };
+    }
+  } catch (err) {
+    // A part gone before it was opened was removed by a compaction: the caller lists again.
+    if (err instanceof BadRecordError || (err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
+    throw new BadRecordError(file, n + 1, `unreadable: ${(err as Error).message}`);
+  } finally {
+    lines.close();
+    raw.destroy();
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Recompute views from the master dataset: list the parts, map each on the pool (spilling
+ * events by group partition), reduce each partition on the pool, merge the partial views
+ * in this thread. The result is what gets published; nothing here talks to Redis.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listPartFiles, listPartition, type ListOptions, type PartFile } from '../reader.js';
+import type { ViewDef } from '../../views/view.js';
+import { BatchAggregate } from './aggregate.js';
+import type { BatchInput } from './input.js';
+import type { BatchPool } from './pool.js';
+import type { MapResult } from './worker.js';
+
+export interface ComputeOptions extends ListOptions {
+  readonly root: string;
+  readonly bundle: string;
+  readonly input: BatchInput<never>;
+  readonly views: readonly ViewDef<never>[];
+  readonly pool: BatchPool;
+  readonly strict?: boolean;
+  /** Called after each map task (progress). */
+  readonly onFile?: (done: number, total: number, records: number) => void;
+}
+
+export interface Computed {
+  readonly files: number;
+  readonly records: number;
+  /** Distinct events the views read (after skipping and duplicate removal). */
+  readonly events: number;
+  readonly skipped: number;
+  readonly duplicates: number;
+  readonly badLines: number;
+  readonly bad: readonly string[];
+  /** Latest event time read, or null for an empty dataset. */
+  readonly maxTs: number | null;
+  readonly views: ReadonlyMap<string, BatchAggregate>;
+}
+
+/** `--strict` and the dataset has bad lines: nothing is published. */
+export class StrictError extends Error {
+  override readonly name = 'StrictError';
+}
+
+export async function computeViews(o: ComputeOptions): Promise<Computed> {
+  const spillDir = mkdtempSync(join(tmpdir(), 'topo-batch-'));
+  try {
+    // Several partitions per thread keep reducers busy when group sizes are uneven.
+    const partitions = o.pool.threads * 4;
+    let files = await listPartFiles(o.root, o.input.dataset, o);
+    const results = new Map<string, MapResult>();
+    let index = 0, done = 0, records = 0;
+    const mapAll = (list: readonly PartFile[]): Promise<MapResult[]> =>
+      Promise.all(list.map(async (f) => {
+        const r = await o.pool.map({ bundle: o.bundle, file: f.path, fileIndex: index++, spillDir, partitions });
+        records += r.records;
+        o.onFile?.(++done, files.length, records);
+        return r;
+      }));
+    for (const r of await mapAll(files)) results.set(r.file, r);
+    // A part removed under us was consumed by a compaction that finished meanwhile: the
+    // partition is read again from its new listing (its earlier spills are dropped).
+    for (let round = 0; [...results.values()].some((r) => r.gone); round++) {
+      if (round >= 5) throw new Error('master dataset keeps changing under the batch run (compaction?); try again');
+      const dates = new Set(files.filter((f) => results.get(f.path)?.gone).map((f) => f.date));
+      for (const f of files) if (dates.has(f.date)) results.delete(f.path);
+      files = files.filter((f) => !dates.has(f.date));
+      const again: PartFile[] = [];
+      for (const d of dates) again.push(...(await listPartition(o.root, o.input.dataset, d)));
+      files = [...files, ...again];
+      for (const r of await mapAll(again)) results.set(r.file, r);
+    }
+    const byPartition: string[][] = Array.from({ length: partitions }, () => []);
+    let maxTs = -Infinity, skipped = 0, badLines = 0;
+    const bad: string[] = [];
+    for (const r of results.values()) {
+      for (const [p, path] of r.spills) byPartition[p]!.push(path);
+      maxTs = Math.max(maxTs, r.maxTs);
+      skipped += r.skipped;
+      badLines += r.badLines;
+      bad.push(...r.bad);
+    }
+    if (o.strict && badLines > 0) throw new StrictError(`${badLines} bad line(s) in the master dataset (--strict), first: ${bad[0]}`);
+    const names = o.views.map((v) => v.name);
+    const merged = new Map(o.views.map((v) => [v.name, new BatchAggregate(v.aggregation)]));
+    let events = 0, duplicates = 0;
+    await Promise.all(byPartition.filter((s) => s.length > 0).map(async (spills) => {
+      const r = await o.pool.reduce({ bundle: o.bundle, spills, views: names });
+      events += r.events;
+      duplicates += r.duplicates;
+      for (const [name, entries] of Object.entries(r.partials)) for (const e of entries) merged.get(name)!.merge(e);
+    }));
+    return {
+      files: results.size, records: [...results.values()].reduce((a, r) => a + r.records, 0), events, skipped, duplicates,
+      badLines, bad: bad.slice(0, 20), maxTs: maxTs === -Infinity ? null : maxTs, views: merged,
+    };
+  } finally {
+    rmSync(spillDir, { recursive: true, force: true });
+  }
+}

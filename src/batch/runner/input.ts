@@ -1,0 +1,78 @@
+/**
+ * How views get their batch input. A view is defined over events (e.g. PageKeys), but the
+ * master dataset holds raw facts (MasterRecord). A topology file that `topo batch` runs
+ * exports `batchInput`: how a record becomes the views' event (the same derivation the speed
+ * layer applies, so a fixed normaliser is applied to all history on recompute), which events
+ * are the same fact (counted once over all data), which events must meet in one reducer, and
+ * reducers for views that are not monoids over events (bounce rate needs whole visits).
+ *
+ *   export const batchInput = defineBatchInput<PageKeys>({ dataset: 'pageviews', eventOf: pageKeysOf, ... });
+ */
+import type { MasterRecord } from '../master/layout.js';
+import type { ViewDef, ViewUpdate } from '../../views/view.js';
+
+export interface BatchReducer<E> {
+  /**
+   * The updates of a non-monoid view from all events of one reduce partition. A partition
+   * holds whole groups (every event with the same `groupOf`), after duplicate removal.
+   * Updates of several partitions are summed (use `counters`).
+   */
+  readonly reduce: (events: readonly E[], view: ViewDef<E>) => ViewUpdate[];
+  /**
+   * How long after the latest event a bucket's value can still change (a visit still open may
+   * turn a bounce into a visit of two pageviews): the batch view covers buckets ending at or
+   * before the latest event time minus this. Default 0.
+   */
+  readonly settleMs?: number;
+}
+
+export interface BatchInput<E> {
+  /** Dataset folder under the master root. */
+  readonly dataset: string;
+  /** The views' event of a master record, or null when views skip it (counted as skipped). */
+  readonly eventOf: (record: MasterRecord) => E | null;
+  /**
+   * Events that must be seen together (duplicates of one fact, one visitor's visits) share
+   * this value; the map phase partitions events by it, so each reducer holds whole groups.
+   */
+  readonly groupOf: (event: E) => string;
+  /** Events with the same identity are one fact, counted once over all data. Default: all distinct. */
+  readonly identityOf?: (event: E) => string;
+  /** Non-monoid views by name; every other view uses its own keyOf/aggregation (updateOf). */
+  readonly reducers?: Readonly<Record<string, BatchReducer<E>>>;
+}
+
+/** Checks a batch input's shape (it comes from a user module) and returns it typed. */
+export function defineBatchInput<E>(input: BatchInput<E>): BatchInput<E> {
+  return checkBatchInput<E>(input, 'batchInput');
+}
+
+/** Validates the `batchInput` export of a topology module; throws naming what is wrong. */
+export function checkBatchInput<E = never>(value: unknown, where: string): BatchInput<E> {
+  if (typeof value !== 'object' || value === null) {
+    throw new Error(`${where}: export \`batchInput\` ({ dataset, eventOf, groupOf }) so \`topo batch\` knows how a master record becomes the views' event`);
+  }
+  const b = value as Record<string, unknown>;
+  if (typeof b['dataset'] !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(b['dataset'])) throw new Error(`${where}: batchInput.dataset must be a dataset folder name`);
+  if (typeof b['eventOf'] !== 'function') throw new Error(`${where}: batchInput.eventOf must be a function (record) => event | null`);
+  if (typeof b['groupOf'] !== 'function') throw new Error(`${where}: batchInput.groupOf must be a function (event) => string`);
+  if (b['identityOf'] !== undefined && typeof b['identityOf'] !== 'function') throw new Error(`${where}: batchInput.identityOf must be a function`);
+  const reducers = b['reducers'];
+  if (reducers !== undefined) {
+    if (typeof reducers !== 'object' || reducers === null) throw new Error(`${where}: batchInput.reducers must be an object of { reduce }`);
+    for (const [name, r] of Object.entries(reducers)) {
+      if (typeof (r as { reduce?: unknown }).reduce !== 'function') throw new Error(`${where}: batchInput.reducers.${name}.reduce must be a function`);
+    }
+  }
+  return value as BatchInput<E>;
+}
+
+/** 32-bit FNV-1a: cheap, stable across threads and runs, spreads similar strings well. */
+export function partitionOf(group: string, partitions: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < group.length; i++) {
+    h ^= group.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % partitions;
+}

@@ -1,0 +1,60 @@
+/**
+ * The piscina pool that runs map and reduce tasks. Worker threads load plain JS: installed,
+ * that is worker.js next to this file (dist/); run from source (tests, `tsx`), worker.ts is
+ * bundled once with esbuild into a temp file, as the topology loader does for topo workers.
+ */
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
+import type { MapResult, MapTask, ReduceResult, ReduceTask } from './worker.js';
+
+async function workerFile(): Promise<string> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const js = join(here, 'worker.js');
+  if (existsSync(js)) return js;
+  const out = await build({
+    entryPoints: [join(here, 'worker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    // Only this project's files are bundled; packages resolve from node_modules as usual.
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  const code = out.outputFiles[0]!.text;
+  const dir = join(tmpdir(), `topo-bundles-${process.getuid?.() ?? 'u'}`);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `batch-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  if (!existsSync(path)) {
+    // Write then rename: a concurrent run never loads a half-written file.
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, path);
+  }
+  return path;
+}
+
+export interface BatchPool {
+  readonly threads: number;
+  map(t: Omit<MapTask, 'kind'>): Promise<MapResult>;
+  reduce(t: Omit<ReduceTask, 'kind'>): Promise<ReduceResult>;
+  close(): Promise<void>;
+}
+
+/** A pool of `threads` workers (default: the machine's cores). */
+export async function openBatchPool(threads = availableParallelism()): Promise<BatchPool> {
+  const filename = pathToFileURL(await workerFile()).href;
+  const pool = new Piscina({ filename, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  return {
+    threads,
+    map: (t) => pool.run({ kind: 'map', ...t }) as Promise<MapResult>,
+    reduce: (t) => pool.run({ kind: 'reduce', ...t }) as Promise<ReduceResult>,
+    close: () => pool.destroy(),
+  };
+}

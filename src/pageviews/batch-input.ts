@@ -1,0 +1,39 @@
+/**
+ * How `topo batch` recomputes the pageviews views from the master dataset: the same
+ * derivation as the speed layer (pageKeysOf: normalised URL, visitor, domain), applied on
+ * read to the raw facts, so that fixing the normaliser and recomputing repairs all history.
+ * Events are grouped by visitor: duplicates (same visitor, URL, ts) and a visitor's visits
+ * then always meet in one reducer, across files and across midnight.
+ */
+import { defineBatchInput } from '../batch/runner/input.js';
+import type { MasterRecord } from '../batch/master/layout.js';
+import { bucketOf } from '../views/view.js';
+import { dedupeKey } from './dedupe.js';
+import { pageKeysOf, type PageKeys, type PageviewEvent } from './event.js';
+import { bounceCounts, visitsOf, VISIT_GAP_MS } from './sessions.js';
+
+/** pageKeysOf reads only url, user, ip and ts, which a MasterRecord has as they arrived. */
+function keysOfRecord(r: MasterRecord): PageKeys | null {
+  return pageKeysOf(r as unknown as PageviewEvent);
+}
+
+export const pageviewsBatchInput = defineBatchInput<PageKeys>({
+  dataset: 'pageviews',
+  eventOf: keysOfRecord,
+  groupOf: (e) => e.visitor,
+  identityOf: (e) => dedupeKey(e.visitor, e.url, e.ts),
+  reducers: {
+    // Exact visits over all of a visitor's pageviews (visitsOf sorts them): no lateness here.
+    bounces: {
+      reduce: (events, view) =>
+        bounceCounts(visitsOf(events), view.bucketMs).map((c) => ({
+          view: view.name,
+          key: c.domain,
+          bucket: bucketOf(view, c.bucket),
+          fields: { visits: c.visits, bounces: c.bounces },
+        })),
+      // A visit open at the latest event may still grow: its bucket is left to the speed layer.
+      settleMs: VISIT_GAP_MS,
+    },
+  },
+});
