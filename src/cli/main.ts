@@ -7,6 +7,7 @@ import { runCommand, errorExit } from './run.js';
 import { validateCommand } from './validate.js';
 import { collect } from './options.js';
 import { keysCommand, queryCommand, topCommand } from './query.js';
+import { batchCommand } from './batch.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -49,6 +50,26 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the plan as JSON')
     .action(async (file: string, flags) => {
       code = await validateCommand(file, flags);
+    });
+
+  program
+    .command('batch')
+    .description("recompute a topology's views from the master dataset and publish them atomically (or --rollback VIEW)")
+    .argument('<file>', 'topology file exporting `views` and `batchInput`')
+    .option('--view <name>', 'view to recompute (repeatable; default all the file exports)', collect)
+    .option('--since <date>', 'first partition read (YYYY-MM-DD, UTC)')
+    .option('--until <date>', 'last partition read (YYYY-MM-DD, UTC)')
+    .option('--master <dir>', 'master dataset root (default ./data/master)')
+    .option('--threads <n>', 'pool threads (default: available cores)')
+    .option('--wait <time>', 'wait this long for another batch run to finish (default: exit 1 at once)')
+    .option('--rollback <view>', "make the view's previous batch version current again")
+    .option('--strict', 'fail (publish nothing) if the dataset has a bad line')
+    .option('--json', 'print the run summary as one JSON object')
+    .option('-q, --quiet', 'no progress on stderr')
+    .option('--redis <url>', 'Redis holding the views (default REDIS_URL, else the private redis-server)')
+    .option('--redis-timeout <time>', 'how long to retry an unreachable Redis', '30s')
+    .action(async (file: string, flags) => {
+      code = await batchCommand(file, flags);
     });
 
   const readFlags = (c: Command): Command =>

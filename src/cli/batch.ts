@@ -1,0 +1,107 @@
+/**
+ * `topo batch FILE`: recompute the topology's views from the master dataset and publish
+ * them; `topo batch FILE --rollback VIEW`: make a view's previous batch version current.
+ * Flags are parsed here; the work is in src/batch/runner.
+ */
+import { Redis } from 'ioredis';
+import { DEFAULT_MASTER_ROOT } from '../batch/master/layout.js';
+import { StrictError } from '../batch/runner/compute.js';
+import { LeaseBusyError } from '../batch/runner/lease.js';
+import { BatchUsageError, rollbackBatch, runBatch, type BatchRunResult } from '../batch/runner/run.js';
+import { RunError } from '../runtime/supervisor.js';
+import { connectViews } from '../speed/connect.js';
+import { redisOptionsFromUrl } from '../speed/redis-url.js';
+import { durationFlag, intFlag, UsageError } from './options.js';
+import { fmt } from './progress.js';
+
+export interface BatchFlags {
+  view?: string[];
+  since?: string;
+  until?: string;
+  master?: string;
+  threads?: string;
+  redis?: string;
+  redisTimeout?: string;
+  wait?: string;
+  rollback?: string;
+  strict?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function dateFlag(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw new UsageError(`--${name} must be a date YYYY-MM-DD, got '${value}'`);
+  return value;
+}
+
+export async function batchCommand(file: string, flags: BatchFlags): Promise<number> {
+  const since = dateFlag('since', flags.since);
+  const until = dateFlag('until', flags.until);
+  if (since && until && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
+  const threads = intFlag('threads', flags.threads, 1);
+  const waitMs = flags.wait === '0' ? 0 : durationFlag('wait', flags.wait);
+  const timeout = durationFlag('redis-timeout', flags.redisTimeout);
+  const conn = await connectViews({ ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(timeout !== undefined ? { redisTimeoutMs: timeout } : {}) })
+    .catch((err: unknown) => { throw new RunError((err as Error).message, 1); });
+  if (conn.url === null) {
+    await conn.release();
+    throw new RunError('no Redis: give --redis URL or REDIS_URL, or install redis-server (batch views are published to Redis)', 1);
+  }
+  const redis = new Redis({ ...redisOptionsFromUrl(conn.url), maxRetriesPerRequest: 3 });
+  redis.on('error', () => {});
+  try {
+    if (flags.rollback !== undefined) {
+      const { before } = await rollbackBatch(redis, file, flags.rollback, waitMs);
+      const line = { view: flags.rollback, current: before.previous, watermark: new Date(before.previousWatermark!).toISOString(), rolledBack: before.current };
+      process.stdout.write(flags.json ? `${JSON.stringify(line)}\n` : `${flags.rollback}: batch ${before.current} rolled back; batch ${line.current} (to ${line.watermark}) is current\n`);
+      return 0;
+    }
+    let last = 0;
+    const t0 = Date.now();
+    const r = await runBatch(redis, {
+      file, root: flags.master ?? DEFAULT_MASTER_ROOT, strict: flags.strict ?? false,
+      ...(flags.view ? { views: flags.view } : {}), ...(since ? { since } : {}), ...(until ? { until } : {}),
+      ...(threads !== undefined ? { threads } : {}), ...(waitMs !== undefined ? { waitMs } : {}),
+      onFile: (done, total, records) => {
+        if (flags.quiet || (Date.now() - last < 1000 && done < total)) return;
+        last = Date.now();
+        const s = (last - t0) / 1000;
+        const eta = done > 0 ? ((total - done) * s) / done : 0;
+        process.stderr.write(`[batch] files ${done}/${total} records ${fmt(records)} (${fmt(records / Math.max(s, 0.001))}/s) eta ${eta.toFixed(0)}s\n`);
+      },
+    });
+    for (const b of r.bad) process.stderr.write(`[batch] bad line: ${b}\n`);
+    if (r.badLines > r.bad.length) process.stderr.write(`[batch] ... ${r.badLines - r.bad.length} more bad line(s)\n`);
+    process.stdout.write(flags.json ? `${JSON.stringify(summary(r))}\n` : text(r));
+    return 0;
+  } catch (err) {
+    if (err instanceof LeaseBusyError) throw new RunError(err.message, 1);
+    if (err instanceof BatchUsageError) throw new UsageError(err.message);
+    if (err instanceof StrictError) throw new RunError(err.message, 1);
+    throw err;
+  } finally {
+    redis.disconnect();
+    await conn.release();
+  }
+}
+
+function summary(r: BatchRunResult): Record<string, unknown> {
+  const { published, maxTs, ...rest } = r;
+  return {
+    ...rest,
+    latestEvent: maxTs === null ? null : new Date(maxTs).toISOString(),
+    eventsPerSec: Math.round((r.records / Math.max(r.elapsedMs, 1)) * 1000),
+    views: published.map((p) => ({ view: p.view, batchId: p.batchId, watermark: new Date(p.watermark).toISOString(), keys: p.keys,
+      previous: p.replaced?.current ?? null, realtimeBucketsExpired: p.realtimeBucketsExpired, versionsDeleted: p.versionsDeleted })),
+  };
+}
+
+function text(r: BatchRunResult): string {
+  if (r.maxTs === null) return `[batch] the master dataset has no records (${r.files} files): nothing published\n`;
+  const head = `[batch] ${r.files} files, ${fmt(r.records)} records, ${fmt(r.events)} events (${r.duplicates} duplicates, ${r.skipped} skipped, ${r.badLines} bad lines) ` +
+    `in ${(r.elapsedMs / 1000).toFixed(1)}s on ${r.threads} threads: ${fmt((r.records / Math.max(r.elapsedMs, 1)) * 1000)} records/s\n`;
+  return head + r.published.map((p) => `[batch] ${p.view}: batch ${p.batchId} published, ${p.keys} cells up to ${new Date(p.watermark).toISOString()}\n`).join('');
+}

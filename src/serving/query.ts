@@ -1,0 +1,130 @@
+/**
+ * The serving layer: `query = f(batch view, realtime view)`. Each bucket is answered by
+ * exactly one side: the batch version the view's pointer names when the bucket ends at or
+ * before its watermark, the realtime view otherwise. So a bucket is never counted twice nor
+ * missed, and the range total needs no de-duplication: counts sum, distinct counts are one
+ * PFCOUNT over the chosen HyperLogLogs (batch and realtime keys of one view key share the
+ * `{key}` hash tag, so that is one Redis Cluster slot), counters sum and then `present`.
+ *
+ * Queries never wait for a publish. They read the pointer, then the values together with the
+ * pointer again (one pipeline); if the version they used was deleted meanwhile (it is no
+ * longer current nor previous: two publishes, or a rollback away from it) they read again.
+ * Publishing keeps the previous version and the realtime buckets after it, so a read made
+ * with either version is whole.
+ */
+import type { Redis } from 'ioredis';
+import { addValues, zeroValue, type StoreView, type TopEntry, type ViewValue } from '../speed/store.js';
+import { batchPrefix, keysKey, topKey, valueKey, viewPrefix } from '../views/keys.js';
+import { parsePointer, pointerKey, type BatchPointer } from './pointer.js';
+
+export type Source = 'batch' | 'realtime';
+
+export interface ServedBucket {
+  readonly bucket: number;
+  readonly value: ViewValue;
+  readonly source: Source;
+}
+
+export interface Served {
+  readonly buckets: readonly ServedBucket[];
+  readonly total: ViewValue;
+  /** Batch coverage (epoch ms) the answer used, or null before any batch run. */
+  readonly watermark: number | null;
+}
+
+const ATTEMPTS = 20;
+
+export class ServingLayer {
+  constructor(readonly redis: Redis, readonly namespace: string) {}
+
+  /** Per-bucket values of `key` (each from one side) and their merge over the range. */
+  async query(view: StoreView, key: string, buckets: readonly number[]): Promise<Served> {
+    return this.consistent(view, async (ptr, pipe) => {
+      const plan = this.plan(view, ptr, buckets);
+      const vkeys = plan.map(({ bucket, prefix }) => valueKey(prefix, key, bucket));
+      const kind = view.aggregation.kind;
+      if (kind === 'counters') for (const k of vkeys) pipe.hgetall(k);
+      else if (kind === 'distinct') {
+        for (const k of vkeys) pipe.pfcount(k);
+        // The range's uniques: the union of the chosen HyperLogLogs, batch and realtime alike.
+        if (vkeys.length > 0) pipe.pfcount(...vkeys);
+      }
+      else if (vkeys.length > 0) pipe.mget(...vkeys);
+      return (replies: unknown[]): Served => {
+        let values: ViewValue[];
+        let total: ViewValue = zeroValue(view);
+        if (kind === 'counters') values = replies.map((h) => addValues(zeroValue(view), numbers(h as Record<string, string>)));
+        else if (kind === 'distinct') {
+          values = replies.slice(0, vkeys.length).map(Number);
+          total = vkeys.length > 0 ? Number(replies[vkeys.length]) : 0;
+        } else values = ((replies[0] ?? []) as Array<string | null>).map((s) => (s === null ? 0 : Number(s)));
+        if (kind !== 'distinct') for (const v of values) total = addValues(total, v);
+        return { buckets: plan.map((p, i) => ({ bucket: p.bucket, source: p.source, value: values[i]! })), total, watermark: ptr?.watermark ?? null };
+      };
+    });
+  }
+
+  /** The `n` keys with the highest score over the buckets (scored as the speed layer's top ZSETs). */
+  async top(view: StoreView, buckets: readonly number[], n: number): Promise<{ top: TopEntry[]; watermark: number | null }> {
+    if (buckets.length === 0 || n <= 0) return { top: [], watermark: null };
+    return this.consistent(view, async (ptr, pipe) => {
+      const tks = this.plan(view, ptr, buckets).map(({ bucket, prefix }) => topKey(prefix, bucket));
+      // ZUNION has no LIMIT: the union comes back ascending and the top n are cut here.
+      pipe.call('ZUNION', tks.length, ...tks, 'WITHSCORES');
+      return (replies) => ({ top: withScores(replies[0]).reverse().slice(0, n), watermark: ptr?.watermark ?? null });
+    });
+  }
+
+  /** Every key of the view in the batch version or the realtime view, most recent bucket first. */
+  async keys(view: StoreView): Promise<string[]> {
+    return this.consistent(view, async (ptr, pipe) => {
+      const p = viewPrefix(this.namespace, view);
+      const ks = [keysKey(p), ...(ptr ? [keysKey(batchPrefix(p, ptr.current))] : [])];
+      pipe.call('ZUNION', ks.length, ...ks, 'AGGREGATE', 'MAX', 'WITHSCORES');
+      return (replies) => withScores(replies[0]).reverse().map((e) => e.key);
+    });
+  }
+
+  /** Which side answers each bucket, and under which key prefix. */
+  private plan(view: StoreView, ptr: BatchPointer | null, buckets: readonly number[]): Array<{ bucket: number; source: Source; prefix: string }> {
+    const p = viewPrefix(this.namespace, view);
+    const bp = ptr ? batchPrefix(p, ptr.current) : p;
+    return buckets.map((bucket) =>
+      ptr !== null && bucket + view.bucketMs <= ptr.watermark ? { bucket, source: 'batch', prefix: bp } : { bucket, source: 'realtime', prefix: p });
+  }
+
+  /** Read with the pointer's version; read again if that version may have been deleted meanwhile. */
+  private async consistent<T>(view: StoreView, build: (ptr: BatchPointer | null, pipe: ReturnType<Redis['pipeline']>) => Promise<(replies: unknown[]) => T>): Promise<T> {
+    const pk = pointerKey(this.namespace, view);
+    for (let attempt = 1; ; attempt++) {
+      const ptr = parsePointer(await this.redis.hgetall(pk));
+      const pipe = this.redis.pipeline();
+      const finish = await build(ptr, pipe);
+      pipe.hmget(pk, 'current', 'previous');
+      const replies = ((await pipe.exec()) ?? []).map(([err, v]) => {
+        if (err) throw err;
+        return v;
+      });
+      const [current, previous] = replies.pop() as Array<string | null>;
+      // Still whole: our version is current or previous (kept), or there was no batch and at
+      // most one publish since (realtime is expired only from the second publish on).
+      const whole = ptr === null ? !previous : String(ptr.current) === current || String(ptr.current) === previous;
+      if (whole || attempt >= ATTEMPTS) return finish(replies);
+    }
+  }
+}
+
+/** WITHSCORES replies come flat (RESP2) or as pairs (RESP3): accept both. */
+function withScores(reply: unknown): TopEntry[] {
+  const r = (reply ?? []) as Array<string | [string, string | number]>;
+  const out: TopEntry[] = [];
+  if (r.length > 0 && Array.isArray(r[0])) for (const [key, score] of r as Array<[string, string | number]>) out.push({ key, score: Number(score) });
+  else for (let i = 0; i < r.length; i += 2) out.push({ key: r[i] as string, score: Number(r[i + 1]) });
+  return out;
+}
+
+function numbers(h: Record<string, string>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [f, v] of Object.entries(h ?? {})) out[f] = Number(v);
+  return out;
+}
