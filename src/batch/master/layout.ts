@@ -45,5 +45,32 @@ export function partitionDir(root: string, dataset: string, date: string): strin
 /** Rolled file names: visible to readers. */
 export const PART_FILE = /^part-[A-Za-z0-9_.-]+\.jsonl(\.gz)?$/;
 /** Files being written: hidden from readers, recovered by the next writer. */
-export const TEMP_FILE = /^\.part-[A-Za-z0-9_.-]+\.jsonl\.tmp$/;
+export const TEMP_FILE = /^\.part-[A-Za-z0-9_.-]+\.jsonl(\.gz)?\.tmp$/;
 export const PARTITION_DIR = /^date=(\d{4}-\d{2}-\d{2})$/;
+
+/**
+ * Compaction (`topo compact`) is the only removal the dataset allows. It writes one new part
+ * from a partition's small parts and only then removes them. To make the window between the
+ * new part's rename and the inputs' removal safe, it first writes (fsynced, renamed) a
+ * manifest in the partition:
+ *
+ *   <partition>/_compaction-<unique>.json   {"output": "part-<unique>.jsonl", "inputs": [...], "lines": N}
+ *
+ * READER RULE (every reader of the dataset must honour it): in a partition, for each
+ * manifest whose `output` file exists, skip every part named in its `inputs` that still
+ * exists; they are superseded (the output holds each of their lines exactly once). A
+ * manifest whose output does not exist is void (compaction stopped before its rename) and
+ * is ignored. A part that was listed but is gone when opened was removed by a compaction
+ * that finished meanwhile: list the partition again. Manifests and the partition lock
+ * (`.compact.lock`) are not parts: readers match {@link PART_FILE} only.
+ */
+export const COMPACTION_MANIFEST = /^_compaction-[A-Za-z0-9_.-]+\.json$/;
+/** Compaction's own output while being written: hidden, never recovered as a part. */
+export const COMPACT_TEMP_FILE = /^\.compact-[A-Za-z0-9_.-]+\.tmp$/;
+
+/** What a compaction manifest holds (see {@link COMPACTION_MANIFEST}). */
+export interface CompactionManifest {
+  readonly output: string;
+  readonly inputs: readonly string[];
+  readonly lines: number;
+}
