@@ -8,6 +8,8 @@ import { validateCommand } from './validate.js';
 import { collect } from './options.js';
 import { keysCommand, queryCommand, topCommand } from './query.js';
 import { batchCommand } from './batch.js';
+import { ingestCommand } from './ingest.js';
+import { compactCommand } from './compact.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -96,6 +98,38 @@ export async function main(argv: string[]): Promise<number> {
   readFlags(program.command('keys').description("every key a view holds, most recent first").argument('<view>', 'view name'))
     .action(async (view: string, flags) => {
       code = await keysCommand(view, flags);
+    });
+
+  program
+    .command('ingest')
+    .description('append an access log or JSON Lines file (or stdin: -) to the master dataset; bad lines are reported, not written')
+    .argument('<file>', "input file, or '-' for stdin")
+    .requiredOption('--format <format>', 'input format: apache or jsonl')
+    .option('--master <dir>', 'master dataset root (default ./data/master, or -c master=DIR)')
+    .option('-c, --config <key=value>', 'set a config key (master=DIR)', collect)
+    .option('--host <host>', 'page host of log lines (default semicomplete.com)')
+    .option('--rejects <path>', 'file for rejected lines', '.topo/rejects/ingest.jsonl')
+    .option('--gzip', 'write gzip parts (.jsonl.gz)')
+    .option('--max-bytes <n>', 'roll a part at this size (default 64 MB)')
+    .option('--max-age <time>', 'roll a part at this age (default 5m)')
+    .option('--json', 'print the summary as one JSON object')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (file: string, flags) => {
+      code = await ingestCommand(file, flags);
+    });
+
+  program
+    .command('compact')
+    .description("consolidate a master dataset partition's small files into one (the only removal the dataset allows)")
+    .option('--master <dir>', 'master dataset root (default ./data/master, or -c master=DIR)')
+    .option('-c, --config <key=value>', 'set a config key (master=DIR)', collect)
+    .option('--date <YYYY-MM-DD>', 'partition to compact (repeatable)', collect)
+    .option('--all', 'every partition')
+    .option('--min-files <n>', 'compact a partition only with at least this many small files', '2')
+    .option('--gzip', 'write the compacted part gzipped')
+    .option('--json', 'print the results as one JSON object')
+    .action(async (flags) => {
+      code = await compactCommand(flags);
     });
 
   try {
