@@ -9,12 +9,27 @@ import { defineBatchInput } from '../batch/runner/input.js';
 import type { MasterRecord } from '../batch/master/layout.js';
 import { bucketOf } from '../views/view.js';
 import { dedupeKey } from './dedupe.js';
-import { pageKeysOf, type PageKeys, type PageviewEvent } from './event.js';
+import { pageKeysOf, visitorOf, type PageKeys, type PageviewEvent } from './event.js';
 import { bounceCounts, visitsOf, VISIT_GAP_MS } from './sessions.js';
+
+/**
+ * URL normalisation (the WHATWG parser) is most of a record's cost, and a site has far fewer
+ * pages than pageviews: remember each raw URL's keys. Bounded, so memory stays flat on a
+ * dataset of many distinct URLs (the cache is simply dropped when full).
+ */
+const byUrl = new Map<string, { url: string; domain: string } | null>();
+const CACHE_MAX = 100_000;
 
 /** pageKeysOf reads only url, user, ip and ts, which a MasterRecord has as they arrived. */
 function keysOfRecord(r: MasterRecord): PageKeys | null {
-  return pageKeysOf(r as unknown as PageviewEvent);
+  let k = byUrl.get(r.url);
+  if (k === undefined) {
+    const full = pageKeysOf(r as unknown as PageviewEvent);
+    k = full === null ? null : { url: full.url, domain: full.domain };
+    if (byUrl.size >= CACHE_MAX) byUrl.clear();
+    byUrl.set(r.url, k);
+  }
+  return k === null ? null : { visitor: visitorOf(r), url: k.url, domain: k.domain, ts: r.ts };
 }
 
 export const pageviewsBatchInput = defineBatchInput<PageKeys>({

@@ -44,7 +44,11 @@ export async function writeVersion(redis: Redis, namespace: string, view: View, 
     pipe = redis.pipeline();
     queued = 0;
   };
-  const buckets = new Set<number>();
+  // Few commands per cell: counts go out in MSETs, top and keys entries in one ZADD per
+  // bucket chunk (per-command overhead, not Redis, is what a naive writer pays for).
+  const tops = new Map<number, Array<string | number>>();
+  const index: Array<string | number> = [];
+  let mset: string[] = [];
   for (const c of agg.cellsOf((b) => b + view.bucketMs <= watermark)) {
     const vk = valueKey(bp, c.key, c.bucket);
     if (c.members !== null) {
@@ -55,17 +59,26 @@ export async function writeVersion(redis: Redis, namespace: string, view: View, 
       pipe.hset(vk, c.fields);
       queued++;
     } else {
-      pipe.set(vk, String(c.n));
-      queued++;
+      mset.push(vk, String(c.n));
+      if (mset.length >= 2 * MEMBERS) {
+        pipe.mset(...mset);
+        mset = [];
+        queued++;
+      }
     }
-    pipe.zadd(topKey(bp, c.bucket), topScore(view.aggregation, c), c.key);
-    pipe.zadd(keysKey(bp), 'GT', c.bucket, c.key);
-    queued += 2;
-    buckets.add(c.bucket);
+    const top = tops.get(c.bucket) ?? [];
+    top.push(topScore(view.aggregation, c), c.key);
+    tops.set(c.bucket, top);
+    index.push(c.bucket, c.key);
     cells++;
     await flushIfFull();
   }
-  for (const b of buckets) pipe.zadd(batchBucketsKey(bp), b, String(b));
+  if (mset.length > 0) pipe.mset(...mset);
+  for (const [b, entries] of tops) for (let i = 0; i < entries.length; i += 2 * MEMBERS) pipe.zadd(topKey(bp, b), ...entries.slice(i, i + 2 * MEMBERS));
+  // GT: a key's entry is its latest bucket, whatever order the cells came in.
+  for (let i = 0; i < index.length; i += 2 * MEMBERS) pipe.zadd(keysKey(bp), 'GT', ...index.slice(i, i + 2 * MEMBERS));
+  const buckets = [...tops.keys()];
+  for (let i = 0; i < buckets.length; i += MEMBERS) pipe.zadd(batchBucketsKey(bp), ...buckets.slice(i, i + MEMBERS).flatMap((b) => [b, String(b)]));
   await exec(pipe);
   return cells;
 }

@@ -36,6 +36,9 @@ export interface BatchRunResult extends Omit<Computed, 'views'> {
   readonly batchId: number | null;
   readonly threads: number;
   readonly elapsedMs: number;
+  /** Of which: reading and computing (the pool), and writing to Redis. */
+  readonly computeMs: number;
+  readonly publishMs: number;
   readonly published: readonly Published[];
 }
 
@@ -82,6 +85,7 @@ export async function runBatch(redis: Redis, o: BatchRunOptions): Promise<BatchR
       await pool.close();
     }
     const { views: aggregates, ...stats } = computed;
+    const t1 = Date.now();
     const published: Published[] = [];
     let batchId: number | null = null;
     if (stats.maxTs !== null) {
@@ -93,7 +97,8 @@ export async function runBatch(redis: Redis, o: BatchRunOptions): Promise<BatchR
         published.push(await publishView(redis, namespace, view, batchId, aggregates.get(view.name)!, watermark));
       }
     }
-    return { ...stats, namespace, batchId, threads, elapsedMs: Date.now() - t0, published };
+    const t2 = Date.now();
+    return { ...stats, namespace, batchId, threads, elapsedMs: t2 - t0, computeMs: t1 - t0, publishMs: t2 - t1, published };
   } finally {
     await lease.release();
   }
