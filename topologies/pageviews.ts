@@ -9,7 +9,7 @@
  * Config: `input` (default: the shipped topologies/data/apache_logs.log), `format`
  * (apache|jsonl, default by extension), `host` (page host for log lines, default
  * semicomplete.com), `rejects` (file for lines that do not parse, default
- * .topo/rejects/pageviews.jsonl).
+ * .topo/rejects/pageviews.jsonl), `master` (the master dataset root, default ./data/master).
  */
 import { dirname, join } from 'node:path';
 import { TopologyBuilder, type Config, type Tuple } from '../src/index.js';
@@ -17,6 +17,7 @@ import { LineFileSpout } from '../src/spouts/line-file-spout.js';
 import { ParseBolt, VisitorBolt } from '../src/pageviews/bolts.js';
 import { PAGEVIEW_VIEWS } from '../src/pageviews/views.js';
 import { MEMORY_VIEWS_STREAM, memoryViewReport, viewWriter } from '../src/speed/index.js';
+import { masterSink } from '../src/batch/master/sink-bolt.js';
 
 /** The views this topology writes; `topo query` and `topo batch` read them from here. */
 export const views = PAGEVIEW_VIEWS;
@@ -38,6 +39,9 @@ builder.setSpout('lines', () => new LineFileSpout({ withLineNumber: true, defaul
 builder.setBolt('parse', () => new ParseBolt(inputOf), 2).localOrShuffleGrouping('lines');
 builder.setBolt('visitors', VisitorBolt, 2).fieldsGrouping('parse', ['visitor']).setTickFrequency(1000);
 builder.setBolt('views', viewWriter({ views }), 2).localOrShuffleGrouping('visitors').setTickFrequency(100);
+// New data goes to both layers: every fact also lands in the master dataset (-c master=DIR,
+// default ./data/master), acked only after the fsync that holds it.
+builder.setBolt('master', masterSink(), 1).localOrShuffleGrouping('parse', 'facts').setTickFrequency(200);
 builder.setBolt('view-report', memoryViewReport({ views }), 1).globalGrouping('views', MEMORY_VIEWS_STREAM);
 builder
   .setBolt('rejects', () => ({

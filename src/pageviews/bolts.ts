@@ -15,6 +15,7 @@ import { DEFAULT_LOG_HOST, pageKeysOf, type PageKeys } from './event.js';
 import { parseApacheLine } from './parse-apache.js';
 import { parseJsonLine } from './parse-jsonl.js';
 import { RejectsWriter } from './rejects.js';
+import { recordOf } from '../batch/master/ingest.js';
 import { DedupeWindow, dedupeKey } from './dedupe.js';
 import { Sessionizer, type Visit } from './sessions.js';
 import { bouncesView, pageviewsView, uniquesView } from './views.js';
@@ -40,6 +41,8 @@ export class ParseBolt {
   declareOutputFields(d: OutputFieldsDeclarer): void {
     d.declare(['visitor', 'url', 'domain', 'ts', 'id']);
     d.declareStream('rejected', ['count', 'path']);
+    // Every parsed fact, raw, for the master dataset (a fix to the normaliser is then a recompute).
+    d.declareStream('facts', ['record']);
   }
 
   prepare(config: Config, _context: TopologyContext, collector: OutputCollector): void {
@@ -57,6 +60,7 @@ export class ParseBolt {
     const lineNumber = t.getValue(1) as number;
     const id = `${this.source}:${lineNumber}`;
     const r = this.format === 'jsonl' ? parseJsonLine(line, { id }) : parseApacheLine(line, { id, host: this.host });
+    if (r.ok) this.collector.emit(t, [recordOf(r.event)], 'facts');
     const keys = r.ok ? pageKeysOf(r.event) : null;
     if (keys === null) {
       // Written whole before the ack: a rejected line is never lost, only set aside.

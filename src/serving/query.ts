@@ -85,6 +85,19 @@ export class ServingLayer {
     });
   }
 
+  /** Start of the latest bucket the view holds on either side, or null when it is empty. */
+  async latestBucket(view: StoreView): Promise<number | null> {
+    return this.consistent(view, async (ptr, pipe) => {
+      const p = viewPrefix(this.namespace, view);
+      pipe.zrevrange(keysKey(p), 0, 0, 'WITHSCORES');
+      if (ptr) pipe.zrevrange(keysKey(batchPrefix(p, ptr.current)), 0, 0, 'WITHSCORES');
+      return (replies) => {
+        const starts = replies.map((r) => withScores(r)[0]?.score).filter((x): x is number => x !== undefined);
+        return starts.length === 0 ? null : Math.max(...starts);
+      };
+    });
+  }
+
   /** Which side answers each bucket, and under which key prefix. */
   private plan(view: StoreView, ptr: BatchPointer | null, buckets: readonly number[]): Array<{ bucket: number; source: Source; prefix: string }> {
     const p = viewPrefix(this.namespace, view);

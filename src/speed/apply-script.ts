@@ -178,12 +178,14 @@ export function encodeFlush(
     keys.push(lateKey(prefixOf(view)));
     argv.push('l', String(n));
   }
-  // Index entries whose latest bucket has expired point at nothing any more.
-  const touched = new Set<StoreView>();
-  for (const g of groups.values()) touched.add(g.view);
-  for (const view of touched) {
+  // Index entries whose latest bucket is more than the TTL older than the newest bucket this
+  // flush writes point at nothing any more. Measured from the data's own clock, not the wall
+  // clock: a replayed old log (whose buckets live for the TTL after their write) keeps its index.
+  const newest = new Map<StoreView, number>();
+  for (const g of groups.values()) newest.set(g.view, Math.max(newest.get(g.view) ?? -Infinity, g.bucket));
+  for (const [view, bucket] of newest) {
     keys.push(keysKey(prefixOf(view)));
-    argv.push('k', String(now - view.ttlMs - view.bucketMs));
+    argv.push('k', String(Math.min(now, bucket + view.bucketMs) - view.ttlMs - view.bucketMs));
   }
   return { keys, argv };
 }

@@ -61,10 +61,7 @@ describe('bad query input exits 2', () => {
     expect(past.stderr).toMatch(/8785 buckets/);
   });
 
-  // Known issue, left to the owner of src/cli/query.ts (being reworked for the serving layer):
-  // the range and -n are checked only after connecting, so with Redis down a typo in --from
-  // waits out --redis-timeout and exits 1. Remove `.fails` once usage is checked first.
-  it.fails('is reported before any Redis connection: a bad --from with Redis down exits 2 at once', async () => {
+  it('is reported before any Redis connection: a bad --from with Redis down exits 2 at once', async () => {
     const port = await freePort();
     const r = await topoIn(['query', 'pageviews', 'http://semicomplete.com/', '--topology', PAGEVIEWS, '--from', 'soon',
       '--redis', `redis://127.0.0.1:${port}`, '--redis-timeout', '3s']);
