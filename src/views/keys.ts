@@ -21,8 +21,17 @@ export function viewPrefix(namespace: string, view: Pick<ViewDef, 'name' | 'vers
   return `topo:${namespace}:${view.name}:v${view.version}`;
 }
 
+const bucketIds = new Map<number, string>();
+
+/** Formatting a date per update showed in profiles; a run touches few distinct buckets, so cache them. */
 export function bucketId(bucketStart: number): string {
-  return `${new Date(bucketStart).toISOString().slice(0, 16)}Z`;
+  let id = bucketIds.get(bucketStart);
+  if (id === undefined) {
+    id = `${new Date(bucketStart).toISOString().slice(0, 16)}Z`;
+    if (bucketIds.size > 100_000) bucketIds.clear();
+    bucketIds.set(bucketStart, id);
+  }
+  return id;
 }
 
 export function parseBucketId(id: string): number {
