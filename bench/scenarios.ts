@@ -17,6 +17,7 @@ import { limit } from './baselines/limit.js';
 import { nodeStreams } from './baselines/node-streams.js';
 import { microCodec } from './micro/codec.js';
 import { microIds } from './micro/ids.js';
+import { batchScenario } from './lib/batch.js';
 import { TOPOLOGY_VARIANTS, topologyRow, type TopologyBench } from './lib/topology.js';
 import { throughputVsLatency } from './lib/throughput-latency.js';
 
@@ -147,6 +148,13 @@ export const scenarios: Scenario[] = [
     { topology: 'wordcount', lastBolt: 'count', unit: 'words' },
     'limit\'s word count as spout -> split (anchored) -fields-> count; words/s',
   ),
+  {
+    name: 'batch',
+    group: 'topology',
+    description: 'topo batch over the shipped log replayed to ~1M master records (100k quick); events/s',
+    variants: ['threads-1', 'threads-2'],
+    run: ({ quick, variant }) => batchScenario(quick, variant ?? 'threads-1'),
+  },
   {
     name: 'throughput-vs-latency',
     group: 'topology',

@@ -1,0 +1,69 @@
+/**
+ * The `batch` scenario: `topo batch` over a master dataset of the shipped log replayed with
+ * shifted timestamps (each loop moved by the log's span plus a minute, so nothing repeats),
+ * ~1 M events (100 k with --quick), into a redis-server this benchmark starts, with 1 and 2
+ * pool threads. Reports events/s and the compute/publish split.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { MasterRecord } from '../../src/batch/master/layout.js';
+import { runBatch } from '../../src/batch/runner/run.js';
+import { parseApacheLine } from '../../src/pageviews/parse-apache.js';
+import { startRedis } from '../../test/helpers/redis-server.js';
+import type { ScenarioResult } from './report.js';
+
+function generate(root: string, events: number): number {
+  const lines = readFileSync('topologies/data/apache_logs.log', 'utf8').split('\n').filter((l) => l !== '');
+  const base: MasterRecord[] = [];
+  lines.forEach((line, i) => {
+    const r = parseApacheLine(line, { id: `apache_logs.log:${i + 1}`, host: 'semicomplete.com' });
+    if (!r.ok) return;
+    const e = r.event;
+    base.push({ id: e.id, url: e.url, host: 'semicomplete.com', path: e.path, ip: e.ip, user: e.user, ts: e.ts,
+      method: e.method, status: e.status, bytes: e.bytes, referrer: e.referrer, userAgent: e.userAgent });
+  });
+  const span = Math.max(...base.map((r) => r.ts)) - Math.min(...base.map((r) => r.ts)) + 60_000;
+  let n = 0;
+  for (let k = 0; n < events; k++) {
+    const byDate = new Map<string, string[]>();
+    for (const r of base) {
+      if (n >= events) break;
+      const ts = r.ts + k * span;
+      const date = new Date(ts).toISOString().slice(0, 10);
+      const list = byDate.get(date) ?? [];
+      list.push(JSON.stringify({ ...r, id: `${r.id}#${k}`, ts }));
+      byDate.set(date, list);
+      n++;
+    }
+    for (const [date, list] of byDate) {
+      const dir = join(root, 'pageviews', `date=${date}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `part-loop${String(k).padStart(4, '0')}.jsonl`), `${list.join('\n')}\n`);
+    }
+  }
+  return n;
+}
+
+export async function batchScenario(quick: boolean, variant: string): Promise<ScenarioResult> {
+  const threads = variant === 'threads-2' ? 2 : 1;
+  const root = mkdtempSync(join(tmpdir(), 'topo-bench-batch-'));
+  const server = await startRedis();
+  const redis = new Redis(server.port, '127.0.0.1');
+  try {
+    const events = generate(root, quick ? 100_000 : 1_000_000);
+    const r = await runBatch(redis, { file: 'topologies/pageviews.ts', root, threads });
+    if (r.records !== events) throw new Error(`batch read ${r.records} records of ${events}`);
+    return {
+      name: 'batch',
+      config: { events, threads, files: r.files },
+      tuplesPerSec: Math.round(events / (r.elapsedMs / 1000)),
+      extra: { elapsedMs: r.elapsedMs, computeMs: r.computeMs, publishMs: r.publishMs },
+    };
+  } finally {
+    redis.disconnect();
+    await server.dispose();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
