@@ -16,6 +16,7 @@ import type { Redis } from 'ioredis';
 import { addValues, zeroValue, type StoreView, type TopEntry, type ViewValue } from '../speed/store.js';
 import { batchPrefix, keysKey, topKey, valueKey, viewPrefix } from '../views/keys.js';
 import { parsePointer, pointerKey, type BatchPointer } from './pointer.js';
+import { numbers, withScores } from '../speed/redis-replies.js';
 
 export type Source = 'batch' | 'realtime';
 
@@ -125,19 +126,4 @@ export class ServingLayer {
       if (whole || attempt >= ATTEMPTS) return finish(replies);
     }
   }
-}
-
-/** WITHSCORES replies come flat (RESP2) or as pairs (RESP3): accept both. */
-function withScores(reply: unknown): TopEntry[] {
-  const r = (reply ?? []) as Array<string | [string, string | number]>;
-  const out: TopEntry[] = [];
-  if (r.length > 0 && Array.isArray(r[0])) for (const [key, score] of r as Array<[string, string | number]>) out.push({ key, score: Number(score) });
-  else for (let i = 0; i < r.length; i += 2) out.push({ key: r[i] as string, score: Number(r[i + 1]) });
-  return out;
-}
-
-function numbers(h: Record<string, string>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [f, v] of Object.entries(h ?? {})) out[f] = Number(v);
-  return out;
 }

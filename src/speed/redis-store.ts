@@ -10,6 +10,7 @@ import { keysKey, lateKey, topKey, valueKey, viewPrefix } from '../views/keys.js
 import { APPLY_FLUSH_LUA, encodeFlush } from './apply-script.js';
 import { redisOptionsFromUrl } from './redis-url.js';
 import { addValues, viewIndex, zeroValue, type ApplyResult, type StoreView, type TopEntry, type ViewStore, type ViewValue, type ViewValues } from './store.js';
+import { numbers, withScores } from './redis-replies.js';
 
 export interface RedisStoreOptions {
   /** Key namespace (the topology name unless set). */
@@ -165,19 +166,4 @@ async function execPipeline(pipe: ReturnType<Redis['pipeline']>): Promise<unknow
     if (err) throw err;
     return v;
   });
-}
-
-/** WITHSCORES replies come flat (RESP2: member, score, ...) or as pairs (RESP3): accept both. */
-function withScores(reply: unknown): TopEntry[] {
-  const r = reply as Array<string | [string, string | number]>;
-  const out: TopEntry[] = [];
-  if (r.length > 0 && Array.isArray(r[0])) for (const [key, score] of r as Array<[string, string | number]>) out.push({ key, score: Number(score) });
-  else for (let i = 0; i < r.length; i += 2) out.push({ key: r[i] as string, score: Number(r[i + 1]) });
-  return out;
-}
-
-function numbers(h: Record<string, string>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [f, v] of Object.entries(h)) out[f] = Number(v);
-  return out;
 }

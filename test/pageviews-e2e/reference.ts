@@ -190,16 +190,7 @@ export function urlsByTotal(t: Truth): { url: string; total: number }[] {
 }
 
 /** A small seeded PRNG (mulberry32) for picking samples and shuffling fixtures. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as rng } from '../helpers/random.js';
 
 /** The documented Redis key of one view cell (src/views/keys.ts, README): read directly in tests. */
 export function cellKey(namespace: string, view: string, key: string, hour: number): string {
