@@ -18,6 +18,7 @@ export class BoltExecutor implements Executor, OutputCollector {
   private readonly ackRoute: Route | null;
   private readonly failRoute: Route | null;
   private readonly resetRoute: Route | null;
+  private basicCollector = new BasicCollector(this, null);
   /** System components (the acker) emit values the runtime built: skip the user-facing checks. */
   private readonly trusted: boolean;
 
@@ -75,8 +76,13 @@ export class BoltExecutor implements Executor, OutputCollector {
   }
 
   private executeBasic(t: TupleImpl): void {
-    const r = (this.bolt as BasicBolt).execute(t, new BasicCollector(this, t));
+    // One collector reused across synchronous executes (no allocation per tuple); an async
+    // execute keeps the one it was given, bound to its input, and the next gets a fresh one.
+    const c = this.basicCollector;
+    c.input = t;
+    const r = (this.bolt as BasicBolt).execute(t, c);
     if (r instanceof Promise) {
+      this.basicCollector = new BasicCollector(this, null);
       this.host.asyncStarted();
       r.then(
         () => {
@@ -226,7 +232,7 @@ export class BoltExecutor implements Executor, OutputCollector {
 
 /** The collector a BasicBolt sees: emits are anchored to the input being executed. */
 class BasicCollector implements BasicOutputCollector {
-  constructor(private readonly out: BoltExecutor, private readonly input: TupleImpl | null) {}
+  constructor(private readonly out: BoltExecutor, public input: TupleImpl | null) {}
   emit(values: unknown[], stream?: string): void {
     this.out.emit(this.input, values, stream);
   }

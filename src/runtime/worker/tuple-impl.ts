@@ -26,8 +26,6 @@ export class TupleImpl implements Tuple {
   touched = 0;
   /** Set on ack or fail so a second call is ignored instead of corrupting the XOR. */
   settled = false;
-  /** Wall time the tuple reached its executor (for execute latency sampling). */
-  startedAt = 0;
 
   constructor(
     readonly info: StreamInfo,
