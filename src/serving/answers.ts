@@ -1,0 +1,81 @@
+/**
+ * The JSON answers of the serving layer: what `topo query|top|keys --json` print and what
+ * `topo serve` returns, built in one place so both say the same. Inputs are checked by
+ * request.ts first; these functions only read Redis (through ServingLayer) and shape.
+ */
+import type { Redis } from 'ioredis';
+import type { StoreView, TopEntry, ViewValue } from '../speed/store.js';
+import type { Aggregation, ViewDef } from '../views/view.js';
+import { readPointer } from './pointer.js';
+import type { ServingLayer, Source } from './query.js';
+import { resolveRange, type RangeInput, type RangeNames } from './request.js';
+
+export interface QueryAnswer {
+  readonly view: string;
+  /** Normalised, as the view stores it. */
+  readonly key: string;
+  readonly from: string;
+  readonly to: string;
+  readonly value: unknown;
+  readonly buckets: ReadonlyArray<{ readonly start: string; readonly value: unknown; readonly source: Source }>;
+  /** The batch coverage the answer used (ISO), or null before any batch run. */
+  readonly watermark: string | null;
+}
+
+export interface TopAnswer {
+  readonly view: string;
+  readonly top: readonly TopEntry[];
+  readonly watermark: string | null;
+}
+
+export interface KeysAnswer {
+  readonly view: string;
+  readonly keys: readonly string[];
+}
+
+export interface ViewsAnswer {
+  readonly namespace: string;
+  readonly views: ReadonlyArray<{
+    readonly name: string;
+    readonly version: number;
+    readonly aggregation: Aggregation;
+    readonly bucketMs: number;
+    readonly watermark: string | null;
+  }>;
+}
+
+const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+
+/** A key's value per bucket and over the range; `key` is already normalised (request.ts viewKey). */
+export async function queryAnswer(serving: ServingLayer, view: ViewDef<never>, key: string, input: RangeInput, names: RangeNames): Promise<QueryAnswer> {
+  const { from, to, buckets } = await resolveRange(view, input, names, serving);
+  const r = await serving.query(view as StoreView, key, buckets);
+  const shape = (v: ViewValue): unknown => (view.present && typeof v === 'object' ? view.present(v) : v);
+  return {
+    view: view.name, key, from: new Date(from).toISOString(), to: new Date(to).toISOString(),
+    value: shape(r.total),
+    buckets: r.buckets.map((b) => ({ start: new Date(b.bucket).toISOString(), value: shape(b.value), source: b.source })),
+    watermark: iso(r.watermark),
+  };
+}
+
+/** The `n` keys with the highest values over the range. */
+export async function topAnswer(serving: ServingLayer, view: ViewDef<never>, n: number, input: RangeInput, names: RangeNames): Promise<TopAnswer> {
+  const { buckets } = await resolveRange(view, input, names, serving);
+  const { top, watermark } = await serving.top(view as StoreView, buckets, n);
+  return { view: view.name, top, watermark: iso(watermark) };
+}
+
+/** Every key of the view, most recent bucket first. */
+export async function keysAnswer(serving: ServingLayer, view: ViewDef<never>): Promise<KeysAnswer> {
+  return { view: view.name, keys: await serving.keys(view as StoreView) };
+}
+
+/** The views a topology defines, each with its current batch coverage. */
+export async function viewsAnswer(redis: Redis, namespace: string, views: readonly ViewDef<never>[]): Promise<ViewsAnswer> {
+  const pointers = await Promise.all(views.map((v) => readPointer(redis, namespace, v)));
+  return {
+    namespace,
+    views: views.map((v, i) => ({ name: v.name, version: v.version, aggregation: v.aggregation, bucketMs: v.bucketMs, watermark: iso(pointers[i]?.watermark ?? null) })),
+  };
+}
