@@ -10,6 +10,7 @@ import { keysCommand, queryCommand, topCommand } from './query.js';
 import { batchCommand } from './batch.js';
 import { ingestCommand } from './ingest.js';
 import { compactCommand } from './compact.js';
+import { serveCommand } from './serve.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -98,6 +99,19 @@ export async function main(argv: string[]): Promise<number> {
   readFlags(program.command('keys').description("every key a view holds, most recent first").argument('<view>', 'view name'))
     .action(async (view: string, flags) => {
       code = await keysCommand(view, flags);
+    });
+
+  program
+    .command('serve')
+    .description('HTTP API over the views: the JSON of topo query/top/keys (127.0.0.1 only unless --host)')
+    .option('-t, --topology <file>', 'topology file whose views to serve', 'topologies/pageviews.ts')
+    .option('-p, --port <n>', 'port (0: any free port)', '8080')
+    .option('--host <host>', 'address to bind; anything but loopback is reachable without authentication', '127.0.0.1')
+    .option('--redis <url>', 'Redis holding the views (default REDIS_URL, else the private redis-server)')
+    .option('--redis-timeout <time>', 'how long to retry an unreachable Redis at start', '30s')
+    .option('--verbose', 'log one line per request on stderr')
+    .action(async (flags) => {
+      code = await serveCommand(flags);
     });
 
   program
