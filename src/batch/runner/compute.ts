@@ -1,17 +1,18 @@
 /**
  * Recompute views from the master dataset: list the parts, map each on the pool (spilling
- * events by group partition), reduce each partition on the pool, merge the partial views
- * in this thread. The result is what gets published; nothing here talks to Redis.
+ * events by group partition), then, once the latest event time (the watermark) is known,
+ * reduce each partition on the pool. Reducers merge their partial cells straight into the
+ * batch version in Redis; this thread only coordinates (it never holds a cell).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listPartFiles, listPartition, type ListOptions, type PartFile } from '../reader.js';
 import type { ViewDef } from '../../views/view.js';
-import { BatchAggregate } from './aggregate.js';
 import type { BatchInput } from './input.js';
 import type { BatchPool } from './pool.js';
 import type { MapResult } from './worker.js';
+import type { VersionTarget } from './write.js';
 
 export interface ComputeOptions extends ListOptions {
   readonly root: string;
@@ -20,6 +21,11 @@ export interface ComputeOptions extends ListOptions {
   readonly views: readonly ViewDef<never>[];
   readonly pool: BatchPool;
   readonly strict?: boolean;
+  /**
+   * Called once the map phase knows the latest event time (never for an empty dataset): opens
+   * the batch version the reducers write into, and says each view's watermark.
+   */
+  readonly open: (maxTs: number) => Promise<{ target: VersionTarget; watermarks: Readonly<Record<string, number>> }>;
   /** Called after each map task (progress). */
   readonly onFile?: (done: number, total: number, records: number) => void;
 }
@@ -35,7 +41,8 @@ export interface Computed {
   readonly bad: readonly string[];
   /** Latest event time read, or null for an empty dataset. */
   readonly maxTs: number | null;
-  readonly views: ReadonlyMap<string, BatchAggregate>;
+  /** Cells written per view (empty for an empty dataset). */
+  readonly cells: ReadonlyMap<string, number>;
 }
 
 /** `--strict` and the dataset has bad lines: nothing is published. */
@@ -82,18 +89,21 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
       bad.push(...r.bad);
     }
     if (o.strict && badLines > 0) throw new StrictError(`${badLines} bad line(s) in the master dataset (--strict), first: ${bad[0]}`);
-    const names = o.views.map((v) => v.name);
-    const merged = new Map(o.views.map((v) => [v.name, new BatchAggregate(v.aggregation)]));
+    const cells = new Map<string, number>();
     let events = 0, duplicates = 0;
-    await Promise.all(byPartition.filter((s) => s.length > 0).map(async (spills) => {
-      const r = await o.pool.reduce({ bundle: o.bundle, spills, views: names });
-      events += r.events;
-      duplicates += r.duplicates;
-      for (const [name, entries] of Object.entries(r.partials)) for (const e of entries) merged.get(name)!.merge(e);
-    }));
+    if (maxTs !== -Infinity) {
+      const { target, watermarks } = await o.open(maxTs);
+      for (const v of o.views) cells.set(v.name, 0);
+      await Promise.all(byPartition.filter((s) => s.length > 0).map(async (spills) => {
+        const r = await o.pool.reduce({ bundle: o.bundle, spills, views: watermarks, target });
+        events += r.events;
+        duplicates += r.duplicates;
+        for (const [name, n] of Object.entries(r.created)) cells.set(name, (cells.get(name) ?? 0) + n);
+      }));
+    }
     return {
       files: results.size, records: [...results.values()].reduce((a, r) => a + r.records, 0), events, skipped, duplicates,
-      badLines, bad: bad.slice(0, 20), maxTs: maxTs === -Infinity ? null : maxTs, views: merged,
+      badLines, bad: bad.slice(0, 20), maxTs: maxTs === -Infinity ? null : maxTs, cells,
     };
   } finally {
     rmSync(spillDir, { recursive: true, force: true });

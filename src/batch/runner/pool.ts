@@ -3,7 +3,7 @@
  * that is worker.js next to this file (dist/); run from source (tests, `tsx`), worker.ts is
  * bundled once with esbuild into a temp file, as the topology loader does for topo workers.
  */
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -11,6 +11,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { MapResult, MapTask, ReduceResult, ReduceTask } from './worker.js';
+
+const pinPackages: Plugin = {
+  name: 'topo-batch-pin-packages',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData === 'pin' || args.path.startsWith('node:')) return undefined;
+      const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'pin' });
+      return r.errors.length > 0 || !r.path || r.external ? { path: args.path, external: true } : { path: pathToFileURL(r.path).href, external: true };
+    });
+  },
+};
 
 async function workerFile(): Promise<string> {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -23,8 +34,9 @@ async function workerFile(): Promise<string> {
     format: 'esm',
     target: 'node20',
     write: false,
-    // Only this project's files are bundled; packages resolve from node_modules as usual.
-    packages: 'external',
+    // Only this project's files are bundled. Packages stay imports, pinned to the file they
+    // resolve to here: the bundle lives in a temp folder with no node_modules above it.
+    plugins: [pinPackages],
     logLevel: 'silent',
   });
   const code = out.outputFiles[0]!.text;

@@ -13,7 +13,8 @@ import { computeViews, type Computed } from './compute.js';
 import { checkBatchInput, type BatchInput } from './input.js';
 import { acquireLease } from './lease.js';
 import { openBatchPool } from './pool.js';
-import { publishView, rollbackView, type Published } from './publish.js';
+import { openVersion, publishView, rollbackView, type Published } from './publish.js';
+import type { VersionTarget } from './write.js';
 import type { BatchPointer } from '../../serving/pointer.js';
 
 export interface BatchRunOptions {
@@ -31,12 +32,12 @@ export interface BatchRunOptions {
   readonly onFile?: (done: number, total: number, records: number) => void;
 }
 
-export interface BatchRunResult extends Omit<Computed, 'views'> {
+export interface BatchRunResult extends Omit<Computed, 'cells'> {
   readonly namespace: string;
   readonly batchId: number | null;
   readonly threads: number;
   readonly elapsedMs: number;
-  /** Of which: reading and computing (the pool), and writing to Redis. */
+  /** Of which: reading, computing and writing the version (the pool), and the pointer swap and cleanup. */
   readonly computeMs: number;
   readonly publishMs: number;
   readonly published: readonly Published[];
@@ -75,26 +76,34 @@ export async function runBatch(redis: Redis, o: BatchRunOptions): Promise<BatchR
     const pool = await openBatchPool(o.threads);
     const threads = pool.threads;
     let computed: Computed;
+    let batchId: number | null = null;
+    const watermarks: Record<string, number> = {};
+    // Buckets a non-monoid view may still change (an open visit) stay with the speed layer.
+    const open = async (maxTs: number): Promise<{ target: VersionTarget; watermarks: Record<string, number> }> => {
+      await lease.check();
+      batchId = await redis.incr(batchSeqKey(namespace));
+      for (const view of views) {
+        watermarks[view.name] = maxTs - (input.reducers?.[view.name]?.settleMs ?? 0);
+        await openVersion(redis, namespace, view, batchId);
+      }
+      return { target: { redis: targetOf(redis), namespace, batchId }, watermarks };
+    };
     try {
       computed = await computeViews({
-        root: o.root, bundle, input, views, pool, strict: o.strict ?? false,
+        root: o.root, bundle, input, views, pool, open, strict: o.strict ?? false,
         ...(o.since !== undefined ? { since: o.since } : {}), ...(o.until !== undefined ? { until: o.until } : {}),
         ...(o.onFile ? { onFile: o.onFile } : {}),
       });
     } finally {
       await pool.close();
     }
-    const { views: aggregates, ...stats } = computed;
+    const { cells, ...stats } = computed;
     const t1 = Date.now();
     const published: Published[] = [];
-    let batchId: number | null = null;
-    if (stats.maxTs !== null) {
-      batchId = await redis.incr(batchSeqKey(namespace));
+    if (batchId !== null) {
       for (const view of views) {
         await lease.check();
-        // Buckets a non-monoid view may still change (an open visit) stay with the speed layer.
-        const watermark = stats.maxTs - (input.reducers?.[view.name]?.settleMs ?? 0);
-        published.push(await publishView(redis, namespace, view, batchId, aggregates.get(view.name)!, watermark));
+        published.push(await publishView(redis, namespace, view, batchId, cells.get(view.name) ?? 0, watermarks[view.name]!));
       }
     }
     const t2 = Date.now();
@@ -113,4 +122,10 @@ export async function rollbackBatch(redis: Redis, file: string, viewName: string
   } finally {
     await lease.release();
   }
+}
+
+/** How the pool threads reach the Redis this run uses (plain options: they cross threads). */
+function targetOf(redis: Redis): VersionTarget['redis'] {
+  const { host, port, username, password, db, tls } = redis.options;
+  return { host, port, db, ...(username ? { username } : {}), ...(password ? { password } : {}), ...(tls ? { tls } : {}) };
 }

@@ -8,15 +8,18 @@
  * Why a shuffle and not just combine-per-file: duplicates of one fact and one visitor's
  * visits can sit in different files (replays, midnight), so exact results need all of a
  * group's events in one place. The map writes each event to the spill file of its group's
- * partition; a reducer reads one partition, removes duplicates, and combines.
+ * partition; a reducer reads one partition, removes duplicates, combines, and merges its
+ * partial cells straight into the batch version in Redis (write.ts): the main thread only
+ * coordinates.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BadRecordError, readRecords } from '../reader.js';
 import { updateOf, type ViewDef } from '../../views/view.js';
-import { BatchAggregate, type BatchEntry } from './aggregate.js';
+import { BatchAggregate } from './aggregate.js';
 import { checkBatchInput, partitionOf, type BatchInput } from './input.js';
+import { mergeCells, type VersionTarget } from './write.js';
 
 export interface MapTask {
   readonly kind: 'map';
@@ -46,13 +49,17 @@ export interface ReduceTask {
   readonly kind: 'reduce';
   readonly bundle: string;
   readonly spills: readonly string[];
-  readonly views: readonly string[];
+  /** Views to compute, each with its watermark: only buckets ending at or before it are written. */
+  readonly views: Readonly<Record<string, number>>;
+  /** The batch version the partial cells are merged into. */
+  readonly target: VersionTarget;
 }
 
 export interface ReduceResult {
   readonly events: number;
   readonly duplicates: number;
-  readonly partials: Readonly<Record<string, BatchEntry[]>>;
+  /** Cells each view's version did not hold yet (summed over reducers: the cells published). */
+  readonly created: Readonly<Record<string, number>>;
 }
 
 interface Module {
@@ -128,8 +135,8 @@ async function reduce(t: ReduceTask): Promise<ReduceResult> {
       events.push(e);
     }
   }
-  const partials: Record<string, BatchEntry[]> = {};
-  for (const name of t.views) {
+  const created: Record<string, number> = {};
+  for (const [name, watermark] of Object.entries(t.views)) {
     const view = views.find((v) => v.name === name);
     if (!view) throw new Error(`view '${name}' is not in the topology module's views`);
     const agg = new BatchAggregate(view.aggregation);
@@ -142,9 +149,9 @@ async function reduce(t: ReduceTask): Promise<ReduceResult> {
         if (u !== null) agg.add(u);
       }
     }
-    partials[name] = [...agg.entries()];
+    created[name] = await mergeCells(t.target, view, agg.cellsOf((b) => b + view.bucketMs <= watermark));
   }
-  return { events: events.length, duplicates, partials };
+  return { events: events.length, duplicates, created };
 }
 
 export default function task(t: MapTask | ReduceTask): Promise<MapResult | ReduceResult> {
