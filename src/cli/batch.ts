@@ -13,6 +13,7 @@ import { connectViews } from '../speed/connect.js';
 import { redisOptionsFromUrl } from '../speed/redis-url.js';
 import { durationFlag, intFlag, UsageError } from './options.js';
 import { fmt } from './progress.js';
+import { NoPreviousVersionError } from '../serving/pointer.js';
 
 export interface BatchFlags {
   view?: string[];
@@ -81,6 +82,7 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
     if (err instanceof LeaseBusyError) throw new RunError(err.message, 1);
     if (err instanceof BatchUsageError) throw new UsageError(err.message);
     if (err instanceof StrictError) throw new RunError(err.message, 1);
+    if (err instanceof NoPreviousVersionError) throw new RunError(err.message, 1);
     throw err;
   } finally {
     redis.disconnect();

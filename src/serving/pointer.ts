@@ -77,13 +77,16 @@ export async function swapPointer(redis: Redis, namespace: string, view: ViewId,
   return parsePointer(pairs(before));
 }
 
+/** A rollback asked for with nothing to roll back to (a user error, not a crash). */
+export class NoPreviousVersionError extends Error {}
+
 /** Roll back to the previous version; throws when there is none. Returns the pointer it replaced. */
 export async function rollbackPointer(redis: Redis, namespace: string, view: ViewId): Promise<BatchPointer> {
   try {
     const before = await redis.eval(ROLLBACK_LUA, 1, pointerKey(namespace, view), String(Date.now()));
     return parsePointer(pairs(before))!;
   } catch (err) {
-    if ((err as Error).message.includes('NOPREVIOUS')) throw new Error(`view '${view.name}' has no previous batch version to roll back to`);
+    if ((err as Error).message.includes('NOPREVIOUS')) throw new NoPreviousVersionError(`view '${view.name}' has no previous batch version to roll back to`);
     throw err;
   }
 }
