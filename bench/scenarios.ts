@@ -20,6 +20,7 @@ import { microIds } from './micro/ids.js';
 import { batchScenario } from './lib/batch.js';
 import { TOPOLOGY_VARIANTS, topologyRow, type TopologyBench } from './lib/topology.js';
 import { throughputVsLatency } from './lib/throughput-latency.js';
+import { pageviewsRedis } from './lib/pageviews-redis.js';
 
 export interface RunOptions {
   quick: boolean;
@@ -154,6 +155,12 @@ export const scenarios: Scenario[] = [
     description: 'topo batch over the shipped log replayed to ~1M master records (100k quick); events/s',
     variants: ['threads-1', 'threads-2'],
     run: ({ quick, variant }) => batchScenario(quick, variant ?? 'threads-1'),
+  },
+  {
+    name: 'pageviews-redis',
+    group: 'topology',
+    description: 'topologies/pageviews.ts over the shipped log replayed to ~1M lines (100k quick) into a redis-server, master sink on; events/s',
+    run: ({ quick }) => pageviewsRedis(quick),
   },
   {
     name: 'throughput-vs-latency',

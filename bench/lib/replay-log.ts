@@ -42,7 +42,9 @@ export async function writeReplay(logPath: string, out: string, lines: number): 
   await once(ws, 'finish');
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+// As a script (`node replay-log.ts LOG OUT N` through a TS loader). Matched on this file's own
+// name: bundled into bench/run.ts, import.meta.url is the bundle's, which is also argv[1].
+if (/(^|[\\/])replay-log\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
   const [log, out, n] = process.argv.slice(2);
   await writeReplay(log!, out!, Number(n));
 }
