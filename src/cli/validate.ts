@@ -3,22 +3,20 @@
  * the effective configuration, and print the plan with tasks per worker thread.
  */
 import { loadTopologyFile } from '../runtime/loader.js';
-import { mergeConfig } from '../runtime/config.js';
-import { schedule } from '../runtime/scheduler.js';
-import { addSystemComponents } from '../topology/system.js';
+import { physicalPlan, RunError } from '../runtime/physical-plan.js';
 import { describePlan, planToJSON } from '../topology/describe.js';
-import { validateRuntimeConfig } from '../topology/validate.js';
 import { configPairs, overrides, UsageError, type CommonFlags } from './options.js';
 
 export async function validateCommand(file: string, flags: CommonFlags & { json?: boolean }): Promise<number> {
   const { topology } = await loadTopologyFile(file);
-  const config = mergeConfig(topology.plan.config, configPairs(flags.config), overrides(flags));
-  const problems = validateRuntimeConfig(config);
-  if (problems.length > 0) throw new UsageError(`invalid configuration:\n  ${problems.join('\n  ')}`);
-  const plan = addSystemComponents(topology.plan, {
-    ackers: config.ackers, messageTimeoutMs: config.messageTimeoutMs, enableMessageTimeouts: config.enableMessageTimeouts,
-  });
-  const a = schedule(plan, config.workers);
+  let physical;
+  try {
+    physical = physicalPlan(topology, { config: configPairs(flags.config), overrides: overrides(flags) });
+  } catch (err) {
+    if (err instanceof RunError) throw new UsageError(err.message);
+    throw err;
+  }
+  const { plan, assignment: a } = physical;
   if (flags.json) {
     process.stdout.write(`${planToJSON(plan)}\n`);
     return 0;

@@ -5,17 +5,18 @@
  * dying), runs chaos kills, and keeps the figures.
  */
 import type { Topology } from '../topology/topology.js';
-import { addSystemComponents, topologicalLevels } from '../topology/system.js';
-import { validateRuntimeConfig } from '../topology/validate.js';
+import { topologicalLevels } from '../topology/system.js';
 import type { Plan } from '../topology/plan.js';
-import { mergeConfig, type RuntimeConfig } from './config.js';
+import type { RuntimeConfig } from './config.js';
 import type { Assignment, WorkerToMain } from './messages.js';
-import { schedule, spoutTasks, spoutWorkers } from './scheduler.js';
+import { spoutTasks, spoutWorkers } from './scheduler.js';
+import { physicalPlan, RunError } from './physical-plan.js';
 import { SharedState } from './shared-state.js';
 import { WorkerPool } from './worker-pool.js';
 import { MetricsBook, buildSummary, type RunStatus, type RunSummary } from './summary.js';
 import { waitIdle } from './idle.js';
 import { RestartPolicy } from './restart-policy.js';
+import { Replies } from './replies.js';
 import { loadHdr } from './metrics.js';
 
 export interface RunOptions {
@@ -31,11 +32,7 @@ export interface RunOptions {
   onEvent?(text: string): void;
 }
 
-export class RunError extends Error {
-  constructor(message: string, readonly exitCode: 1 | 2) {
-    super(message);
-  }
-}
+export { RunError } from './physical-plan.js';
 
 const METRICS_POLL_MS = 1000;
 const COMPLETION_POLL_MS = 20;
@@ -49,7 +46,7 @@ export class Supervisor {
   private readonly pool: WorkerPool;
   private readonly spoutTaskIds: number[];
   private readonly restarts: RestartPolicy;
-  private readonly waiters = new Map<string, { left: Set<number>; resolve: () => void }>();
+  private readonly replies = new Replies();
   private readonly timers: NodeJS.Timeout[] = [];
   private state: 'starting' | 'running' | 'ending' | 'done' = 'starting';
   private startedAt = 0;
@@ -64,18 +61,13 @@ export class Supervisor {
     private readonly source: { bundlePath: string; file?: string } | { inThread: Topology },
     private readonly opts: RunOptions,
   ) {
-    // `topology.file` lets components find files shipped next to the topology (default inputs).
-    const fromFile = 'file' in source && source.file !== undefined ? { 'topology.file': source.file } : undefined;
-    const config = mergeConfig(fromFile, topology.plan.config, opts.config, opts.overrides);
-    if (opts.inThread) config.workers = 1;
-    if (config.ackers > config.workers * 4) config.ackers = config.workers;
-    const problems = validateRuntimeConfig(config);
-    if (problems.length > 0) throw new RunError(`invalid configuration:\n  ${problems.join('\n  ')}`, 2);
-    this.config = config;
-    this.plan = addSystemComponents(topology.plan, {
-      ackers: config.ackers, messageTimeoutMs: config.messageTimeoutMs, enableMessageTimeouts: config.enableMessageTimeouts,
+    const physical = physicalPlan(topology, {
+      file: 'file' in source ? source.file : undefined, config: opts.config, overrides: opts.overrides, inThread: opts.inThread,
     });
-    this.assignment = schedule(this.plan, config.workers);
+    const config = physical.config;
+    this.config = config;
+    this.plan = physical.plan;
+    this.assignment = physical.assignment;
     this.shared = new SharedState(config.workers, this.assignment.taskWorker.length - 1);
     this.spoutTaskIds = spoutTasks(this.plan, this.assignment);
     this.restarts = new RestartPolicy();
@@ -122,14 +114,14 @@ export class Supervisor {
       }
       case 'metrics':
         this.book.update(m.metrics);
-        this.arrive('metrics', m.workerIndex);
+        this.replies.arrive('metrics', m.workerIndex);
         return;
       case 'closed':
         this.book.update(m.metrics);
-        this.arrive(`closed`, m.workerIndex);
+        this.replies.arrive('closed', m.workerIndex);
         return;
       case 'finished':
-        this.arrive(`finish:${m.component}`, m.workerIndex);
+        this.replies.arrive(`finish:${m.component}`, m.workerIndex);
         return;
       case 'error':
         this.opts.onError?.({ component: m.component, taskId: m.taskId, message: m.message });
@@ -145,7 +137,7 @@ export class Supervisor {
     for (const t of this.spoutTaskIds) if (this.assignment.taskWorker[t] === w) Atomics.store(s.spoutDone, t, 0);
     // A dead thread never answers a pending finish/close round: stop waiting for it, or
     // a thread dying while the run ends would hang the run forever.
-    for (const key of [...this.waiters.keys()]) this.arrive(key, w);
+    this.replies.died(w);
     if (this.state === 'starting') {
       this.readyResolve(new RunError(`worker thread ${w} died while starting: ${error ?? 'no error reported'}`, 1));
       return;
@@ -254,23 +246,9 @@ export class Supervisor {
 
   /** Post to every live thread and wait until each has answered with `key`. */
   private gather(key: string, send: () => void): Promise<void> {
-    const left = new Set<number>();
-    for (let w = 0; w < this.config.workers; w++) if (this.pool.isAlive(w)) left.add(w);
-    if (left.size === 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      this.waiters.set(key, { left, resolve });
-      send();
-    });
-  }
-
-  private arrive(key: string, w: number): void {
-    const waiter = this.waiters.get(key);
-    if (!waiter) return;
-    waiter.left.delete(w);
-    if (waiter.left.size === 0) {
-      this.waiters.delete(key);
-      waiter.resolve();
-    }
+    const live: number[] = [];
+    for (let w = 0; w < this.config.workers; w++) if (this.pool.isAlive(w)) live.push(w);
+    return this.replies.gather(key, live, send);
   }
 
   summary(status: RunStatus | 'running' = 'running', pending = this.shared.totalPending()): RunSummary {
@@ -293,14 +271,14 @@ export class Supervisor {
 
   /** Ask every thread for fresh figures and wait for them (a thread busy in a long execute may take a while; at most 2 s). */
   async refreshMetrics(): Promise<void> {
-    if (this.state === 'done' || this.waiters.has('metrics')) return;
+    if (this.state === 'done' || this.replies.has('metrics')) return;
     let bound: NodeJS.Timeout | undefined;
     await Promise.race([
       this.gather('metrics', () => this.pool.broadcast({ type: 'metrics' })),
       new Promise((r) => (bound = setTimeout(r, 2000))),
     ]);
     clearTimeout(bound);
-    this.waiters.delete('metrics');
+    this.replies.drop('metrics');
   }
 
   private every(ms: number, fn: () => void): void {

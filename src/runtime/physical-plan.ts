@@ -1,0 +1,50 @@
+/**
+ * From a topology to what runs: the merged configuration (validated), the plan with the
+ * system components added, and the assignment of tasks to threads. Shared by `topo run`
+ * (the supervisor) and `topo validate`, so both show the same plan.
+ */
+import type { Topology } from '../topology/topology.js';
+import type { Plan } from '../topology/plan.js';
+import { addSystemComponents } from '../topology/system.js';
+import { validateRuntimeConfig } from '../topology/validate.js';
+import { mergeConfig, type RuntimeConfig } from './config.js';
+import type { Assignment } from './messages.js';
+import { schedule } from './scheduler.js';
+
+/** An error that ends a command with a given exit code (1 failed, 2 bad usage). */
+export class RunError extends Error {
+  constructor(message: string, readonly exitCode: 1 | 2) {
+    super(message);
+  }
+}
+
+export interface PhysicalPlan {
+  readonly config: RuntimeConfig;
+  readonly plan: Plan;
+  readonly assignment: Assignment;
+}
+
+export interface ConfigLayers {
+  /** The topology file, exposed to components as `topology.file` (files shipped next to it). */
+  readonly file?: string | undefined;
+  /** `-c key=value` pairs. */
+  readonly config?: Readonly<Record<string, unknown>> | undefined;
+  /** Dedicated flags (`--workers`, ...), over everything. */
+  readonly overrides?: Readonly<Record<string, unknown>> | undefined;
+  /** Tasks run on the calling thread: one worker. */
+  readonly inThread?: boolean | undefined;
+}
+
+export function physicalPlan(topology: Topology, layers: ConfigLayers): PhysicalPlan {
+  const fromFile = layers.file !== undefined ? { 'topology.file': layers.file } : undefined;
+  const config = mergeConfig(fromFile, topology.plan.config, layers.config, layers.overrides);
+  if (layers.inThread) config.workers = 1;
+  // More ackers than threads buys nothing: the scheduler puts one on each thread.
+  if (config.ackers > config.workers * 4) config.ackers = config.workers;
+  const problems = validateRuntimeConfig(config);
+  if (problems.length > 0) throw new RunError(`invalid configuration:\n  ${problems.join('\n  ')}`, 2);
+  const plan = addSystemComponents(topology.plan, {
+    ackers: config.ackers, messageTimeoutMs: config.messageTimeoutMs, enableMessageTimeouts: config.enableMessageTimeouts,
+  });
+  return { config, plan, assignment: schedule(plan, config.workers) };
+}
