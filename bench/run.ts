@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { scenarios } from './scenarios.js';
 import type { ChildReport, ScenarioResult } from './lib/report.js';
 import { printTable } from './lib/report.js';
+import { renderChart } from './lib/chart.js';
 import { runRoleIfWorker, setWorkerEntry } from './lib/workers.js';
 
 const REPORT_PREFIX = '@@topo-bench ';
@@ -119,6 +120,14 @@ export async function main(argv: string[], bundle = fileURLToPath(import.meta.ur
   const out = path.join(dir, `${date.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
+  const title = `topo bench ${file.date}${quick ? ' (--quick)' : ''}: ${file.machine.cpuModel}, ${file.machine.cores} cores, node ${file.machine.node}`;
+  const topologyNames = new Set(scenarios.filter((s) => s.group === 'topology').map((s) => s.name));
+  const svg = renderChart(reports, topologyNames, limitRow?.tuplesPerSec, title);
+  if (svg) {
+    const svgOut = out.replace(/\.json$/, '.svg');
+    writeFileSync(svgOut, svg);
+    console.log(`wrote ${path.relative(process.cwd(), svgOut)}`);
+  }
   return failed === 0 ? 0 : 1;
 }
 
