@@ -7,7 +7,9 @@ import { connectViews } from '../speed/connect.js';
 import { Supervisor, RunError } from '../runtime/supervisor.js';
 import type { RunSummary } from '../runtime/summary.js';
 import { ProgressLine, fmt } from './progress.js';
-import { chaosFlag, configPairs, durationFlag, overrides, UsageError, type CommonFlags } from './options.js';
+import { chaosFlag, configPairs, durationFlag, intFlag, overrides, UsageError, type CommonFlags } from './options.js';
+import { RunDashboard } from '../ui/run-dashboard.js';
+import { ListenError } from '../ui/listen.js';
 
 export interface RunFlags extends CommonFlags {
   duration?: string;
@@ -17,6 +19,21 @@ export interface RunFlags extends CommonFlags {
   json?: boolean;
   redis?: string;
   redisTimeout?: string;
+  redisCluster?: string[];
+  /** Dashboard (src/ui): --ui, or implied by --ui-port / --host. */
+  ui?: boolean;
+  uiPort?: string;
+  host?: string;
+}
+
+/** The --ui flags as a bind address, or null without a dashboard. */
+function uiFlags(flags: RunFlags): { host: string; port: number } | null {
+  if (!flags.ui && flags.uiPort === undefined && flags.host === undefined) return null;
+  const port = intFlag('ui-port', flags.uiPort ?? '0', 0)!;
+  if (port > 65535) throw new UsageError(`--ui-port must be at most 65535, got '${flags.uiPort}'`);
+  const host = flags.host ?? '127.0.0.1';
+  if (host === '') throw new UsageError('--host must not be empty');
+  return { host, port };
 }
 
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
@@ -27,11 +44,13 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const chaosKillEveryMs = chaosFlag(flags.chaos);
   const intervalMs = durationFlag('metrics-interval', flags.metricsInterval) ?? 5000;
   const redisTimeoutMs = durationFlag('redis-timeout', flags.redisTimeout);
+  const ui = uiFlags(flags);
   const loaded = await loadTopologyFile(file);
   const name = loaded.topology.name;
   // A topology that exports views writes them: resolve where they live before any thread starts.
   const views = loaded.views !== null ? await connectViews({
     ...(flags.redis !== undefined ? { url: flags.redis } : {}),
+    ...(flags.redisCluster !== undefined ? { cluster: flags.redisCluster } : {}),
     ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}),
   }).catch((err: unknown) => {
     throw new RunError((err as Error).message, 1);
@@ -40,9 +59,17 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     if (views.warning) process.stderr.write(`[${name}] ${views.warning}\n`);
     log(`[${name}] views: ${views.display}`);
   }
+  let dashboard: RunDashboard | null = null;
   try {
-    return await runWith(file, flags, loaded, views?.config ?? {}, { durationMs, chaosKillEveryMs, intervalMs, log });
+    if (ui) {
+      dashboard = await RunDashboard.prepare({
+        file, topology: loaded.topology, views: loaded.views, redisUrl: views?.url ?? null, ...ui,
+        say: (s) => process.stderr.write(`[${name}] ${s}\n`),
+      });
+    }
+    return await runWith(file, flags, loaded, views?.config ?? {}, { durationMs, chaosKillEveryMs, intervalMs, log, dashboard });
   } finally {
+    await dashboard?.close();
     await views?.release();
   }
 }
@@ -52,6 +79,7 @@ interface RunSettings {
   chaosKillEveryMs: number | undefined;
   intervalMs: number;
   log: (s: string) => void;
+  dashboard: RunDashboard | null;
 }
 
 async function runWith(
@@ -59,7 +87,7 @@ async function runWith(
   flags: RunFlags,
   loaded: LoadedTopology,
   viewConfig: Readonly<Record<string, unknown>>,
-  { durationMs, chaosKillEveryMs, intervalMs, log }: RunSettings,
+  { durationMs, chaosKillEveryMs, intervalMs, log, dashboard }: RunSettings,
 ): Promise<number> {
   const sup = new Supervisor(loaded.topology, { bundlePath: loaded.bundlePath, file: loaded.file }, {
     config: configPairs(flags.config),
@@ -85,6 +113,10 @@ async function runWith(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    // Listening before the threads start: the page is there while they come up.
+    await dashboard?.attach(sup).catch((err: unknown) => {
+      throw err instanceof ListenError ? new RunError(err.message, 1) : err;
+    });
     await sup.start();
   } catch (err) {
     process.off('SIGINT', onSignal);
@@ -108,8 +140,11 @@ async function runWith(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  dashboard?.finished(summary);
   log(finalLine(summary));
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  // With --ui the figures stay up until Ctrl-C (a second signal during the drain exits at once).
+  if (!stopRequested) await dashboard?.linger(summary.status);
   return summary.status === 'completed' || summary.status === 'stopped' ? 0 : 1;
 }
 

@@ -18,7 +18,7 @@ export interface RunSummary {
   completeLatencyMs: { p50: number; p99: number; p999: number; max: number; count: number } | null;
   throughput: { ackedPerSec: number; executedPerSec: number };
   /** Per worker thread (latest snapshot): its tasks, memory and queued tuples. */
-  threads: Array<{ worker: number; tasks: string[]; rssMB: number; heapUsedMB: number; queueDepth: number }>;
+  threads: Array<{ worker: number; tasks: string[]; rssMB: number; heapUsedMB: number; queueDepth: number; restarts: number }>;
   /** Cross-thread traffic: batches posted and the tuples in them (threads that died not included). */
   transport: { frames: number; tuples: number; tuplesPerFrame: number };
   pending: number;
@@ -32,7 +32,10 @@ export class MetricsBook {
   private readonly latest: Array<WorkerMetrics | undefined> = [];
   /** Counters of threads that died, by task id, so totals survive restarts. */
   private readonly retired = new Map<number, TaskCounters>();
-  private readonly retiredLatency: string[] = [];
+  /** Complete-latency histograms of threads that died, by spout component. */
+  private readonly retiredLatency = new Map<string, string[]>();
+  /** Times each thread died (and was replaced), for the dashboard's thread table. */
+  private readonly deaths: number[] = [];
 
   update(m: WorkerMetrics): void {
     this.latest[m.workerIndex] = m;
@@ -40,6 +43,7 @@ export class MetricsBook {
 
   /** A thread died: fold its last snapshot into the retired totals. */
   retire(w: number): void {
+    this.deaths[w] = (this.deaths[w] ?? 0) + 1;
     const m = this.latest[w];
     if (!m) return;
     for (const t of m.tasks) {
@@ -47,7 +51,11 @@ export class MetricsBook {
       if (r) addCounters(r, t);
       else this.retired.set(t.taskId, { ...t });
     }
-    for (const list of Object.values(m.completeLatency)) this.retiredLatency.push(...list);
+    for (const [component, list] of Object.entries(m.completeLatency)) {
+      const kept = this.retiredLatency.get(component);
+      if (kept) kept.push(...list);
+      else this.retiredLatency.set(component, [...list]);
+    }
     this.latest[w] = undefined;
   }
 
@@ -73,9 +81,19 @@ export class MetricsBook {
     return this.latest.filter((m): m is WorkerMetrics => m !== undefined);
   }
 
-  completeLatency(): hdr.Histogram | null {
-    const all = [...this.retiredLatency];
-    for (const m of this.latest) if (m) for (const list of Object.values(m.completeLatency)) all.push(...list);
+  /** Deaths of thread `w` so far. */
+  deathsOf(w: number): number {
+    return this.deaths[w] ?? 0;
+  }
+
+  /** Complete latency of every spout, or of one spout component when `component` is given. */
+  completeLatency(component?: string): hdr.Histogram | null {
+    const all: string[] = [];
+    for (const [c, list] of this.retiredLatency) if (component === undefined || c === component) all.push(...list);
+    for (const m of this.latest) {
+      if (!m) continue;
+      for (const [c, list] of Object.entries(m.completeLatency)) if (component === undefined || c === component) all.push(...list);
+    }
     if (all.length === 0) return null;
     const h = buildHistogram();
     for (const s of all) h.add(decodeHistogram(s));
@@ -123,6 +141,7 @@ export function buildSummary(
       rssMB: Math.round(m.rssBytes / 1048576),
       heapUsedMB: Math.round(m.heapUsedBytes / 1048576),
       queueDepth: m.queueDepth,
+      restarts: book.deathsOf(m.workerIndex),
     })),
     lastErrors,
   };
