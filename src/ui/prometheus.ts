@@ -15,7 +15,7 @@ const TOTALS: readonly Totals[] = ['emitted', 'executed', 'acked', 'failed', 'er
 export function metricsRegistry(live: LiveFigures | null, topology: string): Registry {
   const register = new Registry();
   register.setDefaultLabels({ topology });
-  collectDefaultMetrics({ register, prefix: 'topo_process_' });
+  collectDefaultMetrics({ register, prefix: 'topo_' });
   if (!live) return register;
 
   const snap = () => live.snapshot();
