@@ -23,3 +23,9 @@ export type { TopologyHandle } from './runtime/local.js';
 export type { RunOptions } from './runtime/supervisor.js';
 export { RunError } from './runtime/supervisor.js';
 export type { RunSummary, RunStatus } from './runtime/summary.js';
+
+export { LineFileSpout } from './spouts/line-file-spout.js';
+export type { LineFileSpoutOptions } from './spouts/line-file-spout.js';
+export { RedisStreamSpout } from './spouts/redis-stream-spout.js';
+export type { RedisStreamSpoutOptions, StreamSpoutStats } from './spouts/redis-stream-spout.js';
+export type { StreamSettings } from './spouts/stream-settings.js';

@@ -10,10 +10,23 @@
  * (apache|jsonl, default by extension), `host` (page host for log lines, default
  * semicomplete.com), `rejects` (file for lines that do not parse, default
  * .topo/rejects/pageviews.jsonl), `master` (the master dataset root, default ./data/master).
+ *
+ * From a Redis stream instead of the file (`topo produce` fills it; several processes share it):
+ *
+ *   npx topo run topologies/pageviews.ts --redis redis://localhost:6379 -c stream=pageviews -c group=pv
+ *
+ * `stream` names the stream, `group` the consumer group (default `topo:pageviews`); the
+ * `stream.*` options are in src/spouts/stream-settings.ts. Such a run does not end on its own:
+ * stop it with --duration or Ctrl-C, or give `-c stream.idleExitMs=5000` to end once the
+ * group has had nothing pending and nothing new for that long.
  */
 import { dirname, join } from 'node:path';
-import { TopologyBuilder, type Config, type Tuple } from '../src/index.js';
+import { TopologyBuilder, type Config, type MessageId, type Spout, type Tuple } from '../src/index.js';
+import type { SpoutOutputCollector } from '../src/api/collectors.js';
+import type { OutputFieldsDeclarer } from '../src/api/declarer.js';
+import type { TopologyContext } from '../src/api/context.js';
 import { LineFileSpout } from '../src/spouts/line-file-spout.js';
+import { RedisStreamSpout } from '../src/spouts/redis-stream-spout.js';
 import { ParseBolt, VisitorBolt } from '../src/pageviews/bolts.js';
 import { PAGEVIEW_VIEWS } from '../src/pageviews/views.js';
 import { MEMORY_VIEWS_STREAM, memoryViewReport, viewWriter } from '../src/speed/index.js';
@@ -25,9 +38,49 @@ export const views = PAGEVIEW_VIEWS;
 export { pageviewsBatchInput as batchInput } from '../src/pageviews/batch-input.js';
 
 function inputOf(config: Config): string {
+  // From a stream, event ids are `stream:<name>:<id>` (the producer's id, else the entry id).
+  if (typeof config['stream'] === 'string') return `stream:${config['stream']}`;
   if (typeof config['input'] === 'string') return config['input'];
   const file = config['topology.file'];
   return join(typeof file === 'string' ? dirname(file) : 'topologies', 'data', 'apache_logs.log');
+}
+
+/**
+ * The input: the file (a LineFileSpout, line numbers as event ids) or, with `-c stream=NAME`,
+ * a Redis stream read through a consumer group. Chosen in `open`, where the config is known.
+ */
+export class PageviewsInput implements Spout {
+  private inner: Spout | null = null;
+  declareOutputFields(d: OutputFieldsDeclarer): void {
+    d.declare(['line', 'lineNumber']);
+  }
+  open(config: Config, context: TopologyContext, collector: SpoutOutputCollector): void | Promise<void> {
+    this.inner = config['stream'] !== undefined
+      ? new RedisStreamSpout({ outputFields: ['line', 'lineNumber'] })
+      : new LineFileSpout({ withLineNumber: true, defaultPath: inputOf, skipEmpty: true });
+    return this.inner.open(config, context, collector);
+  }
+  nextTuple(): void {
+    this.inner!.nextTuple();
+  }
+  ack(msgId: MessageId): void {
+    this.inner!.ack?.(msgId);
+  }
+  fail(msgId: MessageId): void {
+    this.inner!.fail?.(msgId);
+  }
+  isExhausted(): boolean {
+    return this.inner?.isExhausted?.() ?? false;
+  }
+  activate(): void {
+    this.inner?.activate?.();
+  }
+  deactivate(): void {
+    this.inner?.deactivate?.();
+  }
+  close(): void | Promise<void> {
+    return this.inner?.close?.();
+  }
 }
 
 const builder = new TopologyBuilder();
@@ -35,7 +88,7 @@ const builder = new TopologyBuilder();
 // lateness, and the log is in time order within a minute. Local-or-shuffle keeps each hop on
 // its thread when it can (in order) instead of splitting the stream over two threads whose
 // batches arrive hours of event time apart (shuffle made ~70% of the shipped log late).
-builder.setSpout('lines', () => new LineFileSpout({ withLineNumber: true, defaultPath: inputOf, skipEmpty: true }), 1);
+builder.setSpout('lines', PageviewsInput, 1);
 builder.setBolt('parse', () => new ParseBolt(inputOf), 2).localOrShuffleGrouping('lines');
 builder.setBolt('visitors', VisitorBolt, 2).fieldsGrouping('parse', ['visitor']).setTickFrequency(1000);
 builder.setBolt('views', viewWriter({ views }), 2).localOrShuffleGrouping('visitors').setTickFrequency(100);

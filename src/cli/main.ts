@@ -11,6 +11,8 @@ import { batchCommand } from './batch.js';
 import { ingestCommand } from './ingest.js';
 import { compactCommand } from './compact.js';
 import { serveCommand } from './serve.js';
+import { produceCommand } from './produce.js';
+import { trimCommand } from './trim.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -147,6 +149,35 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the results as one JSON object')
     .action(async (flags) => {
       code = await compactCommand(flags);
+    });
+
+  program
+    .command('produce')
+    .description('append a log or JSON Lines file (or stdin: -) to a Redis stream; lines that do not parse are reported, not appended')
+    .argument('<file>', "input file, or '-' for stdin")
+    .requiredOption('--stream <name>', 'stream key')
+    .requiredOption('--format <format>', 'input format: apache or jsonl')
+    .option('--host <host>', 'page host of log lines (default semicomplete.com)')
+    .option('--chunk <n>', 'XADDs per pipeline', '1000')
+    .option('--rejects <path>', 'file for rejected lines', '.topo/rejects/produce.jsonl')
+    .option('--redis <url>', 'Redis holding the stream (default REDIS_URL, else the private redis-server)')
+    .option('--redis-timeout <time>', 'how long to retry an unreachable Redis at start', '30s')
+    .option('--json', 'print the summary as one JSON object')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (file: string, flags) => {
+      code = await produceCommand(file, flags);
+    });
+
+  program
+    .command('trim')
+    .description('remove the stream entries every consumer group has acked (XTRIM MINID below the oldest pending or undelivered entry)')
+    .requiredOption('--stream <name>', 'stream key')
+    .option('--dry-run', 'print what would be removed')
+    .option('--redis <url>', 'Redis holding the stream (default REDIS_URL, else the private redis-server)')
+    .option('--redis-timeout <time>', 'how long to retry an unreachable Redis at start', '30s')
+    .option('--json', 'print the result as one JSON object')
+    .action(async (flags) => {
+      code = await trimCommand(flags);
     });
 
   try {

@@ -1,0 +1,49 @@
+/**
+ * `topo trim --stream NAME [--dry-run]`: removes the entries every consumer group is done
+ * with (src/spouts/stream-trim.ts), never one a group still holds or has not read.
+ * Exit codes: 0 trimmed (or nothing to trim), 1 refused or Redis failure, 2 bad usage.
+ */
+import { connectViews } from '../speed/connect.js';
+import { connectStream, streamTarget } from '../spouts/stream-connect.js';
+import { safeTrim, TrimRefused, type TrimResult } from '../spouts/stream-trim.js';
+import { durationFlag, UsageError } from './options.js';
+
+export interface TrimFlags {
+  stream?: string;
+  dryRun?: boolean;
+  redis?: string;
+  redisTimeout?: string;
+  json?: boolean;
+}
+
+export async function trimCommand(flags: TrimFlags): Promise<number> {
+  if (flags.stream === undefined || flags.stream === '') throw new UsageError('--stream NAME is required');
+  const redisTimeoutMs = durationFlag('redis-timeout', flags.redisTimeout);
+  const conn = await connectViews({ ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}) });
+  if (conn.mode === 'memory') {
+    await conn.release();
+    process.stderr.write('topo trim: no Redis: pass --redis URL (or set REDIS_URL)\n');
+    return 1;
+  }
+  const client = connectStream(streamTarget(conn.config), { maxRetriesPerRequest: 3 });
+  let r: TrimResult;
+  try {
+    r = await safeTrim(client, flags.stream, flags.dryRun === true);
+  } catch (err) {
+    process.stderr.write(`topo trim: ${err instanceof TrimRefused ? '' : 'failed: '}${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    client.disconnect();
+    await conn.release();
+  }
+  if (flags.json) {
+    process.stdout.write(JSON.stringify({ stream: flags.stream, dryRun: flags.dryRun === true, ...r }) + '\n');
+    return 0;
+  }
+  for (const g of r.groups) {
+    process.stdout.write(`  group ${g.group}: last delivered ${g.lastDeliveredId}, ${g.pending} pending${g.oldestPending ? ` (oldest ${g.oldestPending})` : ''}, needs ${g.keepFrom} and after\n`);
+  }
+  const what = flags.dryRun ? 'would remove the entries below' : `removed ${r.removed} entries below`;
+  process.stdout.write(`stream '${flags.stream}': ${what} ${r.minId}; ${r.length} entries left\n`);
+  return 0;
+}
