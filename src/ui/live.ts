@@ -179,7 +179,8 @@ export class LiveFigures {
       return { ...th, inboundFrames: inbound, congested: Atomics.load(shared.congestion, th.worker) !== 0 };
     });
     const ackedPerSec = perSec(ackedDelta);
-    this.points.push({ t: now, ackedPerSec, emittedPerSec: perSec(emittedDelta), p99Ms: s.completeLatencyMs?.p99 ?? null });
+    // Points before the spouts were activated would only draw a flat line of zeros.
+    if (s.elapsedMs > 0) this.points.push({ t: now, ackedPerSec, emittedPerSec: perSec(emittedDelta), p99Ms: s.completeLatencyMs?.p99 ?? null });
     if (this.points.length > HISTORY) this.points.shift();
     return {
       topology: plan.name, status: this.final ? this.final.status : 'running', at: now, elapsedMs: s.elapsedMs,

@@ -93,7 +93,7 @@
 
   function updateComponents(live) {
     if (!live) return fill('components');
-    const head = el('tr', {}, COLUMNS.map(([name]) => el('th', {}, name)));
+    const head = el('tr', {}, COLUMNS.map(([name, , how]) => el('th', { class: how === 'text' || how === 'err' ? 'text' : null }, name)));
     const rows = live.components.map((c) => el('tr', { 'data-component': c.id }, COLUMNS.map(([, get, how], i) => {
       const v = get(c);
       const text = how === 'text' || how === 'err' ? (v ?? '') : fmt(v, typeof how === 'number' ? (v === null ? undefined : how) : undefined);
@@ -104,7 +104,7 @@
 
   function updateThreads(live) {
     if (!live) return fill('threads');
-    const head = el('tr', {}, ['worker', 'tasks', 'restarts', 'queued tuples', 'inbound batches', 'congested', 'heap MB', 'process RSS MB'].map((h) => el('th', {}, h)));
+    const head = el('tr', {}, ['worker', 'tasks', 'restarts', 'queued tuples', 'inbound batches', 'congested', 'heap MB', 'process RSS MB'].map((h) => el('th', { class: h === 'tasks' ? 'text' : null }, h)));
     const rows = live.threads.map((t) => el('tr', { 'data-worker': t.worker },
       el('td', {}, String(t.worker)), el('td', { class: 'text' }, t.tasks.join(' ')), el('td', { 'data-field': 'restarts' }, fmt(t.restarts)),
       el('td', { 'data-field': 'queueDepth' }, fmt(t.queueDepth)), el('td', {}, fmt(t.inboundFrames)), el('td', {}, t.congested ? 'yes' : 'no'),
