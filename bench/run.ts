@@ -99,7 +99,8 @@ export async function main(argv: string[], bundle = fileURLToPath(import.meta.ur
   }
 
   const limitRow = reports.find((r) => r.scenario === 'limit')?.results[0];
-  printTable(reports, limitRow?.tuplesPerSec);
+  const peers = new Map(scenarios.flatMap((s) => (s.peer ? [[s.name, s.peer] as const] : [])));
+  printTable(reports, limitRow?.tuplesPerSec, peers);
 
   const date = new Date();
   const cpus = os.cpus();

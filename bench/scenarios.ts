@@ -21,6 +21,8 @@ import { batchScenario } from './lib/batch.js';
 import { TOPOLOGY_VARIANTS, topologyRow, type TopologyBench } from './lib/topology.js';
 import { throughputVsLatency } from './lib/throughput-latency.js';
 import { pageviewsRedis } from './lib/pageviews-redis.js';
+import { bullmqWordcount } from './baselines/bullmq-wordcount.js';
+import { bullmqPageviews } from './baselines/bullmq-pageviews.js';
 
 export interface RunOptions {
   quick: boolean;
@@ -34,6 +36,8 @@ export interface Scenario {
   description: string;
   /** Run once per variant, each in its own child process (one row each). */
   variants?: readonly string[];
+  /** The scenario a user would otherwise pick for the same work: the table shows the ratio to it. */
+  peer?: string;
   run(opts: RunOptions): Promise<ScenarioResult | ScenarioResult[]>;
 }
 
@@ -55,6 +59,19 @@ export const scenarios: Scenario[] = [
     group: 'baseline',
     description: 'word count as a plain loop in one thread (the ratio denominator)',
     run: async ({ quick }) => limit(quick),
+  },
+  // --- what a Node user would otherwise pick: queues and workers (peers of wordcount, pageviews-redis) ---
+  {
+    name: 'bullmq-wordcount',
+    group: 'baseline',
+    description: 'limit\'s word count as BullMQ queues split -> count (1 job/sentence/stage) on a redis-server it starts; words/s',
+    run: ({ quick }) => bullmqWordcount(quick),
+  },
+  {
+    name: 'bullmq-pageviews',
+    group: 'baseline',
+    description: 'pageviews-redis\'s counting (pageviews, uniques) as 1 BullMQ job per log line on a redis-server it starts; events/s',
+    run: ({ quick }) => bullmqPageviews(quick),
   },
   {
     name: 'node-streams',
@@ -144,11 +161,14 @@ export const scenarios: Scenario[] = [
     { topology: 'const-spout-id-bolt-null-bolt', lastBolt: 'sink', unit: 'tuples' },
     'constant spout -shuffle-> id bolt (anchored re-emit) -shuffle-> null bolt',
   ),
-  topologyScenario(
-    'wordcount',
-    { topology: 'wordcount', lastBolt: 'count', unit: 'words' },
-    'limit\'s word count as spout -> split (anchored) -fields-> count; words/s',
-  ),
+  {
+    ...topologyScenario(
+      'wordcount',
+      { topology: 'wordcount', lastBolt: 'count', unit: 'words' },
+      'limit\'s word count as spout -> split (anchored) -fields-> count; words/s',
+    ),
+    peer: 'bullmq-wordcount',
+  },
   {
     name: 'batch',
     group: 'topology',
@@ -160,6 +180,7 @@ export const scenarios: Scenario[] = [
     name: 'pageviews-redis',
     group: 'topology',
     description: 'topologies/pageviews.ts over the shipped log replayed to ~1M lines (100k quick) into a redis-server, master sink on; events/s',
+    peer: 'bullmq-pageviews',
     run: ({ quick }) => pageviewsRedis(quick),
   },
   {

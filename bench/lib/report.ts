@@ -46,7 +46,7 @@ function fmtRate(n: number): string {
 
 /** Only the config keys that distinguish rows; the full config is in the JSON file. */
 function fmtConfig(r: ScenarioResult): string {
-  const keys = ['transport', 'mode', 'layout', 'payloadOnly', 'variant', 'workers', 'ackers', 'rate'];
+  const keys = ['transport', 'mode', 'layout', 'payloadOnly', 'variant', 'workers', 'ackers', 'threads', 'rate'];
   const shown = keys
     .filter((k) => r.config[k] !== undefined && r.config[k] !== false)
     .map((k) => `${k}=${String(r.config[k])}`);
@@ -67,9 +67,18 @@ function fmtLatency(l: RowLatency | undefined): string {
   return `${parts.join(' / ')}${tag}`;
 }
 
-export function printTable(reports: ChildReport[], limitRate: number | undefined): void {
-  const header = ['scenario', 'config', 'rate/s', 'vs limit', 'latency p50 / p99 [/ p99.9]', 'peak RSS'];
+/**
+ * `peers`: scenario name -> the scenario a Node user would otherwise pick for the same work
+ * (wordcount -> bullmq-wordcount); its row's rate, measured in this run, is the denominator.
+ */
+export function printTable(reports: ChildReport[], limitRate: number | undefined, peers: ReadonlyMap<string, string> = new Map()): void {
+  const header = ['scenario', 'config', 'rate/s', 'vs limit', 'vs peer', 'latency p50 / p99 [/ p99.9]', 'peak RSS'];
   const rows: string[][] = [];
+  const peerCell = (scenario: string, rate: number | undefined): string => {
+    const peer = peers.get(scenario);
+    const peerRate = peer === undefined ? undefined : reports.find((x) => x.scenario === peer)?.results[0]?.tuplesPerSec;
+    return rate === undefined || peerRate === undefined || peerRate <= 0 ? '-' : `${(rate / peerRate).toFixed(1)}x ${peer}`;
+  };
   for (const rep of reports) {
     for (const r of rep.results) {
       const rate = r.tuplesPerSec ?? r.opsPerSec;
@@ -79,6 +88,7 @@ export function printTable(reports: ChildReport[], limitRate: number | undefined
         fmtConfig(r),
         rate === undefined ? '-' : `${fmtRate(rate)}${unit}${r.rme !== undefined ? ` ±${r.rme.toFixed(1)}%` : ''}`,
         r.tuplesPerSec !== undefined && limitRate ? `${(r.tuplesPerSec / limitRate).toFixed(3)}x` : '-',
+        peerCell(rep.scenario, r.tuplesPerSec),
         fmtLatency(r.latency),
         `${(rep.peakRssBytes / 2 ** 20).toFixed(0)} MB`,
       ]);
