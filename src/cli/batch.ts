@@ -23,6 +23,7 @@ export interface BatchFlags {
   threads?: string;
   redis?: string;
   redisTimeout?: string;
+  redisCluster?: string[];
   wait?: string;
   rollback?: string;
   strict?: boolean;
@@ -45,6 +46,12 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
   const threads = intFlag('threads', flags.threads, 1);
   const waitMs = flags.wait === '0' ? 0 : durationFlag('wait', flags.wait);
   const timeout = durationFlag('redis-timeout', flags.redisTimeout);
+  // Publishing writes a version's cells, pointer and cleanup across many slots in scripts and
+  // pipelines built for one Redis: not ported to a cluster yet, so refused before any work.
+  const clusterEnv = flags.redis === undefined ? process.env['REDIS_CLUSTER_URLS'] : undefined;
+  if ((flags.redisCluster !== undefined && flags.redisCluster.length > 0) || (clusterEnv !== undefined && clusterEnv !== '')) {
+    throw new UsageError(`topo batch cannot publish into a Redis Cluster yet (${flags.redisCluster !== undefined ? '--redis-cluster' : 'REDIS_CLUSTER_URLS'} given): run it against a single Redis (--redis URL); topo run, query, top, keys and serve work with --redis-cluster`);
+  }
   const conn = await connectViews({ ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(timeout !== undefined ? { redisTimeoutMs: timeout } : {}) })
     .catch((err: unknown) => { throw new RunError((err as Error).message, 1); });
   if (conn.url === null) {

@@ -14,6 +14,9 @@ import { serveCommand } from './serve.js';
 import { produceCommand } from './produce.js';
 import { trimCommand } from './trim.js';
 
+const CLUSTER_FLAG = '--redis-cluster <urls>';
+const CLUSTER_HELP = 'views in a Redis Cluster: node URLs, comma-separated or repeated (default REDIS_CLUSTER_URLS)';
+
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
@@ -41,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the run summary as one JSON object (last line of stdout)')
     .option('--redis <url>', 'Redis for the views (redis:// or rediss://, user and password allowed; default REDIS_URL, else a private redis-server, else in-process)')
     .option('--redis-timeout <time>', 'how long to retry an unreachable Redis at start', '30s')
+    .option(CLUSTER_FLAG, CLUSTER_HELP, collect)
     .option('--ui', 'serve the dashboard (live topology page, analytics page, JSON, /metrics) and keep it up after the run until Ctrl-C')
     .option('--ui-port <n>', 'dashboard port (implies --ui; default: a free port, printed on stderr)')
     .option('--host <host>', 'dashboard address (implies --ui; default 127.0.0.1; anything else is reachable without authentication)')
@@ -76,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'no progress on stderr')
     .option('--redis <url>', 'Redis holding the views (default REDIS_URL, else the private redis-server)')
     .option('--redis-timeout <time>', 'how long to retry an unreachable Redis', '30s')
+    .option(CLUSTER_FLAG, 'refused for now: batch views cannot be published into a Redis Cluster yet', collect)
     .action(async (file: string, flags) => {
       code = await batchCommand(file, flags);
     });
@@ -87,7 +92,8 @@ export async function main(argv: string[]): Promise<number> {
       .option('--to <time>', 'range end (default now)')
       .option('--json', 'print one JSON object')
       .option('--redis <url>', 'Redis holding the views (default REDIS_URL, else the private redis-server)')
-      .option('--redis-timeout <time>', 'how long to retry an unreachable Redis', '30s');
+      .option('--redis-timeout <time>', 'how long to retry an unreachable Redis', '30s')
+      .option(CLUSTER_FLAG, CLUSTER_HELP, collect);
 
   readFlags(program.command('query').description("a key's value per bucket and over the range")
     .argument('<view>', 'view name (e.g. pageviews, uniques, bounces)')
@@ -114,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--host <host>', 'address to bind; anything but loopback is reachable without authentication', '127.0.0.1')
     .option('--redis <url>', 'Redis holding the views (default REDIS_URL, else the private redis-server)')
     .option('--redis-timeout <time>', 'how long to retry an unreachable Redis at start', '30s')
+    .option(CLUSTER_FLAG, CLUSTER_HELP, collect)
     .option('--verbose', 'log one line per request on stderr')
     .action(async (flags) => {
       code = await serveCommand(flags);

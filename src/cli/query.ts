@@ -20,6 +20,7 @@ export interface QueryFlags {
   json?: boolean;
   redis?: string;
   redisTimeout?: string;
+  redisCluster?: string[];
   n?: string;
 }
 
@@ -39,7 +40,7 @@ async function resolve(viewName: string, flags: QueryFlags): Promise<Resolved> {
 
 /** Unreachable Redis exits 1. */
 async function connect({ namespace }: Resolved, flags: QueryFlags): Promise<OpenedServing> {
-  return openServing(namespace, { url: flags.redis, redisTimeoutMs: durationFlag('redis-timeout', flags.redisTimeout) })
+  return openServing(namespace, { url: flags.redis, cluster: flags.redisCluster, redisTimeoutMs: durationFlag('redis-timeout', flags.redisTimeout) })
     .catch((err: unknown) => { throw err instanceof ViewStoreUnavailableError ? new RunError(err.message, 1) : err; });
 }
 

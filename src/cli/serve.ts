@@ -20,6 +20,7 @@ export interface ServeFlags {
   host?: string;
   redis?: string;
   redisTimeout?: string;
+  redisCluster?: string[];
   verbose?: boolean;
 }
 
@@ -37,7 +38,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const loaded = await loadTopologyFile(file);
   const served: ServedViews = { file, namespace: loaded.topology.name, views: loaded.views ?? [] };
   if (served.views.length === 0) throw new UsageError(`${file} exports no views to serve`);
-  const opened = await openServing(served.namespace, { url: flags.redis, redisTimeoutMs })
+  const opened = await openServing(served.namespace, { url: flags.redis, cluster: flags.redisCluster, redisTimeoutMs })
     .catch((err: unknown) => { throw err instanceof ViewStoreUnavailableError ? new RunError(err.message, 1) : err; });
   const say = (line: string): void => void process.stderr.write(`topo serve: ${line}\n`);
   const redis = opened.serving.redis;

@@ -3,7 +3,7 @@
  * `topo serve` returns, built in one place so both say the same. Inputs are checked by
  * request.ts first; these functions only read Redis (through ServingLayer) and shape.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../speed/redis-client.js';
 import type { StoreView, TopEntry, ViewValue } from '../speed/store.js';
 import type { Aggregation, ViewDef } from '../views/view.js';
 import { readPointer } from './pointer.js';
@@ -72,7 +72,7 @@ export async function keysAnswer(serving: ServingLayer, view: ViewDef<never>): P
 }
 
 /** The views a topology defines, each with its current batch coverage. */
-export async function viewsAnswer(redis: Redis, namespace: string, views: readonly ViewDef<never>[]): Promise<ViewsAnswer> {
+export async function viewsAnswer(redis: RedisClient, namespace: string, views: readonly ViewDef<never>[]): Promise<ViewsAnswer> {
   const pointers = await Promise.all(views.map((v) => readPointer(redis, namespace, v)));
   return {
     namespace,

@@ -35,6 +35,8 @@ export interface OpenedServing {
 export interface OpenOptions {
   /** `--redis URL` (default REDIS_URL, else the private redis-server). */
   readonly url?: string | undefined;
+  /** `--redis-cluster URL[,URL...]` (default REDIS_CLUSTER_URLS). */
+  readonly cluster?: string | readonly string[] | undefined;
   readonly redisTimeoutMs?: number | undefined;
 }
 
@@ -44,13 +46,16 @@ export interface OpenOptions {
  * reconnects by itself after an outage.
  */
 export async function openServing(namespace: string, o: OpenOptions): Promise<OpenedServing> {
-  const conn = await connectViews({ ...(o.url !== undefined ? { url: o.url } : {}), ...(o.redisTimeoutMs !== undefined ? { redisTimeoutMs: o.redisTimeoutMs } : {}) })
-    .catch((err: unknown) => { throw new ViewStoreUnavailableError((err as Error).message); });
-  if (conn.url === null) {
+  const conn = await connectViews({
+    ...(o.url !== undefined ? { url: o.url } : {}),
+    ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
+    ...(o.redisTimeoutMs !== undefined ? { redisTimeoutMs: o.redisTimeoutMs } : {}),
+  }).catch((err: unknown) => { throw new ViewStoreUnavailableError((err as Error).message); });
+  if (conn.target === null) {
     await conn.release();
-    throw new ViewStoreUnavailableError('no Redis: give --redis URL or REDIS_URL, or install redis-server (views of in-process runs are gone when the run ends)');
+    throw new ViewStoreUnavailableError('no Redis: give --redis URL or REDIS_URL (--redis-cluster or REDIS_CLUSTER_URLS for a cluster), or install redis-server (views of in-process runs are gone when the run ends)');
   }
-  const store = RedisViewStore.open(conn.url, { namespace });
+  const store = RedisViewStore.open(conn.target, { namespace });
   try {
     await store.ready();
   } catch (err) {

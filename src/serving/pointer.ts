@@ -4,7 +4,7 @@
  * step: a query reads the old version or the new one, never a mix. The previous version is
  * kept (with its coverage) for `topo batch --rollback VIEW`.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../speed/redis-client.js';
 import { batchPointerKey, viewPrefix } from '../views/keys.js';
 import type { ViewDef } from '../views/view.js';
 
@@ -37,7 +37,7 @@ export function parsePointer(h: Record<string, string> | null | undefined): Batc
   };
 }
 
-export async function readPointer(redis: Redis, namespace: string, view: ViewId): Promise<BatchPointer | null> {
+export async function readPointer(redis: RedisClient, namespace: string, view: ViewId): Promise<BatchPointer | null> {
   return parsePointer(await redis.hgetall(pointerKey(namespace, view)));
 }
 
@@ -72,7 +72,7 @@ function pairs(reply: unknown): Record<string, string> {
 }
 
 /** Publish `batchId` covering up to `watermark`; returns the pointer it replaced (null on the first publish). */
-export async function swapPointer(redis: Redis, namespace: string, view: ViewId, batchId: number, watermark: number): Promise<BatchPointer | null> {
+export async function swapPointer(redis: RedisClient, namespace: string, view: ViewId, batchId: number, watermark: number): Promise<BatchPointer | null> {
   const before = await redis.eval(SWAP_LUA, 1, pointerKey(namespace, view), String(batchId), String(watermark), String(Date.now()));
   return parsePointer(pairs(before));
 }
@@ -81,7 +81,7 @@ export async function swapPointer(redis: Redis, namespace: string, view: ViewId,
 export class NoPreviousVersionError extends Error {}
 
 /** Roll back to the previous version; throws when there is none. Returns the pointer it replaced. */
-export async function rollbackPointer(redis: Redis, namespace: string, view: ViewId): Promise<BatchPointer> {
+export async function rollbackPointer(redis: RedisClient, namespace: string, view: ViewId): Promise<BatchPointer> {
   try {
     const before = await redis.eval(ROLLBACK_LUA, 1, pointerKey(namespace, view), String(Date.now()));
     return parsePointer(pairs(before))!;

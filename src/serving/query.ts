@@ -4,15 +4,20 @@
  * before its watermark, the realtime view otherwise. So a bucket is never counted twice nor
  * missed, and the range total needs no de-duplication: counts sum, distinct counts are one
  * PFCOUNT over the chosen HyperLogLogs (batch and realtime keys of one view key share the
- * `{key}` hash tag, so that is one Redis Cluster slot), counters sum and then `present`.
+ * `{<view>:<key>}` hash tag, so that is one Redis Cluster slot), counters sum and then
+ * `present`. A top over a range is one ZUNION: every top ZSET of a view, batch and realtime,
+ * shares the `{<view>}` tag, as do its keys indexes and its pointer.
  *
  * Queries never wait for a publish. They read the pointer, then the values together with the
- * pointer again (one pipeline); if the version they used was deleted meanwhile (it is no
- * longer current nor previous: two publishes, or a rollback away from it) they read again.
+ * pointer again (one pipeline; on a cluster, where a key's values and the view's pointer
+ * live in different slots, the values and then the pointer: read after the values, it proves
+ * the same thing); if the version they used was deleted meanwhile (it is no longer current
+ * nor previous: two publishes, or a rollback away from it) they read again.
  * Publishing keeps the previous version and the realtime buckets after it, so a read made
  * with either version is whole.
  */
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import type { RedisClient } from '../speed/redis-client.js';
 import { addValues, zeroValue, type StoreView, type TopEntry, type ViewValue } from '../speed/store.js';
 import { batchPrefix, keysKey, topKey, valueKey, viewPrefix } from '../views/keys.js';
 import { parsePointer, pointerKey, type BatchPointer } from './pointer.js';
@@ -36,7 +41,7 @@ export interface Served {
 const ATTEMPTS = 20;
 
 export class ServingLayer {
-  constructor(readonly redis: Redis, readonly namespace: string) {}
+  constructor(readonly redis: RedisClient, readonly namespace: string) {}
 
   /** Per-bucket values of `key` (each from one side) and their merge over the range. */
   async query(view: StoreView, key: string, buckets: readonly number[]): Promise<Served> {
@@ -108,18 +113,20 @@ export class ServingLayer {
   }
 
   /** Read with the pointer's version; read again if that version may have been deleted meanwhile. */
-  private async consistent<T>(view: StoreView, build: (ptr: BatchPointer | null, pipe: ReturnType<Redis['pipeline']>) => Promise<(replies: unknown[]) => T>): Promise<T> {
+  private async consistent<T>(view: StoreView, build: (ptr: BatchPointer | null, pipe: ReturnType<RedisClient['pipeline']>) => Promise<(replies: unknown[]) => T>): Promise<T> {
     const pk = pointerKey(this.namespace, view);
+    // A cluster pipeline must stay within one slot: the pointer is read after it instead.
+    const split = this.redis instanceof Cluster;
     for (let attempt = 1; ; attempt++) {
       const ptr = parsePointer(await this.redis.hgetall(pk));
       const pipe = this.redis.pipeline();
       const finish = await build(ptr, pipe);
-      pipe.hmget(pk, 'current', 'previous');
-      const replies = ((await pipe.exec()) ?? []).map(([err, v]) => {
+      if (!split) pipe.hmget(pk, 'current', 'previous');
+      const replies = pipe.length === 0 ? [] : ((await pipe.exec()) ?? []).map(([err, v]) => {
         if (err) throw err;
         return v;
       });
-      const [current, previous] = replies.pop() as Array<string | null>;
+      const [current, previous] = split ? await this.redis.hmget(pk, 'current', 'previous') : (replies.pop() as Array<string | null>);
       // Still whole: our version is current or previous (kept), or there was no batch and at
       // most one publish since (realtime is expired only from the second publish on).
       const whole = ptr === null ? !previous : String(ptr.current) === current || String(ptr.current) === previous;

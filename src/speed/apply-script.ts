@@ -1,28 +1,35 @@
 /**
- * The Lua script that applies one flush, and the encoder that turns a flush into its KEYS
- * and ARGV.
+ * The Lua script that applies a flush (or one slot's part of it), and the encoder that turns
+ * a flush into its records.
  *
- * Why one script per flush: a script runs atomically, so a flush is applied entirely or not
- * at all, and an event's exactly-once check (SADD of its id) and its increments can never be
- * separated by a crash or a concurrent writer. If the reply is lost (timeout, connection
- * reset) the writer retries the whole flush: the idempotent parts (PFADD, ZADD to the keys
- * index, PEXPIREAT, SADD-guarded increments of exactly-once views) do nothing the second
- * time, and only the plain INCRBY/HINCRBY/ZINCRBY of at-least-once views apply twice, which is
- * the at-least-once promise.
+ * Why scripts: a script runs atomically, so an event's exactly-once check (SADD of its id)
+ * and its increments can never be separated by a crash or a concurrent writer. Both live in
+ * the slot of `{<view>:<key>}` (src/views/keys.ts), so that holds on a Redis Cluster too.
  *
- * Key names are built here from src/views/keys.ts and passed as KEYS, so the schema lives in
- * one place. The ARGV stream is a list of records, each consuming KEYS and ARGV from cursors:
+ * The records, each consuming KEYS and ARGV from cursors:
  *
- *   'i'|'f'  eo expireAt key bucket count  then count x (id n) if eo, else one n
- *            KEYS value top keysIndex [ids]      INCRBY ('i') or INCRBYFLOAT ('f')
- *   'h'      eo expireAt key bucket count  then count x ([id] k field1 n1 .. fieldk nk)
- *            KEYS value top keysIndex [ids]      HINCRBY, first field scores the top ZSET
- *   'd'      eo expireAt key bucket count member1 .. membern
- *            KEYS value top keysIndex            PFADD, then ZADD top with the bucket's PFCOUNT
- *   'l'      n                 KEYS late         INCRBY of the late counter
- *   'k'      minBucket         KEYS keysIndex    drop index entries whose last bucket expired
+ *   'i'|'f'  eo expireAt - count   then count x (id n) if eo, else one n
+ *            KEYS value [ids]             INCRBY ('i') or INCRBYFLOAT ('f')
+ *   'h'      eo expireAt field1 count then count x ([id] k field1 n1 .. fieldk nk)
+ *            KEYS value [ids]             HINCRBY
+ *   'd'      0 expireAt - count member1 .. membern
+ *            KEYS value                   PFADD
+ *   't'      mode expireAt key bucket score
+ *            KEYS top keysIndex           ZADD top (mode '=': plain, '>': GT), ZADD GT keys index
+ *   'l'      n            KEYS late       INCRBY of the late counter
+ *   'k'      minBucket    KEYS keysIndex  drop index entries whose last bucket expired
  *
- * The script returns the number of exactly-once events skipped as already applied.
+ * A value record leaves the cell's value after the write (the count, sum, first counter or
+ * PFCOUNT; '' when the cell does not exist) as its score; a top record's score is a number
+ * or `#i`, the score of this script's i-th value record. The script returns
+ * `{skipped, score1, score2, ...}`: exactly-once events skipped as already applied, and the
+ * value records' scores in order.
+ *
+ * The top ZSET holds each cell's value, not a sum of increments: setting it is idempotent,
+ * so a retried flush can never count the top twice, and on a cluster (where the top ZSET is
+ * in the view's slot, not the cell's) it is written in a second call with ZADD GT, which
+ * keeps the latest of racing writers' values for values that only grow (every shipped view).
+ * On a single Redis the whole flush is one script and the top is set exactly.
  */
 import type { ViewUpdate } from '../views/view.js';
 import { idsKey, keysKey, lateKey, topKey, valueKey, viewPrefix } from '../views/keys.js';
@@ -30,6 +37,7 @@ import { expiryOf, type StoreView } from './store.js';
 
 export const APPLY_FLUSH_LUA = `
 local ki, ai, skipped = 1, 1, 0
+local scores = {}
 local expired = {}
 -- Keys shared by many records (top ZSET, keys index) get their TTL pushed forward only
 -- when the new expiry is later, and only once per script.
@@ -48,14 +56,25 @@ while ai <= #ARGV do
   elseif kind == 'k' then
     redis.call('ZREMRANGEBYSCORE', KEYS[ki], '-inf', '(' .. ARGV[ai + 1])
     ki, ai = ki + 1, ai + 2
+  elseif kind == 't' then
+    local mode, at, key, bucket, score = ARGV[ai + 1], tonumber(ARGV[ai + 2]), ARGV[ai + 3], ARGV[ai + 4], ARGV[ai + 5]
+    local tk, xk = KEYS[ki], KEYS[ki + 1]
+    ki, ai = ki + 2, ai + 6
+    if string.sub(score, 1, 1) == '#' then score = scores[tonumber(string.sub(score, 2))] end
+    if score ~= '' then
+      if mode == '>' then redis.call('ZADD', tk, 'GT', score, key) else redis.call('ZADD', tk, score, key) end
+      extend(tk, at)
+      redis.call('ZADD', xk, 'GT', bucket, key)
+      extend(xk, at)
+    end
   else
-    local eo = ARGV[ai + 1] == '1' and kind ~= 'd'
-    local at, key, bucket, count = tonumber(ARGV[ai + 2]), ARGV[ai + 3], ARGV[ai + 4], tonumber(ARGV[ai + 5])
-    local vk, tk, xk = KEYS[ki], KEYS[ki + 1], KEYS[ki + 2]
-    local ids = eo and KEYS[ki + 3] or nil
-    ki = ki + (eo and 4 or 3)
-    ai = ai + 6
-    local score, touched = 0, false
+    local eo = ARGV[ai + 1] == '1'
+    local at, first, count = tonumber(ARGV[ai + 2]), ARGV[ai + 3], tonumber(ARGV[ai + 4])
+    local vk = KEYS[ki]
+    local ids = eo and KEYS[ki + 1] or nil
+    ki = ki + (eo and 2 or 1)
+    ai = ai + 5
+    local touched = false
     if kind == 'd' then
       -- unpack is bounded by Lua's C stack (about 8000 values): add in chunks.
       for from = ai, ai + count - 1, 1000 do
@@ -77,14 +96,12 @@ while ai <= #ARGV do
             for j = 1, k do
               redis.call('HINCRBY', vk, ARGV[ai + 2 * j - 1], ARGV[ai + 2 * j])
             end
-            score = score + tonumber(ARGV[ai + 2])
             touched = true
           end
           ai = ai + 1 + 2 * k
         else
           if fresh then
             redis.call(kind == 'i' and 'INCRBY' or 'INCRBYFLOAT', vk, ARGV[ai])
-            score = score + tonumber(ARGV[ai])
             touched = true
           end
           ai = ai + 1
@@ -92,33 +109,54 @@ while ai <= #ARGV do
       end
       if ids then redis.call('PEXPIREAT', ids, at) end
     end
-    if touched then
-      redis.call('PEXPIREAT', vk, at)
-      if kind == 'd' then
-        redis.call('ZADD', tk, redis.call('PFCOUNT', vk), key)
-      else
-        redis.call('ZINCRBY', tk, score, key)
-      end
-      extend(tk, at)
-      redis.call('ZADD', xk, 'GT', bucket, key)
-      extend(xk, at)
-    end
+    if touched then redis.call('PEXPIREAT', vk, at) end
+    local score
+    if kind == 'd' then score = redis.call('PFCOUNT', vk)
+    elseif kind == 'h' then score = redis.call('HGET', vk, first)
+    else score = redis.call('GET', vk) end
+    -- A missing cell (every event skipped, the bucket expired since) gets no top entry.
+    if not score then score = '' elseif kind == 'd' then score = tostring(score) end
+    scores[#scores + 1] = score
   end
 end
-return skipped
+local out = {skipped}
+for i = 1, #scores do out[i + 1] = scores[i] end
+return out
 `;
 
-export interface EncodedFlush {
+/** One (view, key, bucket): its value record, and what its top record needs. */
+export interface CellRecord {
+  readonly view: StoreView;
+  readonly key: string;
+  readonly bucket: number;
+  readonly expireAt: number;
+  /** The value key: its hash tag decides the slot. */
+  readonly valueKey: string;
+  readonly topKey: string;
+  readonly keysKey: string;
+  readonly keys: readonly string[];
+  readonly argv: readonly string[];
+}
+
+/** A view's own records ('l', 'k'), written in the view's slot. */
+export interface ViewRecords {
+  readonly view: StoreView;
   readonly keys: string[];
   readonly argv: string[];
+}
+
+export interface EncodedFlush {
+  readonly cells: readonly CellRecord[];
+  /** view name -> its late and index-trim records (only views this flush touches). */
+  readonly views: ReadonlyMap<string, ViewRecords>;
 }
 
 type Group = { view: StoreView; key: string; bucket: number; list: ViewUpdate[] };
 
 /**
- * Encode a flush for APPLY_FLUSH_LUA. Updates of one (view, key, bucket) become one record:
- * plain views sum their amounts, distinct views send every member in one PFADD, exactly-once
- * views keep one entry per event id (entries with the same id are summed first).
+ * Encode a flush. Updates of one (view, key, bucket) become one record: plain views sum
+ * their amounts, distinct views send every member in one PFADD, exactly-once views keep one
+ * entry per event id (entries with the same id are summed first).
  */
 export function encodeFlush(
   updates: readonly ViewUpdate[],
@@ -134,30 +172,34 @@ export function encodeFlush(
     if (group === undefined) groups.set(g, (group = { view: byName.get(u.view)!, key: u.key, bucket: u.bucket, list: [] }));
     group.list.push(u);
   }
-  const keys: string[] = [];
-  const argv: string[] = [];
+  const cells: CellRecord[] = [];
+  const views = new Map<string, ViewRecords>();
   const prefixes = new Map<string, string>();
   const prefixOf = (v: StoreView): string => {
     let p = prefixes.get(v.name);
     if (p === undefined) prefixes.set(v.name, (p = viewPrefix(namespace, v)));
     return p;
   };
+  const recordsOf = (v: StoreView): ViewRecords => {
+    let r = views.get(v.name);
+    if (r === undefined) views.set(v.name, (r = { view: v, keys: [], argv: [] }));
+    return r;
+  };
   for (const { view, key, bucket, list } of groups.values()) {
     const p = prefixOf(view);
-    const kind = view.aggregation.kind;
-    const eo = view.exactlyOnce && kind !== 'distinct';
-    const code = kind === 'count' ? 'i' : kind === 'sum' ? 'f' : kind === 'distinct' ? 'd' : 'h';
-    keys.push(valueKey(p, key, bucket), topKey(p, bucket), keysKey(p));
-    if (eo) keys.push(idsKey(p, key, bucket));
-    const head = [code, eo ? '1' : '0', String(expiryOf(view, bucket)), key, String(bucket)];
+    const a = view.aggregation;
+    const eo = view.exactlyOnce && a.kind !== 'distinct';
+    const code = a.kind === 'count' ? 'i' : a.kind === 'sum' ? 'f' : a.kind === 'distinct' ? 'd' : 'h';
+    const vk = valueKey(p, key, bucket);
+    const keys = eo ? [vk, idsKey(p, key, bucket)] : [vk];
+    const expireAt = expiryOf(view, bucket);
+    const head = [code, eo ? '1' : '0', String(expireAt), a.kind === 'counters' ? a.fields[0]! : '-'];
+    let argv: string[];
     if (code === 'd') {
       const members = new Set<string>();
       for (const u of list) if (u.member !== undefined) members.add(u.member);
-      if (members.size === 0) {
-        keys.length -= 3;
-        continue;
-      }
-      argv.push(...head, String(members.size), ...members);
+      if (members.size === 0) continue;
+      argv = [...head, String(members.size), ...members];
     } else if (eo) {
       const byId = new Map<string, ViewUpdate[]>();
       for (const u of list) {
@@ -166,17 +208,19 @@ export function encodeFlush(
         if (same) same.push(u);
         else byId.set(u.id, [u]);
       }
-      argv.push(...head, String(byId.size));
+      argv = [...head, String(byId.size)];
       for (const [id, same] of byId) argv.push(id, ...amounts(view, code, same));
     } else {
-      argv.push(...head, '1', ...amounts(view, code, list));
+      argv = [...head, '1', ...amounts(view, code, list)];
     }
+    cells.push({ view, key, bucket, expireAt, valueKey: vk, topKey: topKey(p, bucket), keysKey: keysKey(p), keys, argv });
   }
   for (const [name, n] of Object.entries(late)) {
     const view = byName.get(name);
     if (view === undefined || n <= 0) continue;
-    keys.push(lateKey(prefixOf(view)));
-    argv.push('l', String(n));
+    const r = recordsOf(view);
+    r.keys.push(lateKey(prefixOf(view)));
+    r.argv.push('l', String(n));
   }
   // Index entries whose latest bucket is more than the TTL older than the newest bucket this
   // flush writes point at nothing any more. Measured from the data's own clock, not the wall
@@ -184,10 +228,16 @@ export function encodeFlush(
   const newest = new Map<StoreView, number>();
   for (const g of groups.values()) newest.set(g.view, Math.max(newest.get(g.view) ?? -Infinity, g.bucket));
   for (const [view, bucket] of newest) {
-    keys.push(keysKey(prefixOf(view)));
-    argv.push('k', String(Math.min(now, bucket + view.bucketMs) - view.ttlMs - view.bucketMs));
+    const r = recordsOf(view);
+    r.keys.push(keysKey(prefixOf(view)));
+    r.argv.push('k', String(Math.min(now, bucket + view.bucketMs) - view.ttlMs - view.bucketMs));
   }
-  return { keys, argv };
+  return { cells, views };
+}
+
+/** A cell's top record; `score` is a number as a string, or `#i` (the i-th value record of the same script). */
+export function topRecord(cell: CellRecord, mode: '=' | '>', score: string): { keys: string[]; argv: string[] } {
+  return { keys: [cell.topKey, cell.keysKey], argv: ['t', mode, String(cell.expireAt), cell.key, String(cell.bucket), score] };
 }
 
 /**

@@ -1,14 +1,16 @@
 /**
- * Realtime views in Redis, by the key schema of src/views/keys.ts. Each flush is one
- * EVALSHA of APPLY_FLUSH_LUA (see apply-script.ts for why a single script); reads are a
- * handful of commands in one pipeline.
+ * Realtime views in Redis or a Redis Cluster, by the key schema of src/views/keys.ts. A
+ * flush is one EVALSHA of APPLY_FLUSH_LUA on one Redis, one per slot and then one per view on
+ * a cluster (see flush-calls.ts); reads are a handful of commands in one pipeline, each read
+ * within one slot (a key's buckets share `{<view>:<key>}`, a view's top ZSETs `{<view>}`).
  */
 import { createHash } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type RedisOptions } from 'ioredis';
 import type { ViewUpdate } from '../views/view.js';
 import { keysKey, lateKey, topKey, valueKey, viewPrefix } from '../views/keys.js';
-import { APPLY_FLUSH_LUA, encodeFlush } from './apply-script.js';
-import { redisOptionsFromUrl } from './redis-url.js';
+import { APPLY_FLUSH_LUA, encodeFlush, type CellRecord } from './apply-script.js';
+import { FlushProgress, singleCall, slotCalls, viewCalls, type ScriptCall, type ScriptReply } from './flush-calls.js';
+import { clientReady, openClient, type RedisClient, type RedisTarget } from './redis-client.js';
 import { addValues, viewIndex, zeroValue, type ApplyResult, type StoreView, type TopEntry, type ViewStore, type ViewValue, type ViewValues } from './store.js';
 import { numbers, withScores } from './redis-replies.js';
 
@@ -23,34 +25,40 @@ export interface RedisStoreOptions {
 
 const SHA = createHash('sha1').update(APPLY_FLUSH_LUA).digest('hex');
 
-/** Realtime views in one Redis. Create with `RedisViewStore.open(url, options)`. */
+/** Script calls made, for tests and diagnostics: a flush on a cluster makes one per slot plus one per view. */
+export interface StoreCallStats {
+  scriptCalls: number;
+  flushes: number;
+}
+
+/** Realtime views in one Redis or a cluster. Create with `RedisViewStore.open(url | {cluster}, options)`. */
 export class RedisViewStore implements ViewStore {
   readonly kind = 'redis' as const;
-  private loaded = false;
+  readonly stats: StoreCallStats = { scriptCalls: 0, flushes: 0 };
   private everReady = false;
+  private loaded: Promise<void> | null = null;
 
-  private constructor(readonly redis: Redis, private readonly namespace: string) {}
+  private constructor(readonly redis: RedisClient, private readonly namespace: string) {}
 
   /**
-   * Connect to `url` (redis:// or rediss://, user and password in the URL). The client
-   * reconnects by itself after an outage; commands issued while it is disconnected fail at
-   * once instead of queueing, so the writer bolt sees the outage and holds its tuples.
+   * Connect to `target`: a URL (redis:// or rediss://, user and password in the URL) or
+   * `{ cluster: [urls] }`. The client reconnects by itself after an outage; commands issued
+   * while it is disconnected fail at once instead of queueing, so the writer bolt sees the
+   * outage and holds its tuples.
    */
-  static open(url: string, options: RedisStoreOptions): RedisViewStore {
-    const redis = new Redis({
-      ...redisOptionsFromUrl(url),
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs ?? 10_000,
-      // Reconnect forever, at most every 1 s: an outage ends when Redis is back.
-      retryStrategy: (times) => Math.min(50 * times, 1000),
-      ...options.redisOptions,
+  static open(target: string | RedisTarget, options: RedisStoreOptions): RedisViewStore {
+    const t: RedisTarget = typeof target === 'string' ? { url: target } : target;
+    const redis = openClient(t, {
+      ...(options.commandTimeoutMs !== undefined ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+      ...(options.redisOptions !== undefined ? { redisOptions: options.redisOptions } : {}),
     });
-    // Errors surface through the failed commands; without a listener ioredis logs each one.
-    redis.on('error', () => {});
     const store = new RedisViewStore(redis, options.namespace);
     redis.once('ready', () => (store.everReady = true));
     return store;
+  }
+
+  get cluster(): boolean {
+    return this.redis instanceof Cluster;
   }
 
   /**
@@ -61,44 +69,67 @@ export class RedisViewStore implements ViewStore {
     if (!this.everReady && this.redis.status !== 'ready') await this.ready();
   }
 
-  /** Resolves once connected (or rejects on the first error if `lazy` connection fails). */
+  /** Resolves once connected (or rejects on the first error before that). */
   async ready(): Promise<void> {
-    if (this.redis.status === 'ready') return;
-    await new Promise<void>((resolve, reject) => {
-      const ok = (): void => {
-        this.redis.off('error', ko);
-        resolve();
-      };
-      const ko = (err: unknown): void => {
-        this.redis.off('ready', ok);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      };
-      this.redis.once('ready', ok);
-      this.redis.once('error', ko);
-    });
+    await clientReady(this.redis);
   }
 
-  async apply(updates: readonly ViewUpdate[], views: readonly StoreView[], late: Readonly<Record<string, number>> = {}): Promise<ApplyResult> {
+  /**
+   * Apply a flush. `progress` is kept by the caller across retries of the same flush: on a
+   * cluster, the slot and view calls that already succeeded are not sent again.
+   */
+  async apply(updates: readonly ViewUpdate[], views: readonly StoreView[], late: Readonly<Record<string, number>> = {}, progress = new FlushProgress()): Promise<ApplyResult> {
     const byName = viewIndex(updates, views);
-    const { keys, argv } = encodeFlush(updates, byName, this.namespace, late, Date.now());
-    if (argv.length === 0) return { applied: 0, skipped: 0 };
+    const enc = encodeFlush(updates, byName, this.namespace, late, Date.now());
+    if (enc.cells.length === 0 && enc.views.size === 0) return { applied: 0, skipped: 0 };
     await this.first();
-    const skipped = Number(await this.evalFlush(keys, argv));
+    this.stats.flushes++;
+    if (!this.cluster) {
+      const reply = await this.evalFlush(singleCall(enc)!);
+      return { applied: updates.length - reply[0], skipped: reply[0] };
+    }
+    const slots = slotCalls(enc);
+    await this.runAll(slots, progress, 'slot');
+    const scores = new Map<CellRecord, string>();
+    let skipped = 0;
+    for (const call of slots) {
+      const reply = progress.done.get(call.id)!;
+      skipped += reply[0];
+      call.cells.forEach((c, i) => scores.set(c, String(reply[i + 1] ?? '')));
+    }
+    await this.runAll(viewCalls(enc, scores), progress, 'view');
     return { applied: updates.length - skipped, skipped };
   }
 
-  /** EVALSHA; after a Redis restart the script cache is empty (NOSCRIPT): EVAL loads it again. */
-  private async evalFlush(keys: string[], argv: string[]): Promise<unknown> {
-    if (!this.loaded) {
-      await this.redis.script('LOAD', APPLY_FLUSH_LUA);
-      this.loaded = true;
+  /** Send the calls not yet done, in parallel; record each success; throw if any failed. */
+  private async runAll(calls: readonly ScriptCall[], progress: FlushProgress, what: string): Promise<void> {
+    const todo = calls.filter((c) => !progress.done.has(c.id));
+    const results = await Promise.allSettled(todo.map(async (c) => progress.done.set(c.id, await this.evalFlush(c))));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length > 0) {
+      const why = failed[0]!.reason instanceof Error ? failed[0]!.reason.message : String(failed[0]!.reason);
+      throw new Error(`${failed.length} of ${calls.length} ${what} calls failed (${calls.length - failed.length} applied, not resent on retry): ${why}`);
     }
+  }
+
+  /** EVALSHA; after a Redis restart (or on a node that never saw it) the script cache is empty (NOSCRIPT): EVAL loads it. */
+  private async evalFlush(call: ScriptCall): Promise<ScriptReply> {
+    this.loaded ??= this.loadScript();
+    await this.loaded;
+    this.stats.scriptCalls++;
+    const args = [SHA, call.keys.length, ...call.keys, ...call.argv];
     try {
-      return await this.redis.call('EVALSHA', [SHA, keys.length, ...keys, ...argv]);
+      return (await this.redis.call('EVALSHA', args)) as ScriptReply;
     } catch (err) {
       if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return await this.redis.call('EVAL', [APPLY_FLUSH_LUA, keys.length, ...keys, ...argv]);
+      return (await this.redis.call('EVAL', [APPLY_FLUSH_LUA, ...args.slice(1)])) as ScriptReply;
     }
+  }
+
+  /** Load the script on the server, or on every master of a cluster (best effort: NOSCRIPT is handled per call). */
+  private async loadScript(): Promise<void> {
+    const targets = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
+    await Promise.all(targets.map((r) => r.script('LOAD', APPLY_FLUSH_LUA).catch(() => undefined)));
   }
 
   async values(view: StoreView, key: string, buckets: readonly number[]): Promise<ViewValues> {
@@ -160,7 +191,7 @@ export class RedisViewStore implements ViewStore {
   }
 }
 
-async function execPipeline(pipe: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+async function execPipeline(pipe: ReturnType<RedisClient['pipeline']>): Promise<unknown[]> {
   const res = (await pipe.exec()) ?? [];
   return res.map(([err, v]) => {
     if (err) throw err;

@@ -5,6 +5,7 @@
  * runs without Redis and has the same semantics.
  */
 import type { ViewDef, ViewUpdate } from '../views/view.js';
+import type { FlushProgress } from './flush-calls.js';
 
 /** What a store needs to know about a view (the functions of a ViewDef are not needed). */
 export type StoreView = Pick<ViewDef, 'name' | 'version' | 'bucketMs' | 'aggregation' | 'exactlyOnce' | 'ttlMs'>;
@@ -43,10 +44,12 @@ export interface ViewStore {
   /** 'redis' or 'memory', for messages. */
   readonly kind: 'redis' | 'memory';
   /**
-   * Apply a flush in one round trip: every update, plus `late` (view name -> events counted
-   * as late in this flush). Updates for views not in `views` are an error.
+   * Apply a flush: every update, plus `late` (view name -> events counted as late in this
+   * flush). Updates for views not in `views` are an error. A caller retrying the same flush
+   * passes the same `progress` each time: a store that writes a flush in several calls (a
+   * Redis Cluster, one per slot) then resends only the calls that failed.
    */
-  apply(updates: readonly ViewUpdate[], views: readonly StoreView[], late?: Readonly<Record<string, number>>): Promise<ApplyResult>;
+  apply(updates: readonly ViewUpdate[], views: readonly StoreView[], late?: Readonly<Record<string, number>>, progress?: FlushProgress): Promise<ApplyResult>;
   /** Per-bucket values of one key and their merge over the range. */
   values(view: StoreView, key: string, buckets: readonly number[]): Promise<ViewValues>;
   /**

@@ -4,7 +4,8 @@
  *
  * Inputs carry a field `update` (one ViewUpdate as a plain object) or `updates` (an array).
  * Updates are aggregated locally and flushed when `flushSize` updates are held or on a tick,
- * whichever comes first, with ONE store.apply per flush. One flush is in flight at a time;
+ * whichever comes first, with ONE store.apply per flush (one script call on a single Redis,
+ * one per slot on a cluster; see flush-calls.ts). One flush is in flight at a time;
  * inputs arriving meanwhile wait for the next one.
  *
  * Flushing on time: set `.setTickFrequency(100)` on the bolt (ticks run in the task's own
@@ -25,6 +26,7 @@ import type { OutputFieldsDeclarer } from '../api/declarer.js';
 import type { Tuple } from '../api/tuple.js';
 import type { ViewDef, ViewUpdate } from '../views/view.js';
 import { FlushBatch, invalidUpdate } from './flush-batch.js';
+import { FlushProgress } from './flush-calls.js';
 import { openStore, settle } from './open-store.js';
 import type { MemoryViewStore } from './memory-store.js';
 import type { StoreView, ViewStore } from './store.js';
@@ -162,10 +164,12 @@ export class ViewWriterBolt implements Bolt {
   /** Write one batch, retrying until it succeeds; never rejects. */
   private async write(batch: FlushBatch): Promise<void> {
     const updates = batch.updates();
+    // Kept across the retries of this batch: on a cluster only the slot calls that failed are resent.
+    const progress = new FlushProgress();
     let backoff = 50;
     for (;;) {
       try {
-        await this.store.apply(updates, this.views, batch.late);
+        await this.store.apply(updates, this.views, batch.late, progress);
         return;
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);

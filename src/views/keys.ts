@@ -1,19 +1,25 @@
 /**
- * The Redis key schema, in one place (the README shows it as a user sees it in redis-cli):
+ * The Redis key schema, in one place (the README shows it as a user sees it in redis-cli).
+ * The same keys on a single Redis and on a Redis Cluster:
  *
  *   <p> = topo:<namespace>:<view>:v<version>          namespace = topology name unless set
- *   <p>:{<key>}:<bucket>        value of one key in one bucket: STRING counter (count/sum),
- *                               HyperLogLog (distinct) or HASH of counters (counters)
- *   <p>:{<key>}:<bucket>:ids    SET of applied event ids (exactly-once views only)
- *   <p>:top:<bucket>            ZSET key -> value in that bucket (count/sum/counters' first field;
- *                               distinct: the bucket's PFCOUNT, refreshed on each write)
- *   <p>:keys                    ZSET key -> latest bucket start seen (entries whose bucket has
- *                               expired are trimmed on write)
- *   <p>:late                    STRING counter of events later than the allowed lateness
+ *   <p>:{<view>:<key>}:<bucket>      value of one key in one bucket: STRING counter (count/sum),
+ *                                    HyperLogLog (distinct) or HASH of counters (counters)
+ *   <p>:{<view>:<key>}:<bucket>:ids  SET of applied event ids (exactly-once views only)
+ *   <p>:{<view>}:top:<bucket>        ZSET key -> value in that bucket (count/sum/counters' first
+ *                                    field; distinct: the bucket's PFCOUNT)
+ *   <p>:{<view>}:keys                ZSET key -> latest bucket start seen (entries whose bucket
+ *                                    has expired are trimmed on write)
+ *   <p>:{<view>}:late                STRING counter of events later than the allowed lateness
  *
- * <bucket> is the bucket's UTC start as `YYYY-MM-DDTHH:MMZ`. The `{<key>}` hash tag keeps
- * one key's buckets in one Redis Cluster slot, so a range query is a single-slot MGET or
- * PFCOUNT. Braces inside a key are percent-encoded so the tag stays intact.
+ * <bucket> is the bucket's UTC start as `YYYY-MM-DDTHH:MMZ`. The hash tags decide the Redis
+ * Cluster slot: `{<view>:<key>}` keeps one key's buckets (and their id sets, and the batch
+ * version's buckets of that key) in one slot, so a range query is one single-slot MGET or
+ * PFCOUNT and an exactly-once check runs in the same script as its increment; `{<view>}`
+ * keeps a view's per-bucket top ZSETs, keys index, late counter and batch pointer in one
+ * slot, so a top over a range is one ZUNION. The view name is in both tags so two views of
+ * the same key spread over the cluster. Braces inside a key are percent-encoded so the tag
+ * stays intact.
  */
 import type { ViewDef } from './view.js';
 
@@ -40,12 +46,42 @@ export function parseBucketId(id: string): number {
   return t;
 }
 
-function tag(key: string): string {
+function escape(key: string): string {
   return key.includes('{') || key.includes('}') ? key.replace(/\{/g, '%7B').replace(/\}/g, '%7D') : key;
 }
 
+/** `topo:<ns>:<view>:v<n>` or a batch prefix `...:v<n>:b<id>`: the view name is the segment before `v<n>`. */
+const PREFIX = /^topo:.+:([a-z0-9_-]+):v\d+(?::b\d+)?$/;
+const viewNames = new Map<string, string>();
+
+/**
+ * The view name a prefix belongs to, for the hash tags. Taken from the prefix so every
+ * caller keeps passing prefixes (realtime and batch alike: both must land in the same slots).
+ */
+function viewOf(prefix: string): string {
+  let name = viewNames.get(prefix);
+  if (name === undefined) {
+    const m = PREFIX.exec(prefix);
+    if (m === null) throw new Error(`not a view key prefix: '${prefix}' (expected topo:<namespace>:<view>:v<version>[:b<id>])`);
+    name = m[1]!;
+    if (viewNames.size > 10_000) viewNames.clear();
+    viewNames.set(prefix, name);
+  }
+  return name;
+}
+
+/** The hash tag of one key of a view: `{<view>:<key>}`. */
+export function keyTag(prefix: string, key: string): string {
+  return `{${viewOf(prefix)}:${escape(key)}}`;
+}
+
+/** The hash tag of a view's own keys (top ZSETs, keys index, late counter, batch pointer): `{<view>}`. */
+export function viewTag(prefix: string): string {
+  return `{${viewOf(prefix)}}`;
+}
+
 export function valueKey(prefix: string, key: string, bucketStart: number): string {
-  return `${prefix}:{${tag(key)}}:${bucketId(bucketStart)}`;
+  return `${prefix}:${keyTag(prefix, key)}:${bucketId(bucketStart)}`;
 }
 
 export function idsKey(prefix: string, key: string, bucketStart: number): string {
@@ -53,15 +89,15 @@ export function idsKey(prefix: string, key: string, bucketStart: number): string
 }
 
 export function topKey(prefix: string, bucketStart: number): string {
-  return `${prefix}:top:${bucketId(bucketStart)}`;
+  return `${prefix}:${viewTag(prefix)}:top:${bucketId(bucketStart)}`;
 }
 
 export function keysKey(prefix: string): string {
-  return `${prefix}:keys`;
+  return `${prefix}:${viewTag(prefix)}:keys`;
 }
 
 export function lateKey(prefix: string): string {
-  return `${prefix}:late`;
+  return `${prefix}:${viewTag(prefix)}:late`;
 }
 
 /*
@@ -70,10 +106,11 @@ export function lateKey(prefix: string): string {
  * per view says which version is current:
  *
  *   <p>:b<id>                   batch prefix of run <id>; under it the same value, top and keys
- *                               keys as the realtime view (values are final: no TTL, no ids)
- *   <p>:b<id>:buckets           ZSET of the bucket starts the version holds (to delete it without SCAN)
- *   <p>:batch                   HASH pointer: current, watermark, previous, previousWatermark, publishedAt
- *   <p>:batches                 SET of batch ids written (a crashed run's version is found and removed)
+ *                               keys as the realtime view, with the same hash tags (so a key's
+ *                               batch and realtime buckets share a slot); values are final
+ *   <p>:b<id>:{<view>}:buckets  ZSET of the bucket starts the version holds (to delete it without SCAN)
+ *   <p>:{<view>}:batch          HASH pointer: current, watermark, previous, previousWatermark, publishedAt
+ *   <p>:{<view>}:batches        SET of batch ids written (a crashed run's version is found and removed)
  *   topo:<namespace>:batch:seq  INCR counter of batch run ids
  *   topo:<namespace>:batch:lease  who runs `topo batch` now (SET NX PX, renewed while running)
  */
@@ -83,15 +120,15 @@ export function batchPrefix(prefix: string, batchId: number): string {
 }
 
 export function batchBucketsKey(batchPrefixed: string): string {
-  return `${batchPrefixed}:buckets`;
+  return `${batchPrefixed}:${viewTag(batchPrefixed)}:buckets`;
 }
 
 export function batchPointerKey(prefix: string): string {
-  return `${prefix}:batch`;
+  return `${prefix}:${viewTag(prefix)}:batch`;
 }
 
 export function batchVersionsKey(prefix: string): string {
-  return `${prefix}:batches`;
+  return `${prefix}:${viewTag(prefix)}:batches`;
 }
 
 export function batchSeqKey(namespace: string): string {

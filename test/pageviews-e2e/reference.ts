@@ -195,7 +195,7 @@ export { seededRandom as rng } from '../helpers/random.js';
 /** The documented Redis key of one view cell (src/views/keys.ts, README): read directly in tests. */
 export function cellKey(namespace: string, view: string, key: string, hour: number): string {
   const tag = key.replace(/\{/g, '%7B').replace(/\}/g, '%7D');
-  return `topo:${namespace}:${view}:v1:{${tag}}:${new Date(hour).toISOString().slice(0, 16)}Z`;
+  return `topo:${namespace}:${view}:v1:{${view}:${tag}}:${new Date(hour).toISOString().slice(0, 16)}Z`;
 }
 
 export const iso = (t: number): string => new Date(t).toISOString();

@@ -1,0 +1,107 @@
+/**
+ * A real Redis Cluster for tests: three masters (no replicas) on free loopback ports, each a
+ * redis-server with --cluster-enabled in a fresh temp dir, joined with
+ * `redis-cli --cluster create`. Waits until every node says cluster_state:ok; stops its own
+ * processes by PID. Never a mock: what matters is what a cluster refuses (CROSSSLOT, MOVED).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ping } from './redis-server.js';
+
+const BIN = process.env['REDIS_SERVER_BIN'] ?? 'redis-server';
+const CLI = process.env['REDIS_CLI_BIN'] ?? 'redis-cli';
+
+export interface RedisCluster {
+  readonly ports: readonly number[];
+  /** Node URLs, as `--redis-cluster` takes them. */
+  readonly urls: readonly string[];
+  readonly dir: string;
+  /** `redis-cli -p PORT ...` on one node (the harness does not use the client under test). */
+  cli(port: number, ...args: string[]): string;
+  /** Stop every node (SIGTERM, by PID) and remove the dir. */
+  dispose(): Promise<void>;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A port P with P and its cluster bus port P + 10000 both free (so P stays below 55536). */
+async function clusterPort(taken: Set<number>): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const p = 20000 + Math.floor(Math.random() * 30000);
+    if (taken.has(p) || taken.has(p + 10000)) continue;
+    if ((await portFree(p)) && (await portFree(p + 10000))) {
+      taken.add(p);
+      taken.add(p + 10000);
+      return p;
+    }
+  }
+  throw new Error('no free port pair for a cluster node');
+}
+
+export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
+  for (const [bin, what] of [[BIN, 'redis-server'], [CLI, 'redis-cli']] as const) {
+    if (spawnSync(bin, ['--version']).error) throw new Error(`${what} not found (${bin}): the cluster tests need Redis 7 (apt-get install redis-server)`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'topo-cluster-'));
+  const taken = new Set<number>();
+  const ports: number[] = [];
+  for (let i = 0; i < masters; i++) ports.push(await clusterPort(taken));
+  const children: ChildProcess[] = [];
+  const logs = new Map<number, string>();
+  const dispose = async (): Promise<void> => {
+    await Promise.all(children.map((c) => new Promise<void>((r) => {
+      if (c.exitCode !== null || c.signalCode !== null) return r();
+      c.once('exit', () => r());
+      process.kill(c.pid!, 'SIGTERM');
+    })));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const cli = (port: number, ...args: string[]): string => {
+    const r = spawnSync(CLI, ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8', timeout: 30_000 });
+    if (r.status !== 0) throw new Error(`redis-cli -p ${port} ${args.join(' ')} failed: ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  };
+  try {
+    for (const port of ports) {
+      const c = spawn(BIN, [
+        '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
+        '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '5000',
+        '--daemonize', 'no', '--protected-mode', 'yes',
+      ], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(c);
+      logs.set(port, '');
+      const keep = (d: Buffer): void => void logs.set(port, (logs.get(port)! + d.toString()).slice(-4000));
+      c.stdout!.on('data', keep);
+      c.stderr!.on('data', keep);
+    }
+    for (const port of ports) {
+      const deadline = Date.now() + 15_000;
+      while (!(await ping(port))) {
+        if (Date.now() > deadline) throw new Error(`cluster node ${port} did not answer PING:\n${logs.get(port)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    const create = spawnSync(CLI, ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 60_000 });
+    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}${create.stderr}`);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const states = ports.map((p) => /cluster_state:(\w+)/.exec(cli(p, 'cluster', 'info'))?.[1]);
+      if (states.every((s) => s === 'ok')) break;
+      if (Date.now() > deadline) throw new Error(`cluster not ok after 30 s: ${states.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  return { ports, urls: ports.map((p) => `redis://127.0.0.1:${p}`), dir, cli, dispose };
+}
