@@ -11,27 +11,17 @@ import type { Bolt, Config } from '../../api/components.js';
 import type { OutputCollector } from '../../api/collectors.js';
 import type { TopologyContext } from '../../api/context.js';
 import type { Tuple } from '../../api/tuple.js';
+import { RootTable } from './root-table.js';
 import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM, WORKER_LOST_STREAM } from '../../topology/plan.js';
-
-interface TreeEntry {
-  hi: number;
-  lo: number;
-  /** Spout task to notify; -1 until the init arrives (acks can overtake it). */
-  spoutTask: number;
-  failed: boolean;
-  /** Worker threads the tree's tuples were sent to (bit per thread). */
-  workers: number;
-  /** Tick generation of the last init or reset: the entry expires three ticks later. */
-  gen: number;
-}
 
 /** Ticks come every T/2, so an entry last touched 3 ticks ago is between T and 1.5 T old. */
 const EXPIRY_TICKS = 3;
 
 export class AckerBolt implements Bolt {
-  // One Map with a generation per entry rather than Storm's three rotating maps: one lookup
-  // per message instead of up to three; expiry sweeps the map once per tick (every T/2).
-  private readonly trees = new Map<number, TreeEntry>();
+  // One table with a generation per entry rather than Storm's three rotating maps: one
+  // lookup per message instead of up to three; expiry sweeps the table once per tick (every
+  // T/2). Typed columns, not a Map of objects: see root-table.ts.
+  private readonly trees = new RootTable();
   private generation = 0;
   private collector!: OutputCollector;
 
@@ -49,8 +39,7 @@ export class AckerBolt implements Bolt {
 
   execute(t: Tuple): void {
     if (t.isTick()) {
-      const dead = ++this.generation - EXPIRY_TICKS;
-      for (const [root, e] of this.trees) if (e.gen <= dead) this.trees.delete(root);
+      this.expire(++this.generation - EXPIRY_TICKS);
       return;
     }
     if (t.sourceStreamId === WORKER_LOST_STREAM) {
@@ -59,29 +48,27 @@ export class AckerBolt implements Bolt {
     }
     const v = t.values;
     const root = v[0] as number;
-    let e = this.trees.get(root);
-    if (e === undefined) {
-      e = { hi: 0, lo: 0, spoutTask: -1, failed: false, workers: 0, gen: this.generation };
-      this.trees.set(root, e);
-    }
+    const tr = this.trees;
+    // Acks can overtake the init: an unknown root gets an entry (spout task -1) either way.
+    const e = tr.upsert(root, this.generation);
     switch (t.sourceStreamId) {
       case ACK_INIT_STREAM:
-        e.hi ^= v[1] as number;
-        e.lo ^= v[2] as number;
-        e.spoutTask = v[3] as number;
-        e.workers |= v[4] as number;
+        tr.hi[e] ^= v[1] as number;
+        tr.lo[e] ^= v[2] as number;
+        tr.spoutTask[e] = v[3] as number;
+        tr.workers[e] |= v[4] as number;
         break;
       case ACK_ACK_STREAM:
-        e.hi ^= v[1] as number;
-        e.lo ^= v[2] as number;
-        e.workers |= v[3] as number;
+        tr.hi[e] ^= v[1] as number;
+        tr.lo[e] ^= v[2] as number;
+        tr.workers[e] |= v[3] as number;
         break;
       case ACK_FAIL_STREAM:
-        e.failed = true;
+        tr.failed[e] = 1;
         break;
       case ACK_RESET_STREAM:
-        e.gen = this.generation;
-        if (e.spoutTask >= 0) this.collector.emitDirect(e.spoutTask, null, [root], ACK_RESET_STREAM);
+        tr.gen[e] = this.generation;
+        if (tr.spoutTask[e]! >= 0) this.collector.emitDirect(tr.spoutTask[e]!, null, [root], ACK_RESET_STREAM);
         return;
       default:
         return;
@@ -89,23 +76,36 @@ export class AckerBolt implements Bolt {
     this.settle(root, e);
   }
 
-  private settle(root: number, e: TreeEntry): void {
-    if (e.spoutTask < 0) return;
-    if (e.failed) {
-      this.trees.delete(root);
-      this.collector.emitDirect(e.spoutTask, null, [root], ACK_FAIL_STREAM);
-    } else if (e.hi === 0 && e.lo === 0) {
-      this.trees.delete(root);
-      this.collector.emitDirect(e.spoutTask, null, [root], ACK_ACK_STREAM);
+  private settle(root: number, e: number): void {
+    const tr = this.trees;
+    const spoutTask = tr.spoutTask[e]!;
+    if (spoutTask < 0) return;
+    if (tr.failed[e] === 1) {
+      tr.remove(e);
+      this.collector.emitDirect(spoutTask, null, [root], ACK_FAIL_STREAM);
+    } else if (tr.hi[e] === 0 && tr.lo[e] === 0) {
+      tr.remove(e);
+      this.collector.emitDirect(spoutTask, null, [root], ACK_ACK_STREAM);
     }
+  }
+
+  /** Drop entries last touched at or before generation `dead` (the spout has failed them already). */
+  private expire(dead: number): void {
+    const tr = this.trees;
+    const stale: number[] = [];
+    for (let i = 0; i < tr.capacity; i++) if (tr.roots[i] !== 0 && tr.gen[i]! <= dead) stale.push(tr.roots[i]!);
+    // Removal shifts entries, so remove by root after the scan.
+    for (const root of stale) tr.remove(tr.find(root));
   }
 
   /** Fail every incomplete tree that reached the lost thread; one without init yet fails when it arrives. */
   private failTouching(bit: number): void {
-    const hit: Array<[number, TreeEntry]> = [];
-    for (const [root, e] of this.trees) if ((e.workers & bit) !== 0) hit.push([root, e]);
-    for (const [root, e] of hit) {
-      e.failed = true;
+    const tr = this.trees;
+    const hit: number[] = [];
+    for (let i = 0; i < tr.capacity; i++) if (tr.roots[i] !== 0 && (tr.workers[i]! & bit) !== 0) hit.push(tr.roots[i]!);
+    for (const root of hit) {
+      const e = tr.find(root);
+      tr.failed[e] = 1;
       this.settle(root, e);
     }
   }

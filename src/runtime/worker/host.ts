@@ -22,6 +22,7 @@ import { PollResult, errorText, type Executor, type ExecutorHost } from './execu
 import { SpoutExecutor } from './spout-executor.js';
 import { buildExecutors } from './tasks.js';
 import { TickTimers } from './ticks.js';
+import { RootTable } from '../acker/root-table.js';
 
 /** Idle spouts are polled again after this long (Storm's sleep wait strategy). */
 const IDLE_POLL_MS = 1;
@@ -50,7 +51,13 @@ export class WorkerHost implements ExecutorHost {
   private readonly inboxFrames: Uint8Array[] = [];
   private readonly inboxPeers: number[] = [];
   private inboxHead = 0;
-  private readonly acks = new Map<number, { info: StreamInfo; sourceTask: number; hi: number; lo: number; workers: number }>();
+  /**
+   * Acks coalesced per root within a loop round (typed columns, see root-table.ts): the
+   * `spoutTask` column holds the acking task and `gen` its ack stream's code. `ackRoots`
+   * lists the round's roots in arrival order.
+   */
+  private readonly acks = new RootTable();
+  private ackRoots: number[] = [];
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private draining = false;
@@ -147,25 +154,35 @@ export class WorkerHost implements ExecutorHost {
   }
 
   ack(info: StreamInfo, sourceTask: number, root: number, hi: number, lo: number, workers: number): void {
-    const acc = this.acks.get(root);
-    if (acc === undefined) this.acks.set(root, { info, sourceTask, hi, lo, workers });
-    else {
-      acc.hi ^= hi;
-      acc.lo ^= lo;
-      acc.workers |= workers;
+    const a = this.acks;
+    const before = a.size;
+    const i = a.upsert(root, info.code);
+    if (a.size !== before) {
+      a.spoutTask[i] = sourceTask;
+      this.ackRoots.push(root);
     }
+    a.hi[i] ^= hi;
+    a.lo[i] ^= lo;
+    a.workers[i] |= workers;
     if (!this.draining) this.schedule();
   }
 
   /** Send the round's coalesced acks (XOR is associative: the acker sees the same sum). */
   private flushAcks(): void {
-    if (this.acks.size === 0) return;
+    const roots = this.ackRoots;
+    if (roots.length === 0) return;
+    // deliver() only queues or batches (nothing executes here), so no ack can arrive mid-loop.
+    const a = this.acks;
     const ackerFor = this.init.assignment.ackerForSpoutTask;
-    for (const [root, a] of this.acks) {
+    const byCode = this.streams.byCode;
+    for (let k = 0; k < roots.length; k++) {
+      const root = roots[k]!;
+      const i = a.find(root);
       const task = ackerFor[Math.floor(root / ROOT_TASK_FACTOR)]!;
-      this.deliver(task, a.info, a.sourceTask, [root, a.hi, a.lo, a.workers], null);
+      this.deliver(task, byCode[a.gen[i]!]!, a.spoutTask[i]!, [root, a.hi[i], a.lo[i], a.workers[i]], null);
     }
-    this.acks.clear();
+    a.clear();
+    roots.length = 0;
   }
 
   deliver(task: number, info: StreamInfo, sourceTask: number, values: unknown[], anchors: number[] | null): void {
@@ -220,7 +237,7 @@ export class WorkerHost implements ExecutorHost {
     // Only real work counts as activity: an active spout with nothing to emit is re-polled
     // every millisecond, and counting those empty polls would keep waitIdle from ever
     // seeing a quiet thread while a spout waits for input.
-    const worked = this.qHead < this.qTuples.length || this.acks.size > 0 || this.outbox.pendingTuples > 0 ||
+    const worked = this.qHead < this.qTuples.length || this.ackRoots.length > 0 || this.outbox.pendingTuples > 0 ||
       this.outbox.hasWaiting || this.inboxHead < this.inboxFrames.length;
     this.draining = true;
     this.drainLocal();
@@ -234,7 +251,7 @@ export class WorkerHost implements ExecutorHost {
       this.drainLocal();
     }
     // Local acks reach the acker here, and its completions the spout, in the same round.
-    while (this.acks.size > 0) {
+    while (this.ackRoots.length > 0) {
       this.flushAcks();
       this.drainLocal();
     }
