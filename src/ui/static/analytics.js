@@ -53,7 +53,11 @@
             ctx.stroke();
             ctx.fillStyle = '#3b6fb6';
             ctx.font = `${11 * devicePixelRatio}px sans-serif`;
-            ctx.fillText('batch | realtime', x + 4 * devicePixelRatio, top + 12 * devicePixelRatio);
+            // The label goes on the side with room for it.
+            const label = 'batch | realtime';
+            const w = ctx.measureText(label).width;
+            const lx = x + w + 8 * devicePixelRatio < left + width ? x + 4 * devicePixelRatio : x - w - 4 * devicePixelRatio;
+            ctx.fillText(label, lx, top + 12 * devicePixelRatio);
           }
           ctx.restore();
         }],
@@ -91,7 +95,7 @@
     const rows = top.top.map((e, i) => el('tr', { 'data-url': e.key }, el('td', {}, String(i + 1)),
       el('td', { class: 'text' }, el('button', { class: 'link', type: 'button', onclick: () => { form.elements.url.value = e.key; apply(); } }, e.key)),
       el('td', { 'data-field': 'pageviews' }, fmt(e.score)),
-      el('td', { class: 'text' }, el('span', { class: 'bar', style: `width:${Math.round((e.score / max) * 120)}px` }))));
+      el('td', { class: 'text' }, el('span', { class: 'bar', style: `width:${Math.round((e.score / max) * 90)}px` }))));
     fill('top', el('thead', {}, head), el('tbody', {}, rows.length ? rows : [el('tr', {}, el('td', { colspan: 4, class: 'muted' }, 'no pageviews in this range'))]));
   }
 
@@ -100,7 +104,7 @@
     const rows = list.map(({ key, value }) => el('tr', { 'data-domain': key }, el('td', { class: 'text' }, key),
       el('td', { 'data-field': 'visits' }, fmt(value.visits)), el('td', { 'data-field': 'bounces' }, fmt(value.bounces)),
       el('td', { 'data-field': 'rate' }, value.rate === null ? '-' : `${(value.rate * 100).toFixed(1)}%`),
-      el('td', { class: 'text' }, el('span', { class: 'bar', style: `width:${Math.round((value.rate || 0) * 120)}px` }))));
+      el('td', { class: 'text' }, el('span', { class: 'bar', style: `width:${Math.round((value.rate || 0) * 90)}px` }))));
     fill('bounces', el('thead', {}, head), el('tbody', {}, rows.length ? rows : [el('tr', {}, el('td', { colspan: 5, class: 'muted' }, 'no visits in this range'))]));
   }
 
