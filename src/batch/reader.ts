@@ -8,7 +8,6 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { COMPACTION_MANIFEST, PART_FILE, PARTITION_DIR, partitionDir, type CompactionManifest, type MasterRecord } from './master/layout.js';
 
@@ -99,51 +98,68 @@ export function recordProblem(value: unknown): string | null {
 }
 
 /**
- * Records of one part file (gzip when it ends in `.gz`), with their line numbers. A bad line
- * goes to `onBad` (default: thrown as BadRecordError); empty lines are not records and are
- * passed over (a writer never writes them, but an editor might add a final one).
+ * Records of one part file (gzip when it ends in `.gz`), in chunks of whole lines. A bad
+ * line goes to `onBad` (default: thrown as BadRecordError) named by file and line; empty
+ * lines are not records and are passed over (a writer never writes them, but an editor
+ * might add a final one).
+ *
+ * Why chunks and not readline: a promise and an iterator step per line cost more than the
+ * JSON.parse of the line (the batch profile showed readline, its regex and Promise.race per
+ * line as the largest costs of the map phase). One `await` per 1 MiB read is nothing.
  */
-export async function* readRecords(
+export async function* readRecordChunks(
   file: string,
   onBad: (err: BadRecordError) => void = (err) => {
     throw err;
   },
-): AsyncGenerator<{ record: MasterRecord; line: number }> {
-  const raw = createReadStream(file);
-  const input = file.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
-  // A gunzip error (a corrupt file) must surface through the loop, not as an unhandled event.
-  const failed = new Promise<never>((_, reject) => {
-    raw.once('error', reject);
-    if (input !== raw) input.once('error', reject);
-  });
-  failed.catch(() => {});
-  const lines = createInterface({ input, crlfDelay: Infinity });
+): AsyncGenerator<MasterRecord[]> {
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const gunzip = file.endsWith('.gz') ? createGunzip() : null;
+  // A read error (ENOENT, EIO) must end the gunzip's iteration too, not leave it waiting.
+  if (gunzip) raw.once('error', (err) => gunzip.destroy(err)).pipe(gunzip);
+  const input = gunzip ?? raw;
+  input.setEncoding('utf8');
   let n = 0;
+  let rest = '';
+  const parse = (text: string, out: MasterRecord[]): void => {
+    n++;
+    // Lines end in \n; a \r before it (an editor's CRLF) is part of the line break.
+    const line = text.length > 0 && text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text;
+    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      onBad(new BadRecordError(file, n, `not JSON (${(err as Error).message})`));
+      return;
+    }
+    const problem = recordProblem(value);
+    if (problem !== null) onBad(new BadRecordError(file, n, problem));
+    else out.push(value as MasterRecord);
+  };
   try {
-    const it = lines[Symbol.asyncIterator]();
-    for (;;) {
-      const next = await Promise.race([it.next(), failed]);
-      if (next.done) break;
-      n++;
-      const text = next.value;
-      if (text.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        onBad(new BadRecordError(file, n, `not JSON (${(err as Error).message})`));
-        continue;
+    for await (const chunk of input as AsyncIterable<string>) {
+      const text = rest + chunk;
+      const out: MasterRecord[] = [];
+      let from = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+        parse(text.slice(from, nl), out);
+        from = nl + 1;
       }
-      const problem = recordProblem(value);
-      if (problem !== null) onBad(new BadRecordError(file, n, problem));
-      else yield { record: value as MasterRecord, line: n };
+      rest = text.slice(from);
+      if (out.length > 0) yield out;
+    }
+    if (rest.length > 0) {
+      const out: MasterRecord[] = [];
+      parse(rest, out);
+      if (out.length > 0) yield out;
     }
   } catch (err) {
     // A part gone before it was opened was removed by a compaction: the caller lists again.
     if (err instanceof BadRecordError || (err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
     throw new BadRecordError(file, n + 1, `unreadable: ${(err as Error).message}`);
   } finally {
-    lines.close();
     raw.destroy();
+    gunzip?.destroy();
   }
 }

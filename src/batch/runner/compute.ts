@@ -55,12 +55,16 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
   try {
     // Several partitions per thread keep reducers busy when group sizes are uneven.
     const partitions = o.pool.threads * 4;
+    // Plain views are reduced by key, reducer views by group (see worker.ts): two shuffles.
+    const reducerViews = o.views.filter((v) => o.input.reducers?.[v.name] !== undefined);
+    const plainViews = o.views.filter((v) => o.input.reducers?.[v.name] === undefined);
+    const keyView = plainViews.find((v) => v.aggregation.kind !== 'counters') ?? plainViews[0];
     let files = await listPartFiles(o.root, o.input.dataset, o);
     const results = new Map<string, MapResult>();
     let index = 0, done = 0, records = 0;
     const mapAll = (list: readonly PartFile[]): Promise<MapResult[]> =>
       Promise.all(list.map(async (f) => {
-        const r = await o.pool.map({ bundle: o.bundle, file: f.path, fileIndex: index++, spillDir, partitions });
+        const r = await o.pool.map({ bundle: o.bundle, file: f.path, fileIndex: index++, spillDir, partitions, keyView: keyView?.name ?? null, groups: reducerViews.length > 0 });
         records += r.records;
         o.onFile?.(++done, files.length, records);
         return r;
@@ -78,7 +82,7 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
       files = [...files, ...again];
       for (const r of await mapAll(again)) results.set(r.file, r);
     }
-    const byPartition: string[][] = Array.from({ length: partitions }, () => []);
+    const byPartition: string[][] = Array.from({ length: partitions * 2 }, () => []);
     let maxTs = -Infinity, skipped = 0, badLines = 0;
     const bad: string[] = [];
     for (const r of results.values()) {
@@ -94,10 +98,18 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
     if (maxTs !== -Infinity) {
       const { target, watermarks } = await o.open(maxTs);
       for (const v of o.views) cells.set(v.name, 0);
-      await Promise.all(byPartition.filter((s) => s.length > 0).map(async (spills) => {
-        const r = await o.pool.reduce({ bundle: o.bundle, spills, views: watermarks, target });
-        events += r.events;
-        duplicates += r.duplicates;
+      const pick = (list: readonly ViewDef<never>[]): Record<string, number> => Object.fromEntries(list.map((v) => [v.name, watermarks[v.name]!]));
+      const sides = [pick(plainViews), pick(reducerViews)];
+      // Both sides read every event once and remove the same duplicates: count one side.
+      const counted = keyView !== undefined ? 0 : 1;
+      await Promise.all(byPartition.map(async (spills, p) => {
+        const side = p < partitions ? 0 : 1;
+        if (spills.length === 0 || Object.keys(sides[side]!).length === 0) return;
+        const r = await o.pool.reduce({ bundle: o.bundle, spills, views: sides[side]!, target });
+        if (side === counted) {
+          events += r.events;
+          duplicates += r.duplicates;
+        }
         for (const [name, n] of Object.entries(r.created)) cells.set(name, (cells.get(name) ?? 0) + n);
       }));
     }
