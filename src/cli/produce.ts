@@ -57,7 +57,7 @@ export async function produceCommand(input: string, flags: ProduceFlags): Promis
         const now = Date.now();
         const rate = ((s.lines - last.lines) * 1000) / Math.max(1, now - last.at);
         last = { lines: s.lines, at: now };
-        say(`[produce] ${(s.elapsedMs / 1000).toFixed(0)}s ${fmt(s.lines)} lines (${fmt(rate)}/s) appended ${fmt(s.appended)} rejected ${s.rejected}`);
+        say(`[produce] ${(s.elapsedMs / 1000).toFixed(0)}s ${fmt(s.lines)} lines (${fmt(rate)}/s) appended ${fmt(s.appended)} rejected ${s.rejected} duplicate ${s.duplicates}`);
       },
     });
   } catch (err) {
@@ -73,7 +73,7 @@ export async function produceCommand(input: string, flags: ProduceFlags): Promis
   } else {
     process.stdout.write(
       `appended ${stats.appended} entries to stream '${flags.stream}' (${stats.firstId ?? '-'} .. ${stats.lastId ?? '-'}): ${stats.lines} lines, ` +
-        `${stats.rejected} rejected${stats.rejected > 0 ? ` (see ${rejectsPath})` : ''}, ${stats.skipped} blank, ${(stats.elapsedMs / 1000).toFixed(1)}s (${perSec} entries/s)\n`,
+        `${stats.rejected} rejected${stats.rejected > 0 ? ` (see ${rejectsPath})` : ''}, ${stats.duplicates} duplicate, ${stats.skipped} blank, ${(stats.elapsedMs / 1000).toFixed(1)}s (${perSec} entries/s)\n`,
     );
   }
   return 0;

@@ -6,7 +6,11 @@
  * Each line is checked with the pageviews parser first. A line that does not parse is NOT
  * appended: it is reported with file and line (and written to the rejects file), because
  * here the file and line are known and the user can fix them; downstream only an entry id
- * would be. Blank lines are skipped. Each entry holds:
+ * would be. Blank lines are skipped. A line repeating the (visitor, normalised URL, time) of
+ * a line shortly before it (within the speed layer's 5-minute dedupe window of event time)
+ * is counted as a duplicate and not appended: pageviews counts such a request once anyway,
+ * and removing it where the whole file is visible keeps it exact across processes, which a
+ * per-process dedupe cannot be. Each entry holds:
  *   line   the raw line, as the topology's spout reads it
  *   src    `<file>:<line>`, where it came from
  *   id     the event's identity: a hash of (visitor, normalised URL, time). The topology uses it
@@ -21,7 +25,7 @@ import type { StreamClient } from './stream-connect.js';
 import { DEFAULT_LOG_HOST, pageKeysOf, visitorOf, type ParseResult } from '../pageviews/event.js';
 import { parseApacheLine } from '../pageviews/parse-apache.js';
 import { parseJsonLine } from '../pageviews/parse-jsonl.js';
-import { dedupeKey } from '../pageviews/dedupe.js';
+import { DedupeWindow, dedupeKey } from '../pageviews/dedupe.js';
 import { RejectsWriter, type RejectRecord } from '../pageviews/rejects.js';
 
 export interface ProduceOptions {
@@ -46,6 +50,8 @@ export interface ProduceStats {
   appended: number;
   rejected: number;
   skipped: number;
+  /** Lines repeating an earlier line's (visitor, URL, time): not appended. */
+  duplicates: number;
   elapsedMs: number;
   firstId: string | null;
   lastId: string | null;
@@ -78,8 +84,9 @@ export async function produce(o: ProduceOptions): Promise<ProduceStats> {
   const host = o.host ?? DEFAULT_LOG_HOST;
   const chunk = o.chunk ?? 1000;
   const rejects = new RejectsWriter(o.rejectsPath);
-  const stats: ProduceStats = { lines: 0, appended: 0, rejected: 0, skipped: 0, elapsedMs: 0, firstId: null, lastId: null };
+  const stats: ProduceStats = { lines: 0, appended: 0, rejected: 0, skipped: 0, duplicates: 0, elapsedMs: 0, firstId: null, lastId: null };
   let lastProgress = start;
+  const dedupe = new DedupeWindow();
   let pipe = o.client.pipeline();
   let queued = 0;
 
@@ -115,6 +122,11 @@ export async function produce(o: ProduceOptions): Promise<ProduceStats> {
         rejects.write(rec);
         stats.rejected++;
         o.onReject?.(rec);
+        continue;
+      }
+      const k = pageKeysOf(r.event);
+      if (k !== null && dedupe.check(k.visitor, k.url, k.ts) === 'duplicate') {
+        stats.duplicates++;
         continue;
       }
       pipe.xadd(o.stream, '*', 'line', line, 'src', src, 'id', eventIdentity(r));
