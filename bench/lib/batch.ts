@@ -14,7 +14,7 @@ import { parseApacheLine } from '../../src/pageviews/parse-apache.js';
 import { startRedis } from '../../test/helpers/redis-server.js';
 import type { ScenarioResult } from './report.js';
 
-function generate(root: string, events: number): number {
+export function generate(root: string, events: number): number {
   const lines = readFileSync('topologies/data/apache_logs.log', 'utf8').split('\n').filter((l) => l !== '');
   const base: MasterRecord[] = [];
   lines.forEach((line, i) => {
@@ -46,6 +46,22 @@ function generate(root: string, events: number): number {
   return n;
 }
 
+/** used_cpu_user + used_cpu_sys of the server, seconds (INFO cpu). */
+async function redisCpuSec(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const num = (k: string): number => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+  return num('used_cpu_user') + num('used_cpu_sys');
+}
+
+/** Calls and CPU seconds per Redis command (those run by scripts included), costliest first. */
+async function redisCommandStats(redis: Redis): Promise<Record<string, { calls: number; sec: number }>> {
+  const out: Array<[string, { calls: number; sec: number }]> = [];
+  for (const m of (await redis.info('commandstats')).matchAll(/cmdstat_([a-z|]+):calls=(\d+),usec=(\d+)/g)) {
+    out.push([m[1]!, { calls: Number(m[2]), sec: Number(m[3]) / 1e6 }]);
+  }
+  return Object.fromEntries(out.sort((a, b) => b[1].sec - a[1].sec).slice(0, 12));
+}
+
 export async function batchScenario(quick: boolean, variant: string): Promise<ScenarioResult> {
   const threads = variant === 'threads-2' ? 2 : 1;
   const root = mkdtempSync(join(tmpdir(), 'topo-bench-batch-'));
@@ -53,13 +69,27 @@ export async function batchScenario(quick: boolean, variant: string): Promise<Sc
   const redis = new Redis(server.port, '127.0.0.1');
   try {
     const events = generate(root, quick ? 100_000 : 1_000_000);
+    await redis.config('RESETSTAT');
+    const cpu0 = await redisCpuSec(redis);
+    // This process's CPU (main thread and pool threads): per event, it shows the work done
+    // even when a shared machine stretches the wall clock.
+    const own0 = process.cpuUsage();
     const r = await runBatch(redis, { file: 'topologies/pageviews.ts', root, threads });
     if (r.records !== events) throw new Error(`batch read ${r.records} records of ${events}`);
+    // Redis's own CPU during the run: the batch writes ~1.1 cells per event, merged by scripts.
+    const own = process.cpuUsage(own0);
+    const redisCpu = (await redisCpuSec(redis)) - cpu0;
+    const commands = await redisCommandStats(redis);
     return {
       name: 'batch',
       config: { events, threads, files: r.files },
       tuplesPerSec: Math.round(events / (r.elapsedMs / 1000)),
-      extra: { elapsedMs: r.elapsedMs, computeMs: r.computeMs, publishMs: r.publishMs },
+      extra: {
+        elapsedMs: r.elapsedMs, computeMs: r.computeMs, publishMs: r.publishMs, redisCpuSec: Math.round(redisCpu * 10) / 10,
+        cpuSec: Math.round((own.user + own.system) / 1e5) / 10,
+        keys: Object.fromEntries(r.published.map((p) => [p.view, p.keys])), events: r.events, duplicates: r.duplicates,
+        redisCommands: commands,
+      },
     };
   } finally {
     redis.disconnect();

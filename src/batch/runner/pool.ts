@@ -62,7 +62,9 @@ export interface BatchPool {
 /** A pool of `threads` workers (default: the machine's cores). */
 export async function openBatchPool(threads = availableParallelism()): Promise<BatchPool> {
   const filename = pathToFileURL(await workerFile()).href;
-  const pool = new Piscina({ filename, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  // Two tasks per thread: a reducer spends much of its time awaiting Redis's scripts, and
+  // meanwhile the thread can read and aggregate the next partition.
+  const pool = new Piscina({ filename, minThreads: threads, maxThreads: threads, idleTimeout: 60_000, concurrentTasksPerWorker: 2 });
   return {
     threads,
     map: (t) => pool.run({ kind: 'map', ...t }) as Promise<MapResult>,

@@ -169,7 +169,7 @@ async function reduce(t: ReduceTask): Promise<ReduceResult> {
       events.push(e);
     }
   }
-  const created: Record<string, number> = {};
+  const writes: Array<Promise<[string, number]>> = [];
   for (const [name, watermark] of Object.entries(t.views)) {
     const view = views.find((v) => v.name === name);
     if (!view) throw new Error(`view '${name}' is not in the topology module's views`);
@@ -180,9 +180,13 @@ async function reduce(t: ReduceTask): Promise<ReduceResult> {
       if (view.aggregation.kind === 'counters') throw new Error(`view '${name}' (counters) needs batchInput.reducers.${name}`);
       for (const e of events) agg.addEvent(view, e);
     }
-    created[name] = await mergeCells(t.target, view, agg.cellsOf((b) => b + view.bucketMs <= watermark));
+    // Not awaited here: the next view is aggregated while this one's scripts run in Redis.
+    const write = mergeCells(t.target, view, agg.cellsOf((b) => b + view.bucketMs <= watermark)).then((n): [string, number] => [name, n]);
+    // Observed now: if a later view throws first, this one's failure must not go unhandled.
+    write.catch(() => {});
+    writes.push(write);
   }
-  return { events: events.length, duplicates, created };
+  return { events: events.length, duplicates, created: Object.fromEntries(await Promise.all(writes)) };
 }
 
 export default function task(t: MapTask | ReduceTask): Promise<MapResult | ReduceResult> {
