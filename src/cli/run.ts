@@ -63,7 +63,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   try {
     if (ui) {
       dashboard = await RunDashboard.prepare({
-        file, topology: loaded.topology, views: loaded.views, redisUrl: views?.url ?? null, ...ui,
+        file, topology: loaded.topology, views: loaded.views, redis: views, ...ui,
         say: (s) => process.stderr.write(`[${name}] ${s}\n`),
       });
     }

@@ -18,8 +18,8 @@ export interface RunDashboardOptions {
   readonly file: string;
   readonly topology: Topology;
   readonly views: readonly ViewDef<never>[] | null;
-  /** Where the run writes its views: a Redis URL, or null (in-process store, or no views). */
-  readonly redisUrl: string | null;
+  /** Where the run writes its views: a Redis URL or cluster nodes, or null (in-process store, or no views). */
+  readonly redis: { readonly url: string | null; readonly cluster: readonly string[] | null } | null;
   readonly host: string;
   readonly port: number;
   /** A line on stderr (always shown: the URL is the point of --ui). */
@@ -36,9 +36,8 @@ export class RunDashboard {
   /** Connect the serving layer (when the views are in Redis); nothing listens yet. */
   static async prepare(o: RunDashboardOptions): Promise<RunDashboard> {
     const d = new RunDashboard(o);
-    if (o.redisUrl !== null && o.views && o.views.length > 0) {
-      d.opened = await openServing(o.topology.name, { url: o.redisUrl });
-    }
+    const target = o.redis?.url ? { url: o.redis.url } : o.redis?.cluster ? { cluster: o.redis.cluster } : null;
+    if (target && o.views && o.views.length > 0) d.opened = await openServing(o.topology.name, target);
     return d;
   }
 

@@ -12,6 +12,11 @@ import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { hasChromium, launch, openPage, screenshot, startUiRun, warnIfNoChromium, type UiRun } from './browser.js';
 import { waitForOutput } from '../cli/run-cli.js';
 
+// The callbacks given to page.evaluate/waitForFunction run in the browser, where these exist
+// (the tests are compiled without the DOM library).
+declare const window: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
 warnIfNoChromium('test/ui/analytics-page.test.ts');
 
 const URL_KEY = 'http://semicomplete.com/';

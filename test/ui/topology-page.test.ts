@@ -9,6 +9,11 @@ import { join } from 'node:path';
 import { assertBuilt, ROOT } from '../cli/run-cli.js';
 import { hasChromium, launch, openPage, screenshot, startUiRun, warnIfNoChromium, type UiRun } from './browser.js';
 
+// The callbacks given to page.evaluate/waitForFunction run in the browser, where these exist
+// (the tests are compiled without the DOM library).
+declare const window: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
 warnIfNoChromium('test/ui/topology-page.test.ts');
 
 const num = async (page: Page, selector: string): Promise<number> => Number(await page.locator(selector).first().getAttribute('data-value'));
