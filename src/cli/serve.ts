@@ -58,6 +58,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     plan: loaded.topology.plan,
     live: null,
     serving: { serving: opened.serving, served },
+    loopbackHostOnly: isLoopback(host),
     ...(flags.verbose ? { log: (line: string) => say(line) } : {}),
     onError: (err) => say(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
   });

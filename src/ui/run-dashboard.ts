@@ -53,6 +53,7 @@ export class RunDashboard {
       live: this.live,
       serving: this.opened ? { serving: this.opened.serving, served } : null,
       servingMissing: missing,
+      loopbackHostOnly: isLoopback(this.o.host),
       onError: (err) => this.o.say(`dashboard: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
     });
     this.http = await listen(handler, this.o.host, this.o.port);

@@ -15,6 +15,7 @@ import { servingHandler, type HttpServingOptions } from '../serving/http.js';
 import type { Plan } from '../topology/plan.js';
 import { Assets } from './assets.js';
 import { layoutGraph, type Graph } from './graph.js';
+import { isLoopback } from './listen.js';
 import type { LiveFigures } from './live.js';
 import { metricsRegistry } from './prometheus.js';
 
@@ -26,6 +27,11 @@ export interface DashboardOptions {
   /** The serving layer for the analytics page, or null with the reason it is missing. */
   readonly serving: HttpServingOptions | null;
   readonly servingMissing?: string;
+  /**
+   * Answer only requests addressed to a loopback name (Host header): set when bound to
+   * loopback, so a web page whose domain was rebound to 127.0.0.1 cannot read the views.
+   */
+  readonly loopbackHostOnly?: boolean;
   readonly log?: (line: string) => void;
   readonly onError?: (err: unknown) => void;
 }
@@ -60,6 +66,13 @@ function pathOf(req: IncomingMessage): string | null {
   }
 }
 
+/** The host name of a Host header (`127.0.0.1:8080` -> `127.0.0.1`, `[::1]:80` -> `::1`). */
+function hostName(header: string | undefined): string {
+  if (!header) return '';
+  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(header) ?? /^([^:]+)(?::\d+)?$/.exec(header);
+  return m ? m[1]! : header;
+}
+
 export function dashboardHandler(o: DashboardOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const assets = new Assets();
   const graph: Graph = layoutGraph(o.plan);
@@ -67,6 +80,9 @@ export function dashboardHandler(o: DashboardOptions): (req: IncomingMessage, re
   const serving = o.serving ? servingHandler({ ...o.serving, ...(o.onError ? { onError: o.onError } : {}) }) : null;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (o.loopbackHostOnly && !isLoopback(hostName(req.headers.host))) {
+      return sendJson(req, res, 403, { error: `Host '${req.headers.host ?? ''}' refused: this server answers only requests addressed to 127.0.0.1 or localhost` });
+    }
     const path = pathOf(req);
     if (path !== null && SERVING_PATHS.includes(path)) {
       // The serving API keeps its own checks and answers (400 reasons, 405, 503).

@@ -15,9 +15,10 @@ import steady from './fixtures/steady.js';
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
-function fetchText(url: string, init: { method?: string; accept?: string } = {}): Promise<Reply> {
+function fetchText(url: string, init: { method?: string; accept?: string; host?: string } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', headers: init.accept ? { accept: init.accept } : {} }, (res) => {
+    const headers = { ...(init.accept ? { accept: init.accept } : {}), ...(init.host ? { host: init.host } : {}) };
+    const req = request(url, { method: init.method ?? 'GET', headers }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (s: string) => (body += s)).on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
@@ -105,6 +106,21 @@ describe('dashboard server during a run', () => {
     const query = await fetchText(`${http.url}/api/query?view=pageviews&key=x`);
     expect(query.status).toBe(503);
     expect(JSON.parse(query.body).error).toBe('no serving layer: this run keeps its views in memory');
+  });
+
+  it('bound to loopback, refuses requests addressed to another host name (DNS rebinding)', async () => {
+    const guarded = await listen(dashboardHandler({ plan: run.supervisor.plan, live, serving: null, loopbackHostOnly: true }), '127.0.0.1', 0);
+    try {
+      const port = new URL(guarded.url).port;
+      const evil = await fetchText(`${guarded.url}/api/topology`, { host: `rebound.example:${port}` });
+      expect(evil.status).toBe(403);
+      expect(JSON.parse(evil.body).error).toMatch(/Host 'rebound\.example:\d+' refused/);
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'localhost', `[::1]:${port}`]) {
+        expect((await fetchText(`${guarded.url}/api/topology`, { host })).status, host).toBe(200);
+      }
+    } finally {
+      await guarded.close(100);
+    }
   });
 
   it('after the run: the figures of its summary, and running 0', async () => {
