@@ -180,6 +180,36 @@ describe('RedisStreamSpout', () => {
     await until('exhausted', () => d.spout.isExhausted(), 5000);
   });
 
+  it('under a fixed consumer name, takes up its own pending entries at once after a restart', async () => {
+    const stream = fresh();
+    const ids = await addLines(r, stream, 3);
+    await r.xgroup('CREATE', stream, 'g', '0');
+    await r.xreadgroup('GROUP', 'g', 'fixed', 'COUNT', 2, 'STREAMS', stream, '>'); // the previous run read 2, then died
+    const d = await driver({ stream, consumer: 'fixed', 'stream.claimIdleMs': 600_000 });
+    await until('all 3 emitted', () => d.emitted.length === 3);
+    expect(d.emitted.map((e) => e.msgId)).toEqual(ids);
+    expect(d.spout.stats.claimed).toBe(0); // its own history, not a claim
+  });
+
+  it('removes its own consumer when it closes holding nothing, and keeps it when it holds entries', async () => {
+    const stream = fresh();
+    await addLines(r, stream, 2);
+    const consumers = async (): Promise<string[]> => ((await r.xinfo('CONSUMERS', stream, 'g')) as unknown[][]).map((c) => c[1] as string);
+    const a = await driver({ stream, consumer: 'a' });
+    await until('emitted', () => a.emitted.length === 2);
+    a.ack(a.emitted[0]!.msgId);
+    await a.close();
+    open.splice(open.indexOf(a), 1);
+    expect(await consumers()).toEqual(['a']); // holds the second entry: left for a claim
+    const b = await driver({ stream, consumer: 'b', 'stream.claimIdleMs': 100 });
+    await until('claimed', () => b.emitted.length === 1);
+    b.ack(b.emitted[0]!.msgId);
+    await until('acked', async () => (await pendingOf(r, stream, 'g')).count === 0);
+    await b.close();
+    open.splice(open.indexOf(b), 1);
+    expect(await consumers()).toEqual(['a']); // 'b' removed itself; 'a' goes when idle long enough
+  });
+
   it('refuses bad options with the key named', async () => {
     await expect(driver({ stream: undefined })).rejects.toThrow(/config 'stream' must name a Redis stream/);
     await expect(driver({ stream: 'x', 'stream.start': 'soon' })).rejects.toThrow(/config 'stream.start' must be \$/);
