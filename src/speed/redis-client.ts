@@ -49,8 +49,9 @@ function clusterOptionsOf(urls: readonly string[], o: ClientOptions): Constructo
       ...o.redisOptions,
     },
     enableOfflineQueue: false,
-    // The slot calls of one flush are issued together: auto-pipelining sends them as one write per node.
-    enableAutoPipelining: true,
+    // No auto-pipelining: a MOVED reply inside an auto-pipeline fails the command instead of
+    // redirecting it (found when a node restarted). The slot calls of a flush are issued
+    // together anyway, so they share each node's connection in flight.
     clusterRetryStrategy: (times) => Math.min(50 * times, 1000),
     slotsRefreshTimeout: 2000,
   };

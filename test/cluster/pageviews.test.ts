@@ -48,7 +48,7 @@ async function dump(clients: readonly Redis[]): Promise<Dump> {
       const type = await r.type(k);
       let v: unknown;
       if (type === 'hash') v = Object.entries(await r.hgetall(k)).sort();
-      else if (type === 'zset') v = await r.zrange(k, 0, -1, 'WITHSCORES');
+      else if (type === 'zset') v = await r.zrange(k, '0', '-1', 'WITHSCORES');
       else if (type === 'set') v = (await r.smembers(k)).sort();
       else {
         const s = await r.get(k);

@@ -21,6 +21,10 @@ export interface RedisCluster {
   readonly dir: string;
   /** `redis-cli -p PORT ...` on one node (the harness does not use the client under test). */
   cli(port: number, ...args: string[]): string;
+  /** SIGKILL one node (by PID). */
+  kill(port: number): Promise<void>;
+  /** Start a killed node again on its port and nodes file (it rejoins); resolves on cluster_state:ok everywhere. */
+  restart(port: number): Promise<void>;
   /** Stop every node (SIGTERM, by PID) and remove the dir. */
   dispose(): Promise<void>;
 }
@@ -55,14 +59,15 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
   const taken = new Set<number>();
   const ports: number[] = [];
   for (let i = 0; i < masters; i++) ports.push(await clusterPort(taken));
-  const children: ChildProcess[] = [];
+  const children = new Map<number, ChildProcess>();
   const logs = new Map<number, string>();
+  const signal = (c: ChildProcess, sig: NodeJS.Signals): Promise<void> => new Promise<void>((r) => {
+    if (c.exitCode !== null || c.signalCode !== null) return r();
+    c.once('exit', () => r());
+    process.kill(c.pid!, sig);
+  });
   const dispose = async (): Promise<void> => {
-    await Promise.all(children.map((c) => new Promise<void>((r) => {
-      if (c.exitCode !== null || c.signalCode !== null) return r();
-      c.once('exit', () => r());
-      process.kill(c.pid!, 'SIGTERM');
-    })));
+    await Promise.all([...children.values()].map((c) => signal(c, 'SIGTERM')));
     rmSync(dir, { recursive: true, force: true });
   };
   const cli = (port: number, ...args: string[]): string => {
@@ -70,38 +75,51 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     if (r.status !== 0) throw new Error(`redis-cli -p ${port} ${args.join(' ')} failed: ${r.stderr}${r.stdout}`);
     return r.stdout;
   };
-  try {
-    for (const port of ports) {
-      const c = spawn(BIN, [
-        '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
-        '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '5000',
-        '--daemonize', 'no', '--protected-mode', 'yes',
-      ], { stdio: ['ignore', 'pipe', 'pipe'] });
-      children.push(c);
-      logs.set(port, '');
-      const keep = (d: Buffer): void => void logs.set(port, (logs.get(port)! + d.toString()).slice(-4000));
-      c.stdout!.on('data', keep);
-      c.stderr!.on('data', keep);
+  const launch = (port: number): void => {
+    const c = spawn(BIN, [
+      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
+      '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '5000',
+      '--daemonize', 'no', '--protected-mode', 'yes',
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.set(port, c);
+    logs.set(port, '');
+    const keep = (d: Buffer): void => void logs.set(port, (logs.get(port)! + d.toString()).slice(-4000));
+    c.stdout!.on('data', keep);
+    c.stderr!.on('data', keep);
+  };
+  const answering = async (port: number): Promise<void> => {
+    const deadline = Date.now() + 15_000;
+    while (!(await ping(port))) {
+      if (Date.now() > deadline) throw new Error(`cluster node ${port} did not answer PING:\n${logs.get(port)}`);
+      await new Promise((r) => setTimeout(r, 25));
     }
-    for (const port of ports) {
-      const deadline = Date.now() + 15_000;
-      while (!(await ping(port))) {
-        if (Date.now() > deadline) throw new Error(`cluster node ${port} did not answer PING:\n${logs.get(port)}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    }
-    const create = spawnSync(CLI, ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 60_000 });
-    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}${create.stderr}`);
+  };
+  const allOk = async (): Promise<void> => {
     const deadline = Date.now() + 30_000;
     for (;;) {
       const states = ports.map((p) => /cluster_state:(\w+)/.exec(cli(p, 'cluster', 'info'))?.[1]);
-      if (states.every((s) => s === 'ok')) break;
+      if (states.every((s) => s === 'ok')) return;
       if (Date.now() > deadline) throw new Error(`cluster not ok after 30 s: ${states.join(', ')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  };
+  try {
+    for (const port of ports) launch(port);
+    for (const port of ports) await answering(port);
+    const create = spawnSync(CLI, ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 60_000 });
+    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}${create.stderr}`);
+    await allOk();
   } catch (err) {
     await dispose();
     throw err;
   }
-  return { ports, urls: ports.map((p) => `redis://127.0.0.1:${p}`), dir, cli, dispose };
+  return {
+    ports, urls: ports.map((p) => `redis://127.0.0.1:${p}`), dir, cli, dispose,
+    kill: (port) => signal(children.get(port)!, 'SIGKILL'),
+    restart: async (port) => {
+      launch(port);
+      await answering(port);
+      await allOk();
+    },
+  };
 }
