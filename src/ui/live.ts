@@ -8,7 +8,8 @@ import type { Assignment } from '../runtime/messages.js';
 import type { RuntimeConfig } from '../runtime/config.js';
 import type { SharedState } from '../runtime/shared-state.js';
 import type { MetricsBook, RunStatus, RunSummary } from '../runtime/summary.js';
-import type { TaskCounters } from '../runtime/metrics.js';
+import { buildHistogram, type TaskCounters } from '../runtime/metrics.js';
+import type hdr from 'hdr-histogram-js';
 import type { Plan } from '../topology/plan.js';
 
 /** What the dashboard reads from a running Supervisor (structural, so tests can hand in their own). */
@@ -78,6 +79,7 @@ export interface HistoryPoint {
   readonly t: number;
   readonly ackedPerSec: number;
   readonly emittedPerSec: number;
+  /** Complete latency p99 of the trees completed in the window (not since the start: a live chart of a cumulative p99 flattens within a minute). */
   readonly p99Ms: number | null;
 }
 
@@ -93,6 +95,8 @@ const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 
 export class LiveFigures {
   private readonly samples: Sample[] = [];
+  /** Cumulative complete-latency histograms of the window's samples (all spouts). */
+  private readonly latency: hdr.Histogram[] = [];
   private readonly points: HistoryPoint[] = [];
   private snap: LiveSnapshot;
   private final: RunSummary | null = null;
@@ -180,7 +184,7 @@ export class LiveFigures {
     });
     const ackedPerSec = perSec(ackedDelta);
     // Points before the spouts were activated would only draw a flat line of zeros.
-    if (s.elapsedMs > 0) this.points.push({ t: now, ackedPerSec, emittedPerSec: perSec(emittedDelta), p99Ms: s.completeLatencyMs?.p99 ?? null });
+    if (s.elapsedMs > 0) this.points.push({ t: now, ackedPerSec, emittedPerSec: perSec(emittedDelta), p99Ms: this.windowP99(config.ackers > 0) });
     if (this.points.length > HISTORY) this.points.shift();
     return {
       topology: plan.name, status: this.final ? this.final.status : 'running', at: now, elapsedMs: s.elapsedMs,
@@ -188,5 +192,28 @@ export class LiveFigures {
       totals: { emitted, acked, failed, replayed, errors, ackedPerSec },
       completeLatencyMs: s.completeLatencyMs, components, threads,
     };
+  }
+
+  /**
+   * p99 of the trees completed since the oldest sample of the window: the cumulative
+   * histogram now minus the one then (counts only grow: a dead thread's last snapshot is
+   * kept in the book), or null when none completed.
+   */
+  private windowP99(tracking: boolean): number | null {
+    if (!tracking) return null;
+    const now = this.source.book.completeLatency();
+    if (!now) return null;
+    this.latency.push(now);
+    if (this.latency.length > WINDOW + 1) this.latency.shift();
+    const then = this.latency[0]!;
+    if (then === now) return now.totalCount > 0 ? round(now.getValueAtPercentile(99) / 1000) : null;
+    try {
+      const w = buildHistogram();
+      w.add(now);
+      w.subtract(then);
+      return w.totalCount > 0 ? round(w.getValueAtPercentile(99) / 1000) : null;
+    } catch {
+      return null; // a count went down (should not happen): no point rather than a wrong one
+    }
   }
 }

@@ -31,5 +31,10 @@ describe('LiveFigures', () => {
     expect(ticker.completeLatencyMs!.p50).toBeLessThanOrEqual(ticker.completeLatencyMs!.p99);
     expect(s.components.find((c) => c.id === 'tally')!.completeLatencyMs).toBeNull();
     expect(s.pending).toBe(summary.pending);
+    // The chart's p99 is over the window: present while trees complete, within the run's range.
+    const p99s = live.history().map((p) => p.p99Ms).filter((x): x is number => x !== null);
+    expect(p99s.length).toBeGreaterThan(0);
+    // (HDR reports a value bucket's upper end: allow its 0.1% width.)
+    for (const p of p99s) expect(p).toBeLessThanOrEqual(summary.completeLatencyMs!.max * 1.002 + 0.001);
   }, 120_000);
 });

@@ -118,7 +118,7 @@
       const box = document.getElementById('throughput');
       state.chart = new uPlot({
         width: Math.max(400, box.clientWidth - 10), height: 220, tzDate: utc,
-        series: [{}, { label: 'acked/s', stroke: '#2f9e44', width: 2 }, { label: 'emitted/s', stroke: '#3b6fb6' }, { label: 'complete p99 ms', stroke: '#d9480f', scale: 'ms', dash: [4, 4] }],
+        series: [{}, { label: 'acked/s', stroke: '#2f9e44', width: 2 }, { label: 'emitted/s', stroke: '#3b6fb6' }, { label: 'complete p99 ms (last 5 s)', stroke: '#d9480f', scale: 'ms', dash: [4, 4] }],
         axes: [{}, { label: 'tuples/s', size: 60 }, { side: 1, scale: 'ms', label: 'ms', grid: { show: false } }],
       }, data, box);
     } else state.chart.setData(data);
