@@ -93,7 +93,7 @@
     const max = Math.max(1, ...top.top.map((e) => e.score));
     const head = el('tr', {}, el('th', {}, '#'), el('th', { class: 'text' }, 'URL'), el('th', {}, 'pageviews'), el('th', {}));
     const rows = top.top.map((e, i) => el('tr', { 'data-url': e.key }, el('td', {}, String(i + 1)),
-      el('td', { class: 'text' }, el('button', { class: 'link', type: 'button', onclick: () => { form.elements.url.value = e.key; apply(); } }, e.key)),
+      el('td', { class: 'text url' }, el('button', { class: 'link', type: 'button', onclick: () => { form.elements.url.value = e.key; apply(); } }, e.key)),
       el('td', { 'data-field': 'pageviews' }, fmt(e.score)),
       el('td', { class: 'text' }, el('span', { class: 'bar', style: `width:${Math.round((e.score / max) * 90)}px` }))));
     fill('top', el('thead', {}, head), el('tbody', {}, rows.length ? rows : [el('tr', {}, el('td', { colspan: 4, class: 'muted' }, 'no pageviews in this range'))]));
