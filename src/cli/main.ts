@@ -168,6 +168,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--chunk <n>', 'XADDs per pipeline', '1000')
     .option('--rejects <path>', 'file for rejected lines', '.topo/rejects/produce.jsonl')
     .option('--redis <url>', 'Redis holding the stream (default REDIS_URL, else the private redis-server)')
+    .option(CLUSTER_FLAG, 'the stream in a Redis Cluster: node URLs, comma-separated or repeated (default REDIS_CLUSTER_URLS)', collect)
     .option('--redis-timeout <time>', 'how long to retry an unreachable Redis at start', '30s')
     .option('--json', 'print the summary as one JSON object')
     .option('-q, --quiet', 'no progress on stderr')
@@ -181,6 +182,7 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--stream <name>', 'stream key')
     .option('--dry-run', 'print what would be removed')
     .option('--redis <url>', 'Redis holding the stream (default REDIS_URL, else the private redis-server)')
+    .option(CLUSTER_FLAG, 'the stream in a Redis Cluster: node URLs, comma-separated or repeated (default REDIS_CLUSTER_URLS)', collect)
     .option('--redis-timeout <time>', 'how long to retry an unreachable Redis at start', '30s')
     .option('--json', 'print the result as one JSON object')
     .action(async (flags) => {

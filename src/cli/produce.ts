@@ -16,6 +16,7 @@ export interface ProduceFlags {
   chunk?: string;
   rejects?: string;
   redis?: string;
+  redisCluster?: string[];
   redisTimeout?: string;
   json?: boolean;
   quiet?: boolean;
@@ -32,7 +33,7 @@ export async function produceCommand(input: string, flags: ProduceFlags): Promis
   const say = (s: string): void => {
     if (!flags.quiet) process.stderr.write(`${s}\n`);
   };
-  const conn = await connectViews({ ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}) });
+  const conn = await connectViews({ ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(flags.redisCluster !== undefined ? { cluster: flags.redisCluster } : {}), ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}) });
   if (conn.mode === 'memory') {
     await conn.release();
     process.stderr.write('topo produce: no Redis: pass --redis URL (or set REDIS_URL), or install redis-server for the private one\n');

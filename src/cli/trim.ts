@@ -12,6 +12,7 @@ export interface TrimFlags {
   stream?: string;
   dryRun?: boolean;
   redis?: string;
+  redisCluster?: string[];
   redisTimeout?: string;
   json?: boolean;
 }
@@ -19,7 +20,7 @@ export interface TrimFlags {
 export async function trimCommand(flags: TrimFlags): Promise<number> {
   if (flags.stream === undefined || flags.stream === '') throw new UsageError('--stream NAME is required');
   const redisTimeoutMs = durationFlag('redis-timeout', flags.redisTimeout);
-  const conn = await connectViews({ ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}) });
+  const conn = await connectViews({ ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(flags.redisCluster !== undefined ? { cluster: flags.redisCluster } : {}), ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}) });
   if (conn.mode === 'memory') {
     await conn.release();
     process.stderr.write('topo trim: no Redis: pass --redis URL (or set REDIS_URL)\n');

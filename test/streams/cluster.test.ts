@@ -10,6 +10,7 @@ import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.j
 import { streamTarget } from '../../src/spouts/stream-connect.js';
 import { safeTrim } from '../../src/spouts/stream-trim.js';
 import { SpoutDriver, until } from './spout-harness.js';
+import { SHIPPED_LOG, topoIn } from '../pageviews-e2e/harness.js';
 
 let cluster: RedisCluster;
 let c: Cluster;
@@ -42,6 +43,20 @@ describe('stream spout on a Redis Cluster', () => {
     const t = await safeTrim(c, 'events');
     expect(t).toMatchObject({ removed: 21, length: 0 });
   });
+});
+
+describe('topo produce and topo trim with --redis-cluster', () => {
+  it('append to and trim a stream in the cluster', async () => {
+    const p = await topoIn(['produce', SHIPPED_LOG, '--stream', 'log', '--format', 'apache', '--redis-cluster', cluster.urls.join(','), '--json', '-q']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(await c.xlen('log')).toBe(9977);
+    await c.xgroup('CREATE', 'log', 'g', '0');
+    await c.xreadgroup('GROUP', 'g', 'x', 'COUNT', 100, 'STREAMS', 'log', '>');
+    const t = await topoIn(['trim', '--stream', 'log', '--redis-cluster', cluster.urls[1]!]);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/removed 0 entries below/); // the 100 read are pending
+    expect(await c.xlen('log')).toBe(9977);
+  }, 120_000);
 });
 
 describe('which Redis holds the stream', () => {
