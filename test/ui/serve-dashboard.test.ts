@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { closeAgent, get, startServe, type Served } from '../serving-http/harness.js';
+import { waitForOutput } from '../cli/run-cli.js';
 
 let redis: RedisServer;
 let serve: Served;
@@ -26,6 +27,8 @@ async function text(path: string): Promise<{ status: number; type: string | null
 
 describe('topo serve dashboard', () => {
   it('prints the dashboard URL and serves both pages', async () => {
+    // The line after "listening on" may arrive in a later chunk of the child's stderr.
+    await waitForOutput(serve.out, (s) => /dashboard: /.test(s), 10_000);
     expect(serve.out.stderr).toContain(`dashboard: ${serve.url}/ui/ (analytics: ${serve.url}/ui/analytics)`);
     for (const [path, script] of [['/ui/', 'topology.js'], ['/ui/analytics', 'analytics.js']] as const) {
       const r = await text(path);
