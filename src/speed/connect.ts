@@ -168,7 +168,7 @@ export async function waitForCluster(urls: readonly string[], timeoutMs: number)
       lazyConnect: true,
       enableOfflineQueue: false,
       clusterRetryStrategy: () => null,
-      slotsRefreshTimeout: Math.max(100, Math.min(left, 2000)),
+      slotsRefreshTimeout: Math.max(100, Math.min(left, 5000)),
       redisOptions: {
         ...(first.username !== undefined ? { username: first.username } : {}),
         ...(first.password !== undefined ? { password: first.password } : {}),

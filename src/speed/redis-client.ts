@@ -53,7 +53,8 @@ function clusterOptionsOf(urls: readonly string[], o: ClientOptions): Constructo
     // redirecting it (found when a node restarted). The slot calls of a flush are issued
     // together anyway, so they share each node's connection in flight.
     clusterRetryStrategy: (times) => Math.min(50 * times, 1000),
-    slotsRefreshTimeout: 2000,
+    // Generous: on a loaded machine a refresh that times out is an error event and a retry.
+    slotsRefreshTimeout: 5000,
   };
 }
 
@@ -84,20 +85,32 @@ export function openClient(target: RedisTarget, o: ClientOptions = {}): RedisCli
   return client;
 }
 
-/** Resolves once the client is ready; rejects on the first error before that. */
-export async function clientReady(client: RedisClient): Promise<void> {
+/**
+ * Resolves once the client is ready. One Redis: rejects on the first error before that. A
+ * cluster: its 'error' events are often passing (a slots refresh that timed out on a loaded
+ * machine, one node not answering yet) and it retries by itself, so it rejects only when the
+ * client gives up ('end') or after `timeoutMs`, with the last error seen.
+ */
+export async function clientReady(client: RedisClient, timeoutMs = 30_000): Promise<void> {
   if (client.status === 'ready') return;
+  const cluster = client instanceof Cluster;
   await new Promise<void>((resolve, reject) => {
-    const ok = (): void => {
-      client.off('error', ko);
-      resolve();
+    let last: unknown = null;
+    const done = (err: unknown): void => {
+      clearTimeout(timer);
+      client.off('ready', ok).off('error', ko).off('end', end);
+      if (err === null) resolve();
+      else reject(err instanceof Error ? err : new Error(String(err)));
     };
+    const ok = (): void => done(null);
     const ko = (err: unknown): void => {
-      client.off('ready', ok);
-      reject(err instanceof Error ? err : new Error(String(err)));
+      last = err;
+      if (!cluster) done(err);
     };
-    client.once('ready', ok);
-    client.once('error', ko);
+    const end = (): void => done(last ?? new Error('connection ended'));
+    const timer = setTimeout(() => done(last ?? new Error(`not ready within ${timeoutMs} ms`)), timeoutMs);
+    timer.unref();
+    client.on('ready', ok).on('error', ko).on('end', end);
   });
 }
 
