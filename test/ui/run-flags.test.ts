@@ -34,8 +34,8 @@ describe('topo run --ui flags', () => {
     const run = await startUiRun([STEADY, '--host', '0.0.0.0', '-d', '1s']);
     try {
       expect(run.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/ui\/$/);
-      expect(run.out.stderr).toMatch(/warning: bound to 0\.0\.0\.0, not loopback: the dashboard has no authentication/);
       await waitForOutput(run.out, (s) => /dashboard still at/.test(s), 60_000);
+      expect(run.out.stderr).toMatch(/warning: bound to 0\.0\.0\.0, not loopback: the dashboard has no authentication/);
       expect(run.out.stderr).toMatch(/\[steady\] run stopped; dashboard still at http:\/\/0\.0\.0\.0:\d+\/ui\/, Ctrl-C to exit/);
       const port = new URL(run.url).port;
       const res = await fetch(`http://127.0.0.1:${port}/api/topology`);
