@@ -115,11 +115,15 @@ export class RedisStreamSpout implements Spout {
   ack(msgId: MessageId): void {
     const id = String(msgId);
     if (!this.held.delete(id)) return;
+    this.queueAck(id);
+    this.wake();
+  }
+
+  private queueAck(id: string): void {
     this.acks.push(id);
     // Acks within a short window go out in one XACK; a full window goes at once.
     if (this.acks.length >= this.s.batch) void this.flushAcks();
     else this.ackTimer ??= setTimeout(() => void this.flushAcks(), this.s.ackWindowMs);
-    this.wake();
   }
 
   fail(msgId: MessageId): void {
@@ -236,15 +240,26 @@ export class RedisStreamSpout implements Spout {
     }
   }
 
-  /** XAUTOCLAIM one batch of entries a dead consumer left; poison ones go to the dead letters. */
+  /**
+   * XAUTOCLAIM what dead consumers left, batch after batch until the pending list was scanned
+   * to its end or we hold maxSpoutPending (a dead process may have held thousands: taking one
+   * batch per round would take minutes). Poison entries go to the dead letters.
+   */
   private async claim(): Promise<void> {
+    for (let round = 0; round < 100 && !this.closed; round++) {
+      const room = this.s.maxPending - this.held.size;
+      if (room <= 0) return;
+      const cursor = await this.claimBatch(Math.min(this.s.batch, room));
+      if (cursor === '0-0') return;
+    }
+  }
+
+  private async claimBatch(count: number): Promise<string> {
     const s = this.s;
-    const room = s.maxPending - this.held.size;
-    if (room <= 0) return;
-    const c = await ops.autoClaim(this.cmd!, s.stream, s.group, s.consumer, s.claimIdleMs, this.claimCursor, Math.min(s.batch, room));
+    const c = await ops.autoClaim(this.cmd!, s.stream, s.group, s.consumer, s.claimIdleMs, this.claimCursor, count);
     this.claimCursor = c.cursor;
     const fresh = c.entries.filter((e) => !this.held.has(e.id));
-    if (fresh.length === 0) return;
+    if (fresh.length === 0) return c.cursor;
     this.stats.claimed += fresh.length;
     const counts = await ops.deliveries(this.cmd!, s.stream, s.group, s.consumer, fresh[0]!.id, fresh[fresh.length - 1]!.id, s.maxPending + s.batch);
     // Each earlier delivery that ended in a claim is an attempt that did not end in an ack.
@@ -261,6 +276,7 @@ export class RedisStreamSpout implements Spout {
     });
     this.take(ok, okAttempts);
     if (poison.length > 0) await this.writeDeadLetters(poison);
+    return c.cursor;
   }
 
   private take(entries: readonly StreamEntry[], attempts: number | readonly number[]): void {
@@ -270,6 +286,11 @@ export class RedisStreamSpout implements Spout {
     const bad: DeadLetter[] = [];
     entries.forEach((e, i) => {
       if (this.held.has(e.id)) return;
+      if (e.fields.length === 0) {
+        // Deleted from the stream while pending (our own history after a restart): nothing to process.
+        this.queueAck(e.id);
+        return;
+      }
       const payload = fieldOf(e, field);
       if (payload === undefined) {
         bad.push({ entry: e, attempts: 0, reason: `the entry has no field '${field}' (fields: ${e.fields.filter((_, j) => j % 2 === 0).join(', ') || 'none'})` });
