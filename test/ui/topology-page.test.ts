@@ -61,6 +61,13 @@ describe.skipIf(!hasChromium)('topology page during a run', () => {
     expect(errors).toEqual([]);
   }, 180_000);
 
+  it('the analytics page says why there is nothing to show for a topology without views', async () => {
+    const { page } = await openPage(browser);
+    await page.goto(`${run.url}analytics`);
+    await page.locator('#error').waitFor({ state: 'visible', timeout: 30_000 });
+    await expect(page.locator('#error').textContent()).resolves.toMatch(/\/api\/views: 503 no serving layer: .*steady\.ts exports no views/);
+  }, 60_000);
+
   it('Ctrl-C stops the run (drained, exit 0) instead of keeping the dashboard up', async () => {
     const r = await run.stop('SIGINT');
     expect(r.code, r.stderr).toBe(0);
