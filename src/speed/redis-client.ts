@@ -116,5 +116,5 @@ export async function clientReady(client: RedisClient, timeoutMs = 30_000): Prom
 
 /** Printable form of a target (passwords masked). */
 export function displayTarget(target: RedisTarget): string {
-  return 'cluster' in target ? `Redis Cluster ${target.cluster.map(maskUrl).join(',')}` : maskUrl(target.url);
+  return 'cluster' in target ? `${target.cluster.map(maskUrl).join(',')} (Redis Cluster)` : maskUrl(target.url);
 }
