@@ -189,7 +189,8 @@ export class LiveFigures {
     return {
       topology: plan.name, status: this.final ? this.final.status : 'running', at: now, elapsedMs: s.elapsedMs,
       workers: config.workers, ackers: config.ackers, pending: s.pending, restarts: s.restarts, chaosKills: s.chaosKills, error: s.error,
-      totals: { emitted, acked, failed, replayed, errors, ackedPerSec },
+      // Once the run ended, its average rate says more than the last seconds' (often its tail).
+      totals: { emitted, acked, failed, replayed, errors, ackedPerSec: this.final ? this.final.throughput.ackedPerSec : ackedPerSec },
       completeLatencyMs: s.completeLatencyMs, components, threads,
     };
   }

@@ -68,7 +68,7 @@
       stat('elapsed (s)', Math.round(live.elapsedMs / 1000), 'elapsed'),
       stat('emitted (spouts)', live.totals.emitted, 'emitted'),
       stat('acked', live.totals.acked, 'acked'),
-      stat('acked/s', live.totals.ackedPerSec, 'ackedPerSec'),
+      stat(live.status === 'running' ? 'acked/s (last 5 s)' : 'acked/s (whole run)', live.totals.ackedPerSec, 'ackedPerSec'),
       stat('failed', live.totals.failed, 'failed'),
       stat('replayed', live.totals.replayed, 'replayed'),
       stat('errors', live.totals.errors, 'errors'),
