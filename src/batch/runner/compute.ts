@@ -11,7 +11,7 @@ import { listPartFiles, listPartition, type ListOptions, type PartFile } from '.
 import type { ViewDef } from '../../views/view.js';
 import type { BatchInput } from './input.js';
 import type { BatchPool } from './pool.js';
-import type { MapResult } from './worker.js';
+import type { MapResult, SpillRange } from './worker.js';
 import type { VersionTarget } from './write.js';
 
 export interface ComputeOptions extends ListOptions {
@@ -82,11 +82,11 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
       files = [...files, ...again];
       for (const r of await mapAll(again)) results.set(r.file, r);
     }
-    const byPartition: string[][] = Array.from({ length: partitions * 2 }, () => []);
+    const byPartition: SpillRange[][] = Array.from({ length: partitions * 2 }, () => []);
     let maxTs = -Infinity, skipped = 0, badLines = 0;
     const bad: string[] = [];
     for (const r of results.values()) {
-      for (const [p, path] of r.spills) byPartition[p]!.push(path);
+      for (const [p, range] of r.spills) byPartition[p]!.push(range);
       maxTs = Math.max(maxTs, r.maxTs);
       skipped += r.skipped;
       badLines += r.badLines;
