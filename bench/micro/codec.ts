@@ -5,12 +5,15 @@
  *  - nested (array of arrays) vs flat (one array) layout, encode and decode;
  *  - module-level `pack` vs a reused Packr vs a new Packr per call;
  *  - default Packr (records on) vs `useRecords: false`. Records only apply to
- *    plain objects, so they are also measured on object-shaped tuples.
+ *    plain objects, so they are also measured on object-shaped tuples;
+ *  - the runtime's own frame (src/runtime/transport/frames.ts: numbers and anchors as typed
+ *    arrays, only the values through msgpack) against those msgpack layouts.
  */
 import { Packr, pack } from 'msgpackr';
 import type { ScenarioResult } from '../lib/report.js';
 import { consumeFlat, consumeNested, countingSink, flatten, makeBatch, ownBytes } from '../lib/tuples.js';
 import type { MicroCase } from './suite.js';
+import { decodeFrame, encodeFrame } from '../../src/runtime/transport/frames.js';
 import { runSuite } from './suite.js';
 
 const BATCH = 1000;
@@ -30,6 +33,11 @@ export function microCodec(quick: boolean): ScenarioResult[] {
   const reader = new Packr({ useRecords: false });
   const recordReader = new Packr();
 
+  // The runtime's flat slots: task, stream code, source task, anchors, values.
+  const slots: unknown[] = [];
+  for (const [target, source, stream, anchors, values] of nested) slots.push(target, stream, source, anchors, values);
+  const frameBytes = encodeFrame(slots);
+
   let sink = 0; // consumed below so no case's result is dead code
   const cases: MicroCase[] = [
     { name: 'encode nested, module pack()', config: { bytes: nestedBytes.length }, fn: () => void (sink += pack(nested).length) },
@@ -39,6 +47,8 @@ export function microCodec(quick: boolean): ScenarioResult[] {
     { name: 'encode flat, reused Packr', config: { bytes: flatBytes.length }, fn: () => void (sink += plain.pack(flatten(nested)).length) },
     { name: 'decode nested + walk', fn: () => void (sink += consumeNested(reader.unpack(nestedBytes), countingSink)) },
     { name: 'decode flat + walk', fn: () => void (sink += consumeFlat(reader.unpack(flatBytes), countingSink)) },
+    { name: 'encode runtime frame (binary header)', config: { bytes: frameBytes.length }, fn: () => void (sink += encodeFrame(slots).length) },
+    { name: 'decode runtime frame', fn: () => void (sink += decodeFrame(frameBytes).length) },
     { name: 'encode objects, useRecords:false', config: { bytes: objPlainBytes.length }, fn: () => void (sink += plain.pack(objects).length) },
     { name: 'encode objects, records', config: { bytes: objRecordBytes.length }, fn: () => void (sink += records.pack(objects).length) },
     { name: 'decode objects, useRecords:false', fn: () => void (sink += (reader.unpack(objPlainBytes) as unknown[]).length) },

@@ -1,0 +1,59 @@
+/**
+ * The binary frame layout: what goes in comes out, slot for slot, for every anchor shape
+ * (untracked, tracked with no root, one root, several roots), the extreme edge halves and
+ * roots the runtime makes, values msgpack must carry, and frames read from an unaligned
+ * offset (the shared ring hands those out).
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeFrame, encodeFrame, SLOTS_PER_TUPLE } from '../../src/runtime/transport/frames.js';
+import { seededRandom } from '../helpers/random.js';
+
+const MAX_ROOT = 2 ** 53 - 1;
+
+describe('frames', () => {
+  it('round-trips every anchor shape and value kind', () => {
+    const slots: unknown[] = [
+      1, 0, 2, null, ['plain', 1, true, null],
+      3, 5, 4, [], [{ nested: { a: [1, 2] } }, -0.5],
+      7, 9, 8, [4294967296 + 5, -2147483648, 2147483647], ['one root'],
+      2, 1, 1, [MAX_ROOT, 1, -1, 3 * 4294967296, 123456, -654321, 4294967296, 7, 8], [new Uint8Array([1, 2, 3])],
+      65535, 30000, 65535, null, [],
+    ];
+    const back = decodeFrame(encodeFrame(slots));
+    expect(back).toEqual(slots);
+  });
+
+  it('round-trips random batches, decoded from aligned and unaligned buffers', () => {
+    const rnd = seededRandom(42);
+    for (let round = 0; round < 50; round++) {
+      const slots: unknown[] = [];
+      const n = Math.floor(rnd() * 300);
+      for (let i = 0; i < n; i++) {
+        const k = rnd() < 0.2 ? -1 : Math.floor(rnd() * 4);
+        const anchors: number[] | null = k < 0 ? null : [];
+        for (let t = 0; t < k; t++) {
+          anchors!.push(Math.floor(rnd() * 1000 + 1) * 4294967296 + Math.floor(rnd() * 4294967296), (rnd() * 2 ** 32) | 0, (rnd() * 2 ** 32) | 0);
+        }
+        slots.push(Math.floor(rnd() * 5000), Math.floor(rnd() * 200), Math.floor(rnd() * 5000), anchors, [`w${i}`, rnd()]);
+      }
+      const frame = encodeFrame(slots);
+      expect(decodeFrame(frame)).toEqual(slots);
+      // The same bytes at an odd offset inside a larger buffer.
+      const shifted = new Uint8Array(frame.length + 3);
+      shifted.set(frame, 3);
+      expect(decodeFrame(shifted.subarray(3))).toEqual(slots);
+      expect(slots.length % SLOTS_PER_TUPLE).toBe(0);
+    }
+  });
+
+  it('an unencodable value throws (the outbox isolates the tuple) and the next batch still encodes', () => {
+    const hostile = { get x(): number { throw new Error('getter refuses'); } };
+    expect(() => encodeFrame([1, 0, 1, null, [hostile]])).toThrow(/getter refuses/);
+    expect(decodeFrame(encodeFrame([1, 0, 1, null, ['ok']]))).toEqual([1, 0, 1, null, ['ok']]);
+  });
+
+  it('a truncated frame is refused with a clear error', () => {
+    const frame = encodeFrame([1, 0, 1, [4294967296, 1, 2], ['x'.repeat(100)]]);
+    expect(() => decodeFrame(frame.subarray(0, frame.length - 10))).toThrow(/corrupt frame/);
+  });
+});
