@@ -5,8 +5,20 @@
  * and keeps one-thread runs honest about what multi-thread runs could carry.
  */
 
+/** Where a problem is (built while unwinding, so a carriable value allocates nothing) and what it is. */
+interface Problem {
+  path: string;
+  readonly what: string;
+}
+
 /** Returns null when carriable, else a description of the first problem (with its path). */
-export function whyNotCarriable(v: unknown, path = '', depth = 0): string | null {
+export function whyNotCarriable(v: unknown): string | null {
+  const p = problemOf(v, 0);
+  if (p === null) return null;
+  return `${p.path ? `value at ${p.path} ` : 'value '}${p.what}`;
+}
+
+function problemOf(v: unknown, depth: number): Problem | null {
   switch (typeof v) {
     case 'string':
     case 'number':
@@ -14,42 +26,47 @@ export function whyNotCarriable(v: unknown, path = '', depth = 0): string | null
     case 'undefined':
       return null;
     case 'function':
-      return `${where(path)}is a function`;
+      return { path: '', what: 'is a function' };
     case 'symbol':
-      return `${where(path)}is a symbol`;
+      return { path: '', what: 'is a symbol' };
     case 'bigint':
-      return `${where(path)}is a bigint (not carried exactly; convert it to a string or number)`;
+      return { path: '', what: 'is a bigint (not carried exactly; convert it to a string or number)' };
   }
   if (v === null) return null;
-  if (depth > 64) return `${where(path)}is nested more than 64 levels deep (or cyclic)`;
+  if (depth > 64) return { path: '', what: 'is nested more than 64 levels deep (or cyclic)' };
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const r = whyNotCarriable(v[i], `${path}[${i}]`, depth + 1);
-      if (r) return r;
+      const r = problemOf(v[i], depth + 1);
+      if (r) {
+        r.path = `[${i}]${r.path}`;
+        return r;
+      }
     }
     return null;
   }
   const proto = Object.getPrototypeOf(v);
   if (proto === Object.prototype || proto === null) {
     for (const k in v as Record<string, unknown>) {
-      const r = whyNotCarriable((v as Record<string, unknown>)[k], `${path}.${k}`, depth + 1);
-      if (r) return r;
+      const r = problemOf((v as Record<string, unknown>)[k], depth + 1);
+      if (r) {
+        r.path = `.${k}${r.path}`;
+        return r;
+      }
     }
     return null;
   }
   if (v instanceof Date || v instanceof Uint8Array) return null;
   if (v instanceof Set) {
     for (const x of v) {
-      const r = whyNotCarriable(x, `${path}{}`, depth + 1);
-      if (r) return r;
+      const r = problemOf(x, depth + 1);
+      if (r) {
+        r.path = `{}${r.path}`;
+        return r;
+      }
     }
     return null;
   }
-  if (v instanceof Map) return `${where(path)}is a Map (it would arrive as a plain object; use an object or entries array)`;
+  if (v instanceof Map) return { path: '', what: 'is a Map (it would arrive as a plain object; use an object or entries array)' };
   const name = (proto?.constructor?.name as string | undefined) ?? 'unknown';
-  return `${where(path)}is an instance of ${name} (only plain objects, arrays, Date, Set, Uint8Array and primitives are carried)`;
-}
-
-function where(path: string): string {
-  return path ? `value at ${path} ` : 'value ';
+  return { path: '', what: `is an instance of ${name} (only plain objects, arrays, Date, Set, Uint8Array and primitives are carried)` };
 }

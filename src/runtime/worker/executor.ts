@@ -16,6 +16,12 @@ export interface ExecutorHost {
   readonly config: RuntimeConfig;
   readonly shared: SharedState;
   readonly workerIndex: number;
+  /**
+   * performance.now() as of the current loop step (refreshed per frame, spout poll and
+   * round): emit and ack stamps for complete latency read this instead of the clock per
+   * tuple, so a stamp is late or early by at most one step (microseconds to ~1 ms).
+   */
+  readonly clock: number;
   /** Bit for the worker hosting a task, for `TupleImpl.touched` (wraps beyond 31 threads). */
   workerBit(task: number): number;
   /**

@@ -36,6 +36,7 @@ export class WorkerHost implements ExecutorHost {
   readonly config: RuntimeConfig;
   readonly shared: SharedState;
   readonly workerIndex: number;
+  clock = performance.now();
   private readonly streams: StreamTable;
   private readonly taskWorker: readonly number[];
   private readonly executors: Array<Executor | undefined> = [];
@@ -132,6 +133,7 @@ export class WorkerHost implements ExecutorHost {
     for (let k = 0; k < n; k++) {
       const i = this.inboxHead++;
       const peer = this.inboxPeers[i]!;
+      this.clock = performance.now();
       const slots = decodeFrame(this.inboxFrames[i]!);
       this.inboxFrames[i] = EMPTY;
       for (let j = 0; j < slots.length; j += SLOTS_PER_TUPLE) {
@@ -240,17 +242,20 @@ export class WorkerHost implements ExecutorHost {
     const worked = this.qHead < this.qTuples.length || this.ackRoots.length > 0 || this.outbox.pendingTuples > 0 ||
       this.outbox.hasWaiting || this.inboxHead < this.inboxFrames.length;
     this.draining = true;
+    this.clock = performance.now();
     this.drainLocal();
     this.processInbox();
     let again = false;
     let idle = false;
     for (const sp of this.spouts) {
+      this.clock = performance.now();
       const r = sp.poll(this.config.batchSize);
       if (r === PollResult.Emitted) again = true;
       else if (r === PollResult.Idle || (r === PollResult.Blocked && s.anyCongested())) idle = true;
       this.drainLocal();
     }
     // Local acks reach the acker here, and its completions the spout, in the same round.
+    if (this.ackRoots.length > 0) this.clock = performance.now();
     while (this.ackRoots.length > 0) {
       this.flushAcks();
       this.drainLocal();

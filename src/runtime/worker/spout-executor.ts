@@ -150,7 +150,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
       this.immediateAcks.push(msgId);
       return;
     }
-    this.pending.add(root, msgId, performance.now());
+    this.pending.add(root, msgId, host.clock);
     const init = [root, xhi, xlo, this.taskId, touched];
     host.deliver(this.initRoute.routers[0]!.select(init) as number, this.initRoute.info, this.taskId, init, null);
   }
@@ -177,7 +177,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
         const slot = this.pending.find(root);
         if (slot < 0) return; // already timed out and failed
         this.counters.acked++;
-        this.latency.recordValue(Math.max(1, Math.round((performance.now() - this.pending.emittedAt(slot)) * 1000)));
+        this.latency.recordValue(Math.max(1, Math.round((this.host.clock - this.pending.emittedAt(slot)) * 1000)));
         this.callSpout('ack', this.pending.take(slot));
         break;
       }
@@ -188,7 +188,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
         break;
       }
       case ACK_RESET_STREAM:
-        this.pending.touch(root, performance.now());
+        this.pending.touch(root, this.host.clock);
         return;
       default:
         return;
