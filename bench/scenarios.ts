@@ -17,6 +17,7 @@ import { limit } from './baselines/limit.js';
 import { nodeStreams } from './baselines/node-streams.js';
 import { microCodec } from './micro/codec.js';
 import { microIds } from './micro/ids.js';
+import { microRuntimeParts } from './micro/runtime-parts.js';
 import { batchScenario } from './lib/batch.js';
 import { TOPOLOGY_VARIANTS, topologyRow, type TopologyBench } from './lib/topology.js';
 import { throughputVsLatency } from './lib/throughput-latency.js';
@@ -148,6 +149,12 @@ export const scenarios: Scenario[] = [
     group: 'micro',
     description: '64-bit edge ids as int32 pairs: xorshift128+ vs crypto.getRandomValues',
     run: async ({ quick }) => microIds(quick),
+  },
+  {
+    name: 'micro-runtime',
+    group: 'micro',
+    description: 'acker ledger (typed table vs Map), grouping routing, ring send/receive, frame encode+decode',
+    run: async ({ quick }) => microRuntimeParts(quick),
   },
 
   // --- topology scenarios (storm-perf names; bench/topologies/, run over worker threads) ---
