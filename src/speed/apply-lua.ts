@@ -42,7 +42,7 @@ while ai <= #ARGV do
     local ids = eo and KEYS[ki + 1] or nil
     ki = ki + (eo and 2 or 1)
     ai = ai + 5
-    local touched = false
+    local touched, score = false, nil
     if kind == 'd' then
       -- unpack is bounded by Lua's C stack (about 8000 values): add in chunks.
       for from = ai, ai + count - 1, 1000 do
@@ -61,7 +61,9 @@ while ai <= #ARGV do
         if kind == 'h' then
           local k = tonumber(ARGV[ai])
           if fresh then
-            for j = 1, k do
+            -- The first field comes first: its new value is the cell's score.
+            score = redis.call('HINCRBY', vk, ARGV[ai + 1], ARGV[ai + 2])
+            for j = 2, k do
               redis.call('HINCRBY', vk, ARGV[ai + 2 * j - 1], ARGV[ai + 2 * j])
             end
             touched = true
@@ -69,7 +71,7 @@ while ai <= #ARGV do
           ai = ai + 1 + 2 * k
         else
           if fresh then
-            redis.call(kind == 'i' and 'INCRBY' or 'INCRBYFLOAT', vk, ARGV[ai])
+            score = redis.call(kind == 'i' and 'INCRBY' or 'INCRBYFLOAT', vk, ARGV[ai])
             touched = true
           end
           ai = ai + 1
@@ -78,12 +80,12 @@ while ai <= #ARGV do
       if ids then redis.call('PEXPIREAT', ids, at) end
     end
     if touched then redis.call('PEXPIREAT', vk, at) end
-    local score
+    -- The value after this record's increments (read when every event was skipped).
     if kind == 'd' then score = redis.call('PFCOUNT', vk)
-    elseif kind == 'h' then score = redis.call('HGET', vk, first)
-    else score = redis.call('GET', vk) end
+    elseif score == nil and kind == 'h' then score = redis.call('HGET', vk, first)
+    elseif score == nil then score = redis.call('GET', vk) end
     -- A missing cell (every event skipped, the bucket expired since) gets no top entry.
-    if not score then score = '' elseif kind == 'd' then score = tostring(score) end
+    if not score then score = '' else score = tostring(score) end
     scores[#scores + 1] = score
   end
 end

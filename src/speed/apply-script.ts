@@ -106,13 +106,13 @@ export function encodeFlush(
     const vk = valueKey(p, key, bucket);
     const keys = eo ? [vk, idsKey(p, key, bucket)] : [vk];
     const expireAt = expiryOf(view, bucket);
-    const head = [code, eo ? '1' : '0', String(expireAt), a.kind === 'counters' ? a.fields[0]! : '-'];
-    let argv: string[];
+    const argv = [code, eo ? '1' : '0', String(expireAt), a.kind === 'counters' ? a.fields[0]! : '-'];
     if (code === 'd') {
       const members = new Set<string>();
       for (const u of list) if (u.member !== undefined) members.add(u.member);
       if (members.size === 0) continue;
-      argv = [...head, String(members.size), ...members];
+      argv.push(String(members.size));
+      for (const m of members) argv.push(m);
     } else if (eo) {
       const byId = new Map<string, ViewUpdate[]>();
       for (const u of list) {
@@ -121,10 +121,10 @@ export function encodeFlush(
         if (same) same.push(u);
         else byId.set(u.id, [u]);
       }
-      argv = [...head, String(byId.size)];
+      argv.push(String(byId.size));
       for (const [id, same] of byId) argv.push(id, ...amounts(view, code, same));
     } else {
-      argv = [...head, '1', ...amounts(view, code, list)];
+      argv.push('1', ...amounts(view, code, list));
     }
     cells.push({ view, key, bucket, expireAt, valueKey: vk, topKey: topKey(p, bucket), keysKey: keysKey(p), keys, argv });
   }

@@ -35,22 +35,22 @@ export class FlushProgress {
   readonly done = new Map<string, ScriptReply>();
 }
 
-/** One Redis: the whole flush in one call. */
+/** One Redis: the whole flush in one call (built with loops: this runs per flush on the writer's hot path). */
 export function singleCall(enc: EncodedFlush): ScriptCall | null {
   const keys: string[] = [];
   const argv: string[] = [];
   for (const c of enc.cells) {
-    keys.push(...c.keys);
-    argv.push(...c.argv);
+    for (const k of c.keys) keys.push(k);
+    for (const a of c.argv) argv.push(a);
   }
-  enc.cells.forEach((c, i) => {
-    const t = topRecord(c, '=', `#${i + 1}`);
-    keys.push(...t.keys);
-    argv.push(...t.argv);
-  });
+  let i = 0;
+  for (const c of enc.cells) {
+    keys.push(c.topKey, c.keysKey);
+    argv.push('t', '=', String(c.expireAt), c.key, String(c.bucket), `#${++i}`);
+  }
   for (const r of enc.views.values()) {
-    keys.push(...r.keys);
-    argv.push(...r.argv);
+    for (const k of r.keys) keys.push(k);
+    for (const a of r.argv) argv.push(a);
   }
   return argv.length === 0 ? null : { id: 'all', keys, argv };
 }

@@ -52,36 +52,46 @@ function escape(key: string): string {
 
 /** `topo:<ns>:<view>:v<n>` or a batch prefix `...:v<n>:b<id>`: the view name is the segment before `v<n>`. */
 const PREFIX = /^topo:.+:([a-z0-9_-]+):v\d+(?::b\d+)?$/;
-const viewNames = new Map<string, string>();
+interface PrefixParts {
+  readonly name: string;
+  /** `<prefix>:{<view>:` (a value key continues with the key, `}:` and the bucket). */
+  readonly keyHead: string;
+  /** `<prefix>:{<view>}` (the view's own keys continue with `:top:...`, `:keys`, ...). */
+  readonly viewHead: string;
+}
+
+const parts = new Map<string, PrefixParts>();
 
 /**
- * The view name a prefix belongs to, for the hash tags. Taken from the prefix so every
- * caller keeps passing prefixes (realtime and batch alike: both must land in the same slots).
+ * The view name a prefix belongs to, for the hash tags, with the key heads built once (keys
+ * are built per update on the writer's hot path). Taken from the prefix so every caller keeps
+ * passing prefixes (realtime and batch alike: both must land in the same slots).
  */
-function viewOf(prefix: string): string {
-  let name = viewNames.get(prefix);
-  if (name === undefined) {
+function partsOf(prefix: string): PrefixParts {
+  let p = parts.get(prefix);
+  if (p === undefined) {
     const m = PREFIX.exec(prefix);
     if (m === null) throw new Error(`not a view key prefix: '${prefix}' (expected topo:<namespace>:<view>:v<version>[:b<id>])`);
-    name = m[1]!;
-    if (viewNames.size > 10_000) viewNames.clear();
-    viewNames.set(prefix, name);
+    const name = m[1]!;
+    p = { name, keyHead: `${prefix}:{${name}:`, viewHead: `${prefix}:{${name}}` };
+    if (parts.size > 10_000) parts.clear();
+    parts.set(prefix, p);
   }
-  return name;
+  return p;
 }
 
 /** The hash tag of one key of a view: `{<view>:<key>}`. */
 export function keyTag(prefix: string, key: string): string {
-  return `{${viewOf(prefix)}:${escape(key)}}`;
+  return `{${partsOf(prefix).name}:${escape(key)}}`;
 }
 
 /** The hash tag of a view's own keys (top ZSETs, keys index, late counter, batch pointer): `{<view>}`. */
 export function viewTag(prefix: string): string {
-  return `{${viewOf(prefix)}}`;
+  return `{${partsOf(prefix).name}}`;
 }
 
 export function valueKey(prefix: string, key: string, bucketStart: number): string {
-  return `${prefix}:${keyTag(prefix, key)}:${bucketId(bucketStart)}`;
+  return `${partsOf(prefix).keyHead}${escape(key)}}:${bucketId(bucketStart)}`;
 }
 
 export function idsKey(prefix: string, key: string, bucketStart: number): string {
@@ -89,15 +99,15 @@ export function idsKey(prefix: string, key: string, bucketStart: number): string
 }
 
 export function topKey(prefix: string, bucketStart: number): string {
-  return `${prefix}:${viewTag(prefix)}:top:${bucketId(bucketStart)}`;
+  return `${partsOf(prefix).viewHead}:top:${bucketId(bucketStart)}`;
 }
 
 export function keysKey(prefix: string): string {
-  return `${prefix}:${viewTag(prefix)}:keys`;
+  return `${partsOf(prefix).viewHead}:keys`;
 }
 
 export function lateKey(prefix: string): string {
-  return `${prefix}:${viewTag(prefix)}:late`;
+  return `${partsOf(prefix).viewHead}:late`;
 }
 
 /*
@@ -120,15 +130,15 @@ export function batchPrefix(prefix: string, batchId: number): string {
 }
 
 export function batchBucketsKey(batchPrefixed: string): string {
-  return `${batchPrefixed}:${viewTag(batchPrefixed)}:buckets`;
+  return `${partsOf(batchPrefixed).viewHead}:buckets`;
 }
 
 export function batchPointerKey(prefix: string): string {
-  return `${prefix}:${viewTag(prefix)}:batch`;
+  return `${partsOf(prefix).viewHead}:batch`;
 }
 
 export function batchVersionsKey(prefix: string): string {
-  return `${prefix}:${viewTag(prefix)}:batches`;
+  return `${partsOf(prefix).viewHead}:batches`;
 }
 
 export function batchSeqKey(namespace: string): string {
