@@ -71,14 +71,17 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     throw err instanceof ListenError ? new RunError(err.message, 1) : err;
   }
   const url = http.url;
+  // Caught before the URL is printed: a client that reads it and sends SIGINT at once must
+  // find the handler (without one the signal kills the process, exit code lost).
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
   say(`listening on ${url} (topology ${served.namespace}: ${served.views.map((v) => v.name).join(', ')}; Redis ${opened.display})`);
   say(`dashboard: ${url}/ui/ (analytics: ${url}/ui/analytics); try: curl '${url}/api/views'`);
   if (!isLoopback(host)) say(noAuthWarning(host, 'API'));
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const signal = await signalled;
   say(`${signal}: stopping (in-flight requests finish, at most ${DRAIN_MS / 1000}s)`);
   // A second signal stops at once.
   const now = (): void => void http.server.closeAllConnections();

@@ -71,11 +71,14 @@ export class RunDashboard {
   /** Keep serving until SIGINT or SIGTERM. */
   async linger(status: string): Promise<void> {
     if (!this.http) return;
-    this.o.say(`run ${status}; dashboard still at ${this.http.url}/ui/, Ctrl-C to exit`);
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    // Caught before the line is printed: a script that reads it and sends SIGINT at once
+    // must find the handler (without one the signal kills the process, exit code lost).
+    const signalled = new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
+    this.o.say(`run ${status}; dashboard still at ${this.http.url}/ui/, Ctrl-C to exit`);
+    const signal = await signalled;
     this.o.say(`${signal}: dashboard stopped`);
   }
 
