@@ -77,9 +77,10 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+  // The warning first: whoever waits for "listening on" has it already.
+  if (!isLoopback(host)) say(noAuthWarning(host, 'API'));
   say(`listening on ${url} (topology ${served.namespace}: ${served.views.map((v) => v.name).join(', ')}; Redis ${opened.display})`);
   say(`dashboard: ${url}/ui/ (analytics: ${url}/ui/analytics); try: curl '${url}/api/views'`);
-  if (!isLoopback(host)) say(noAuthWarning(host, 'API'));
 
   const signal = await signalled;
   say(`${signal}: stopping (in-flight requests finish, at most ${DRAIN_MS / 1000}s)`);

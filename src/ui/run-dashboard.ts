@@ -58,8 +58,9 @@ export class RunDashboard {
     });
     this.http = await listen(handler, this.o.host, this.o.port);
     const url = `${this.http.url}/ui/`;
-    this.o.say(`dashboard: ${url} (analytics: ${url}analytics, JSON: ${this.http.url}/api/topology, Prometheus: ${this.http.url}/metrics)`);
+    // The warning first: whoever waits for the URL line has it already.
     if (!isLoopback(this.o.host)) this.o.say(noAuthWarning(this.o.host, 'dashboard'));
+    this.o.say(`dashboard: ${url} (analytics: ${url}analytics, JSON: ${this.http.url}/api/topology, Prometheus: ${this.http.url}/metrics)`);
     return url;
   }
 
