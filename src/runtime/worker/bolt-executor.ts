@@ -150,6 +150,8 @@ export class BoltExecutor implements Executor, OutputCollector {
       const lo = ids.nextNonZero();
       a.ackHi ^= hi;
       a.ackLo ^= lo;
+      // One root (the common case): a packed literal rather than a holey preallocated array.
+      if (src.length === 3) return [src[0]!, hi, lo];
       const out = new Array<number>(src.length);
       for (let i = 0; i < src.length; i += 3) {
         out[i] = src[i]!;
