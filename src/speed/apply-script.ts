@@ -8,7 +8,7 @@
  *
  * The records, each consuming KEYS and ARGV from cursors:
  *
- *   'i'|'f'  eo expireAt - count   then count x (id n) if eo, else one n
+ *   'i'|'f'  eo expireAt - count   then count x (id n) if eo (ids distinct), else one n
  *            KEYS value [ids]             INCRBY ('i') or INCRBYFLOAT ('f')
  *   'h'      eo expireAt field1 count then count x ([id] k field1 n1 .. fieldk nk)
  *            KEYS value [ids]             HINCRBY
@@ -62,6 +62,8 @@ export interface EncodedFlush {
   readonly cells: readonly CellRecord[];
   /** view name -> its late and index-trim records (only views this flush touches). */
   readonly views: ReadonlyMap<string, ViewRecords>;
+  /** Exactly-once updates dropped because an earlier update of the flush had their cell and id. */
+  readonly duplicates: number;
 }
 
 type Group = { view: StoreView; key: string; bucket: number; list: ViewUpdate[] };
@@ -69,7 +71,10 @@ type Group = { view: StoreView; key: string; bucket: number; list: ViewUpdate[] 
 /**
  * Encode a flush. Updates of one (view, key, bucket) become one record: plain views sum
  * their amounts, distinct views send every member in one PFADD, exactly-once views keep one
- * entry per event id (entries with the same id are summed first).
+ * entry per event id, the first one seen. Later entries with the same id are dropped, not
+ * summed: they are copies of one event (a replay landing in the flush of its original, the
+ * same event from two processes), and an id contributes its amount to a cell once, ever,
+ * whether its copies arrive in one flush or several. They count as skipped.
  */
 export function encodeFlush(
   updates: readonly ViewUpdate[],
@@ -87,6 +92,7 @@ export function encodeFlush(
   }
   const cells: CellRecord[] = [];
   const views = new Map<string, ViewRecords>();
+  let duplicates = 0;
   const prefixes = new Map<string, string>();
   const prefixOf = (v: StoreView): string => {
     let p = prefixes.get(v.name);
@@ -114,17 +120,25 @@ export function encodeFlush(
       argv.push(String(members.size));
       for (const m of members) argv.push(m);
     } else if (eo) {
-      const byId = new Map<string, ViewUpdate[]>();
-      for (const u of list) {
-        if (u.id === undefined) throw new Error(`view '${view.name}' is exactly-once: update for key '${u.key}' has no event id`);
-        const same = byId.get(u.id);
-        if (same) same.push(u);
-        else byId.set(u.id, [u]);
+      // One Set per exactly-once cell, none for the others: the plain path stays as cheap as before.
+      const seen = new Set<string>();
+      const countAt = argv.length;
+      argv.push('');
+      for (let i = 0; i < list.length; i++) {
+        const id = list[i]!.id;
+        if (id === undefined) throw new Error(`view '${view.name}' is exactly-once: update for key '${key}' has no event id`);
+        if (seen.has(id)) {
+          duplicates++;
+          continue;
+        }
+        seen.add(id);
+        argv.push(id);
+        pushAmounts(view, code, list, i, i + 1, argv);
       }
-      argv.push(String(byId.size));
-      for (const [id, same] of byId) argv.push(id, ...amounts(view, code, same));
+      argv[countAt] = String(seen.size);
     } else {
-      argv.push('1', ...amounts(view, code, list));
+      argv.push('1');
+      pushAmounts(view, code, list, 0, list.length, argv);
     }
     cells.push({ view, key, bucket, expireAt, valueKey: vk, topKey: topKey(p, bucket), keysKey: keysKey(p), keys, argv });
   }
@@ -145,7 +159,7 @@ export function encodeFlush(
     r.keys.push(keysKey(prefixOf(view)));
     r.argv.push('k', String(Math.min(now, bucket + view.bucketMs) - view.ttlMs - view.bucketMs));
   }
-  return { cells, views };
+  return { cells, views, duplicates };
 }
 
 /** A cell's top record; `score` is a number as a string, or `#i` (the i-th value record of the same script). */
@@ -154,26 +168,27 @@ export function topRecord(cell: CellRecord, mode: '=' | '>', score: string): { k
 }
 
 /**
- * One record's amount: a summed n, or `k field n ...` of summed counters with the view's
- * first field first (it scores the top ZSET). Checked here because a Redis script that
- * errors halfway keeps the writes it already made: bad input must never reach it.
+ * One record's amount, pushed onto `out`: the sum of n over list[from, to), or
+ * `k field n ...` of summed counters with the view's first field first (it scores the top
+ * ZSET). Checked here because a Redis script that errors halfway keeps the writes it already
+ * made: bad input must never reach it. A range, not a sub-list: no allocation per event.
  */
-function amounts(view: StoreView, code: string, list: readonly ViewUpdate[]): string[] {
+function pushAmounts(view: StoreView, code: string, list: readonly ViewUpdate[], from: number, to: number, out: string[]): void {
   const a = view.aggregation;
   if (a.kind !== 'counters') {
     let n = 0;
-    for (const u of list) n += u.n ?? 0;
+    for (let i = from; i < to; i++) n += list[i]!.n ?? 0;
     if (!Number.isFinite(n) || (code === 'i' && !Number.isSafeInteger(n))) {
       throw new Error(`view '${view.name}': ${a.kind} amount must be ${code === 'i' ? 'an integer' : 'a finite number'}, got ${n}`);
     }
-    return [String(n)];
+    out.push(String(n));
+    return;
   }
   const sums = new Map<string, number>([[a.fields[0]!, 0]]);
-  for (const u of list) for (const [f, n] of Object.entries(u.fields ?? {})) sums.set(f, (sums.get(f) ?? 0) + n);
-  const out = [String(sums.size)];
+  for (let i = from; i < to; i++) for (const [f, n] of Object.entries(list[i]!.fields ?? {})) sums.set(f, (sums.get(f) ?? 0) + n);
+  out.push(String(sums.size));
   for (const [f, n] of sums) {
     if (!Number.isSafeInteger(n)) throw new Error(`view '${view.name}': counter '${f}' must be an integer, got ${n}`);
     out.push(f, String(n));
   }
-  return out;
 }

@@ -1,8 +1,9 @@
 /**
  * What a view writer holds between two flushes: the input tuples (acked only once the flush
  * is written) and their updates aggregated locally, so a flush sends one amount per
- * (view, key, bucket) instead of one per event. Exactly-once views keep one entry per event
- * id, because Redis must see each id to decide whether that event was already applied.
+ * (view, key, bucket) instead of one per event. Exactly-once views keep one entry per event,
+ * because Redis must see each id to decide whether that event was already applied; copies of
+ * one id in a flush are left to the store, which applies the first only (apply-script.ts).
  */
 import type { Tuple } from '../api/tuple.js';
 import type { ViewUpdate } from '../views/view.js';

@@ -68,6 +68,8 @@ export class MemoryViewStore implements ViewStore {
         s.cells.set(cellId(u.bucket, u.key), c);
       }
       if (eo) {
+        // Updates are applied one by one, so a copy of an id within the same flush is skipped
+        // here just like one in a later flush: the first copy wins, as in Redis.
         if (c.ids!.has(u.id!)) {
           skipped++;
           continue;

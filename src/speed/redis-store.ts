@@ -86,12 +86,14 @@ export class RedisViewStore implements ViewStore {
     this.stats.flushes++;
     if (!this.cluster) {
       const reply = await this.evalFlush(singleCall(enc)!);
-      return { applied: updates.length - reply[0], skipped: reply[0] };
+      const skipped = reply[0] + enc.duplicates;
+      return { applied: updates.length - skipped, skipped };
     }
     const slots = slotCalls(enc);
     await this.runAll(slots, progress, 'slot');
     const scores = new Map<CellRecord, string>();
-    let skipped = 0;
+    // Copies of an event within this flush were dropped by the encoder: skipped like replays.
+    let skipped = enc.duplicates;
     for (const call of slots) {
       const reply = progress.done.get(call.id)!;
       skipped += reply[0];

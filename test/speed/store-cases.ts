@@ -113,6 +113,62 @@ export function storeCases(store: () => ViewStore): void {
     await expect(s.apply([{ view: 'once', key: '/e', bucket: H0, n: 1 }], ALL)).rejects.toThrow(/exactly-once.*no event id/);
   });
 
+  it('exactly-once: copies of one event id in ONE flush count once (the first copy), at-least-once counts each', async () => {
+    const s = store();
+    const r = await s.apply(
+      [
+        { view: 'once', key: '/dup1', bucket: H0, n: 1, id: 'd:1' },
+        { view: 'once', key: '/dup1', bucket: H0, n: 1, id: 'd:1' },
+        { view: 'oncec', key: '/dup1', bucket: H0, fields: { a: 1, b: 1 }, id: 'd:1' },
+        { view: 'oncec', key: '/dup1', bucket: H0, fields: { a: 5, b: 7 }, id: 'd:1' },
+        { view: 'hits', key: '/dup1', bucket: H0, n: 1, id: 'd:1' },
+        { view: 'hits', key: '/dup1', bucket: H0, n: 1, id: 'd:1' },
+      ],
+      ALL,
+    );
+    expect(r).toEqual({ applied: 4, skipped: 2 });
+    expect((await s.values(views.once, '/dup1', [H0])).total).toBe(1);
+    expect((await s.values(views.oncec, '/dup1', [H0])).total).toEqual({ a: 1, b: 1 });
+    expect((await s.values(views.hits, '/dup1', [H0])).total).toBe(2);
+    // The top ZSET scores the deduplicated value too.
+    expect((await s.top(views.once, [H0], 100)).find((e) => e.key === '/dup1')?.score).toBe(1);
+    expect((await s.top(views.oncec, [H0], 100)).find((e) => e.key === '/dup1')?.score).toBe(1);
+  });
+
+  it('exactly-once: a mix of ids repeated within and across flushes and buckets counts each id once per cell', async () => {
+    const s = store();
+    const up = (id: string, bucket = H0, key = '/mix'): ViewUpdate => ({ view: 'once', key, bucket, n: 1, id });
+    // Flush 1: a, b, a, c, b, a in /mix H0 (3 ids), a twice in /mix H1, a in /other H0.
+    const f1 = await s.apply([up('a'), up('b'), up('a'), up('c'), up('b'), up('a'), up('a', H1), up('a', H1), up('a', H0, '/other')], ALL);
+    expect(f1).toEqual({ applied: 5, skipped: 4 });
+    // Flush 2: replays of a and c (twice each) and a new id d (twice).
+    const f2 = await s.apply([up('c'), up('a'), up('d'), up('c'), up('d'), up('a')], ALL);
+    expect(f2).toEqual({ applied: 1, skipped: 5 });
+    // Flush 3: the same flush again, as a retry would send it: nothing new.
+    expect(await s.apply([up('c'), up('a'), up('d'), up('c'), up('d'), up('a')], ALL)).toEqual({ applied: 0, skipped: 6 });
+    expect((await s.values(views.once, '/mix', [H0, H1])).buckets.map((b) => b.value)).toEqual([4, 1]);
+    expect((await s.values(views.once, '/other', [H0])).total).toBe(1);
+  });
+
+  it('exactly-once: distinct ids in one flush are all counted, and at-least-once views still add every copy', async () => {
+    const s = store();
+    const batch: ViewUpdate[] = [];
+    for (let i = 0; i < 300; i++) {
+      batch.push({ view: 'once', key: '/many', bucket: H0, n: 2, id: `m:${i}` });
+      batch.push({ view: 'oncec', key: '/many', bucket: H0, fields: { a: 1, b: i % 2 }, id: `m:${i}` });
+      // The same id twice, on the at-least-once views: summed, as before.
+      for (let k = 0; k < 2; k++) {
+        batch.push({ view: 'hits', key: '/many', bucket: H0, n: 1, id: `m:${i}` });
+        batch.push({ view: 'bounce', key: '/many', bucket: H0, fields: { visits: 1 }, id: `m:${i}` });
+      }
+    }
+    expect(await s.apply(batch, ALL)).toEqual({ applied: batch.length, skipped: 0 });
+    expect((await s.values(views.once, '/many', [H0])).total).toBe(600);
+    expect((await s.values(views.oncec, '/many', [H0])).total).toEqual({ a: 300, b: 150 });
+    expect((await s.values(views.hits, '/many', [H0])).total).toBe(600);
+    expect((await s.values(views.bounce, '/many', [H0])).total).toEqual({ visits: 600, bounces: 0 });
+  });
+
   it('rejects an update for a view it was not given', async () => {
     await expect(store().apply([{ view: 'nope', key: 'k', bucket: H0, n: 1 }], ALL)).rejects.toThrow(/unknown view 'nope'/);
   });
