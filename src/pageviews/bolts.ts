@@ -139,12 +139,15 @@ export class VisitorBolt {
   /**
    * Visits close long after their pageviews were acked, so their updates are not anchored:
    * the realtime bounce rate is best effort across thread loss; the batch layer is exact.
+   * Each visit's id is its (visitor, domain, first pageview time), the same whichever task or
+   * process closes it, so the bounces view can be exactly-once (`-c exactlyOnce=true`): a visit
+   * emitted twice counts once (the first emission wins).
    */
   private emitVisits(visits: Visit[]): void {
     for (const v of visits) {
       const u: ViewUpdate = {
         view: bouncesView.name, key: v.domain, bucket: bucketOf(bouncesView, v.firstTs), time: v.firstTs,
-        fields: { visits: 1, bounces: v.count === 1 ? 1 : 0 },
+        fields: { visits: 1, bounces: v.count === 1 ? 1 : 0 }, id: `visit:${v.visitor}:${v.domain}:${v.firstTs}`,
       };
       this.collector.emit(null, [u]);
     }
