@@ -186,7 +186,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'pageviews-redis',
     group: 'topology',
-    description: 'topologies/pageviews.ts over the shipped log replayed to ~1M lines (100k quick) into a redis-server, master sink on; events/s',
+    description: 'topologies/pageviews.ts over the shipped log replayed to ~1M lines (30k quick) into a redis-server, master sink on; events/s',
     peer: 'bullmq-pageviews',
     run: ({ quick }) => pageviewsRedis(quick),
   },

@@ -1,6 +1,6 @@
 /**
  * The `pageviews-redis` scenario: topologies/pageviews.ts over the shipped access log replayed
- * to ~1 M lines (100 k with --quick; timestamps shifted by the log's span on each loop, see
+ * to ~1 M lines (30 k with --quick; timestamps shifted by the log's span on each loop, see
  * replay-log.ts), writing its views into a redis-server this benchmark starts, with the
  * master-dataset sink on (`master` pointed at a temp dir), as `topo run` would run it:
  * the Redis URL goes into the overrides layer as `{ redis: url }` (what src/cli/run.ts merges
@@ -19,7 +19,7 @@ import type { ScenarioResult } from './report.js';
 import { writeReplay } from './replay-log.js';
 
 export async function pageviewsRedis(quick: boolean): Promise<ScenarioResult> {
-  const events = quick ? 100_000 : 1_000_000;
+  const events = quick ? 30_000 : 1_000_000;
   const tmp = mkdtempSync(path.join(tmpdir(), 'topo-bench-pageviews-'));
   const input = path.join(tmp, 'replay.log');
   const master = path.join(tmp, 'master');
