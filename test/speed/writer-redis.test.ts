@@ -64,6 +64,24 @@ describe('ViewWriterBolt into Redis over worker threads', () => {
     }
   });
 
+  it('copies of one event in the same flush count once in exactly-once views, twice in at-least-once views', async () => {
+    const n = 3000;
+    // Each tuple carries its event's updates twice: both copies are held in the same flush.
+    const { handle, outDir, base } = await run('copies', n, { copies: 2 });
+    const summary = await handle.completion;
+    expect(summary.status).toBe('completed');
+    expect(summary.bolts['writer']!.errors).toBe(0);
+    const store = RedisViewStore.open(server.url, { namespace: 'copies' });
+    try {
+      const t = truth(n, base);
+      expect(await readCounts(store, 'once', t)).toEqual(t.counts);
+      expect(await readCounts(store, 'hits', t)).toEqual(new Map([...t.counts].map(([k, c]) => [k, 2 * c])));
+    } finally {
+      await store.close();
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  });
+
   it('acks nothing while Redis is down, and completes once it is back', async () => {
     const n = 20000;
     const { handle, outDir, base } = await run('outage', n, { flushSize: 200 });
