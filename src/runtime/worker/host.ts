@@ -7,7 +7,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Topology } from '../../topology/topology.js';
 import { ACKER_ID } from '../../topology/plan.js';
-import { ROOT_TASK_FACTOR } from '../../grouping/routers.js';
 import type { MainToWorker, SupervisorLink, WorkerInit } from '../messages.js';
 import type { RuntimeConfig } from '../config.js';
 import { IdGenerator } from '../ids.js';
@@ -22,7 +21,7 @@ import { PollResult, errorText, type Executor, type ExecutorHost } from './execu
 import { SpoutExecutor } from './spout-executor.js';
 import { buildExecutors } from './tasks.js';
 import { TickTimers } from './ticks.js';
-import { RootTable } from '../acker/root-table.js';
+import { AckCoalescer } from './ack-coalescer.js';
 
 /** Idle spouts are polled again after this long (Storm's sleep wait strategy). */
 const IDLE_POLL_MS = 1;
@@ -52,13 +51,7 @@ export class WorkerHost implements ExecutorHost {
   private readonly inboxFrames: Uint8Array[] = [];
   private readonly inboxPeers: number[] = [];
   private inboxHead = 0;
-  /**
-   * Acks coalesced per root within a loop round (typed columns, see root-table.ts): the
-   * `spoutTask` column holds the acking task and `gen` its ack stream's code. `ackRoots`
-   * lists the round's roots in arrival order.
-   */
-  private readonly acks = new RootTable();
-  private ackRoots: number[] = [];
+  private readonly acks: AckCoalescer;
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private draining = false;
@@ -76,6 +69,7 @@ export class WorkerHost implements ExecutorHost {
     this.taskWorker = init.assignment.taskWorker;
     this.ports = [...init.peers];
     this.outbox = new Outbox((slots, err) => this.unencodable(slots, err), this.workerIndex, this.ports, this.shared, init.config.batchSize, init.config.maxInflightFrames);
+    this.acks = new AckCoalescer(init.assignment.ackerForSpoutTask, this.streams.byCode);
     this.ticks = new TickTimers(this.streams.tick, (task, t) => this.enqueue(task, t));
   }
 
@@ -156,36 +150,18 @@ export class WorkerHost implements ExecutorHost {
   }
 
   ack(info: StreamInfo, sourceTask: number, root: number, hi: number, lo: number, workers: number): void {
-    const a = this.acks;
-    const before = a.size;
-    const i = a.upsert(root, info.code);
-    if (a.size !== before) {
-      a.spoutTask[i] = sourceTask;
-      this.ackRoots.push(root);
-    }
-    a.hi[i] ^= hi;
-    a.lo[i] ^= lo;
-    a.workers[i] |= workers;
+    this.acks.add(info, sourceTask, root, hi, lo, workers);
     if (!this.draining) this.schedule();
   }
 
-  /** Send the round's coalesced acks (XOR is associative: the acker sees the same sum). */
+  /** Send the round's coalesced acks to their ackers. */
   private flushAcks(): void {
-    const roots = this.ackRoots;
-    if (roots.length === 0) return;
-    // deliver() only queues or batches (nothing executes here), so no ack can arrive mid-loop.
-    const a = this.acks;
-    const ackerFor = this.init.assignment.ackerForSpoutTask;
-    const byCode = this.streams.byCode;
-    for (let k = 0; k < roots.length; k++) {
-      const root = roots[k]!;
-      const i = a.find(root);
-      const task = ackerFor[Math.floor(root / ROOT_TASK_FACTOR)]!;
-      this.deliver(task, byCode[a.gen[i]!]!, a.spoutTask[i]!, [root, a.hi[i], a.lo[i], a.workers[i]], null);
-    }
-    a.clear();
-    roots.length = 0;
+    this.acks.flush(this.sendAck);
   }
+
+  private readonly sendAck = (task: number, info: StreamInfo, sourceTask: number, values: unknown[]): void => {
+    this.deliver(task, info, sourceTask, values, null);
+  };
 
   deliver(task: number, info: StreamInfo, sourceTask: number, values: unknown[], anchors: number[] | null): void {
     const w = this.taskWorker[task]!;
@@ -239,7 +215,7 @@ export class WorkerHost implements ExecutorHost {
     // Only real work counts as activity: an active spout with nothing to emit is re-polled
     // every millisecond, and counting those empty polls would keep waitIdle from ever
     // seeing a quiet thread while a spout waits for input.
-    const worked = this.qHead < this.qTuples.length || this.ackRoots.length > 0 || this.outbox.pendingTuples > 0 ||
+    const worked = this.qHead < this.qTuples.length || this.acks.pending > 0 || this.outbox.pendingTuples > 0 ||
       this.outbox.hasWaiting || this.inboxHead < this.inboxFrames.length;
     this.draining = true;
     this.clock = performance.now();
@@ -255,8 +231,8 @@ export class WorkerHost implements ExecutorHost {
       this.drainLocal();
     }
     // Local acks reach the acker here, and its completions the spout, in the same round.
-    if (this.ackRoots.length > 0) this.clock = performance.now();
-    while (this.ackRoots.length > 0) {
+    if (this.acks.pending > 0) this.clock = performance.now();
+    while (this.acks.pending > 0) {
       this.flushAcks();
       this.drainLocal();
     }

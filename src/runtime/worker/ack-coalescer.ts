@@ -1,0 +1,58 @@
+/**
+ * A thread's acks, coalesced per tree root within one loop round: a sentence's dozen word
+ * acks become one message to its acker (XOR is associative, so the acker sees the same sum;
+ * the thread bits are ORed). Typed columns under open addressing (see root-table.ts): the
+ * `spoutTask` column holds the acking task and `gen` its ack stream's code, so a round
+ * allocates nothing per root but the message it finally sends.
+ */
+import { RootTable } from '../acker/root-table.js';
+import { ROOT_TASK_FACTOR } from '../../grouping/routers.js';
+import type { StreamInfo } from './streams.js';
+
+export type AckSend = (ackerTask: number, info: StreamInfo, sourceTask: number, values: unknown[]) => void;
+
+export class AckCoalescer {
+  private readonly table = new RootTable();
+  /** The round's roots in arrival order. */
+  private roots: number[] = [];
+
+  constructor(
+    /** Acker task per spout task id (a root's spout task is root / 2^32). */
+    private readonly ackerFor: readonly number[],
+    private readonly byCode: readonly StreamInfo[],
+  ) {}
+
+  get pending(): number {
+    return this.roots.length;
+  }
+
+  add(info: StreamInfo, sourceTask: number, root: number, hi: number, lo: number, workers: number): void {
+    const a = this.table;
+    const before = a.size;
+    const i = a.upsert(root, info.code);
+    if (a.size !== before) {
+      a.spoutTask[i] = sourceTask;
+      this.roots.push(root);
+    }
+    a.hi[i] ^= hi;
+    a.lo[i] ^= lo;
+    a.workers[i] |= workers;
+  }
+
+  /**
+   * Hand every coalesced ack to `send` and start a new round. `send` must not ack again
+   * synchronously (the host's deliver only queues or batches).
+   */
+  flush(send: AckSend): void {
+    const roots = this.roots;
+    if (roots.length === 0) return;
+    const a = this.table;
+    for (let k = 0; k < roots.length; k++) {
+      const root = roots[k]!;
+      const i = a.find(root);
+      send(this.ackerFor[Math.floor(root / ROOT_TASK_FACTOR)]!, this.byCode[a.gen[i]!]!, a.spoutTask[i]!, [root, a.hi[i], a.lo[i], a.workers[i]]);
+    }
+    a.clear();
+    roots.length = 0;
+  }
+}
