@@ -193,7 +193,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'throughput-vs-latency',
     group: 'topology',
-    description: 'rate-limited id-bolt topology at 10/50/90% of its measured max; latency from intended emit',
+    description: 'rate-limited id-bolt topology at 10/50/90% of its measured max and at 100k/s; latency from intended emit',
     run: ({ quick }) => throughputVsLatency(quick),
   },
 ];

@@ -4,7 +4,8 @@
  *
  * In one child process, on N = availableParallelism() worker threads with acking on:
  *   1. run const-spout-id-bolt-null-bolt flat out: its rate is the max;
- *   2. run the same topology with a rate-limited spout at 10%, 50% and 90% of that max.
+ *   2. run the same topology with a rate-limited spout at 10%, 50% and 90% of that max, and
+ *      at the issue's target of 100 k tuples/s.
  * Each rate row reports p50/p99/p99.9 from the intended emit time in the steady state (after a
  * warm-up of min(1 s, 20% of the run); the whole-run figures, warm-up included, are in
  * `extra.wholeRunFromIntendedUs` and in the table's config column); the runtime's own complete
@@ -21,6 +22,8 @@ import type { ScenarioResult } from './report.js';
 import { runOnce, spoutDurationMs } from './topology.js';
 
 const FRACTIONS = [0.1, 0.5, 0.9] as const;
+/** The issue's target load (p99 under 2 ms at 100 k spout tuples/s), measured as its own row. */
+const TARGET_RATE = 100_000;
 
 export async function throughputVsLatency(quick: boolean): Promise<ScenarioResult[]> {
   const workers = availableParallelism();
@@ -40,9 +43,12 @@ export async function throughputVsLatency(quick: boolean): Promise<ScenarioResul
     latency: maxLat ? { kind: 'complete', p50us: maxLat.p50 * 1000, p99us: maxLat.p99 * 1000, p999us: maxLat.p999 * 1000, maxus: maxLat.max * 1000, samples: maxLat.count } : undefined,
   });
 
-  for (const fraction of FRACTIONS) {
-    const rate = Math.max(1, Math.round(max.rate * fraction));
-    const file = path.join(tmpdir(), `topo-bench-latency-${process.pid}-${fraction}.json`);
+  const loads: Array<{ variant: string; rate: number }> = FRACTIONS.map((f) => ({
+    variant: `${Math.round(f * 100)}%-of-max`, rate: Math.max(1, Math.round(max.rate * f)),
+  }));
+  loads.push({ variant: 'target-100k/s', rate: TARGET_RATE });
+  for (const { variant, rate } of loads) {
+    const file = path.join(tmpdir(), `topo-bench-latency-${process.pid}-${rate}.json`);
     const run = await runOnce(
       { topology: 'rate-spout-id-bolt-null-bolt', lastBolt: 'sink', unit: 'tuples' },
       { 'bench.durationMs': durationMs, 'bench.rate': rate, 'bench.latencyOut': file },
@@ -54,7 +60,7 @@ export async function throughputVsLatency(quick: boolean): Promise<ScenarioResul
     out.push({
       name: 'throughput-vs-latency',
       config: {
-        variant: `${Math.round(fraction * 100)}%-of-max`, ...run.config, rate, 'bench.durationMs': durationMs,
+        variant, ...run.config, rate, 'bench.durationMs': durationMs,
         'steady-after': `${r.warmupMs}ms`, 'whole-run-p99': `${(r.all.p99us / 1000).toFixed(1)}ms`,
       },
       tuplesPerSec: run.rate,
