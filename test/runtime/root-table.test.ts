@@ -65,12 +65,20 @@ describe('RootTable', () => {
     });
   }
 
-  it('clear() forgets every root and the table is reusable', () => {
+  it('clearSlots() with every entry\'s slot forgets every root and the table is reusable', () => {
     const table = new RootTable();
-    for (let s = 0; s < 3000; s++) table.upsert(5 * FACTOR + s, 0);
-    table.clear();
+    const roots: number[] = [];
+    for (let s = 0; s < 3000; s++) {
+      table.upsert(5 * FACTOR + s, 0);
+      roots.push(5 * FACTOR + s);
+    }
+    // Slots are taken after the last insert (growth moves entries), as the coalescer does.
+    table.clearSlots(roots.map((r) => table.find(r)));
     expect(table.size).toBe(0);
     expect(table.find(5 * FACTOR + 10)).toBe(-1);
+    let occupied = 0;
+    for (let i = 0; i < table.capacity; i++) if (table.roots[i] !== 0) occupied++;
+    expect(occupied).toBe(0);
     const i = table.upsert(5 * FACTOR + 10, 3);
     expect(table.hi[i]).toBe(0);
     expect(table.gen[i]).toBe(3);

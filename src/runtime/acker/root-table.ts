@@ -108,10 +108,12 @@ export class RootTable {
     this.size--;
   }
 
-  /** Forget everything (capacity kept). */
-  clear(): void {
-    if (this.size === 0) return;
-    this.roots.fill(0);
+  /**
+   * Forget everything, given the slot of every entry: costs the entries, not the capacity
+   * (a table grown by one burst would otherwise be wiped whole on every later round).
+   */
+  clearSlots(slots: readonly number[]): void {
+    for (let k = 0; k < slots.length; k++) this.roots[slots[k]!] = 0;
     this.size = 0;
   }
 

@@ -15,6 +15,8 @@ export class AckCoalescer {
   private readonly table = new RootTable();
   /** The round's roots in arrival order. */
   private roots: number[] = [];
+  /** Their slots, found while sending, so the round's reset touches only those. */
+  private readonly slots: number[] = [];
 
   constructor(
     /** Acker task per spout task id (a root's spout task is root / 2^32). */
@@ -47,12 +49,16 @@ export class AckCoalescer {
     const roots = this.roots;
     if (roots.length === 0) return;
     const a = this.table;
+    const slots = this.slots;
     for (let k = 0; k < roots.length; k++) {
       const root = roots[k]!;
       const i = a.find(root);
+      slots.push(i);
       send(this.ackerFor[Math.floor(root / ROOT_TASK_FACTOR)]!, this.byCode[a.gen[i]!]!, a.spoutTask[i]!, [root, a.hi[i], a.lo[i], a.workers[i]]);
     }
-    a.clear();
+    // Every entry goes, so zeroing their slots empties the table (no probe run to repair).
+    a.clearSlots(slots);
+    slots.length = 0;
     roots.length = 0;
   }
 }
