@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { AckerBolt } from '../../src/runtime/acker/acker-bolt.js';
-import { RotatingMap } from '../../src/runtime/acker/rotating-map.js';
 import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM, WORKER_LOST_STREAM } from '../../src/topology/plan.js';
 import type { OutputCollector, Tuple, TopologyContext } from '../../src/index.js';
 
@@ -99,44 +98,5 @@ describe('AckerBolt', () => {
     expect(a.sent[1]).toEqual({ task: 2, stream: ACK_ACK_STREAM, root: 2 });
     a.ack(1, 3, 4); // a late ack for an expired tree starts a new, orphan entry and completes nothing
     expect(a.sent).toHaveLength(2);
-  });
-});
-
-describe('RotatingMap', () => {
-  it('expires an entry after as many rotations as it has buckets, returning it', () => {
-    const m = new RotatingMap<string, number>(3);
-    m.put('a', 1);
-    expect(m.rotate().size).toBe(0);
-    expect(m.rotate().size).toBe(0);
-    m.put('b', 2);
-    expect([...m.rotate()]).toEqual([['a', 1]]);
-    expect(m.get('a')).toBeUndefined();
-    expect(m.get('b')).toBe(2);
-  });
-
-  it('touch and put move an entry to the newest bucket, removing older copies', () => {
-    const m = new RotatingMap<string, number>(3);
-    m.put('a', 1);
-    m.rotate();
-    m.rotate();
-    expect(m.touch('a')).toBe(true);
-    expect(m.rotate().size).toBe(0);
-    m.put('a', 2);
-    expect(m.size).toBe(1);
-    expect(m.rotate().size).toBe(0);
-    expect(m.touch('missing')).toBe(false);
-  });
-
-  it('remove returns the value from whichever bucket holds it', () => {
-    const m = new RotatingMap<number, string>(2);
-    m.put(1, 'x');
-    m.rotate();
-    m.putNew(2, 'y');
-    expect(m.remove(1)).toBe('x');
-    expect(m.remove(1)).toBeUndefined();
-    expect(m.size).toBe(1);
-    m.clear();
-    expect(m.size).toBe(0);
-    expect(() => new RotatingMap(1)).toThrow(/at least 2 buckets/);
   });
 });
