@@ -4,7 +4,7 @@
  * roots the runtime makes, values msgpack must carry, and frames read from an unaligned
  * offset (the shared ring hands those out).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeFrame, encodeFrame, SLOTS_PER_TUPLE } from '../../src/runtime/transport/frames.js';
 import { seededRandom } from '../helpers/random.js';
 
@@ -44,6 +44,26 @@ describe('frames', () => {
       expect(decodeFrame(shifted.subarray(3))).toEqual(slots);
       expect(slots.length % SLOTS_PER_TUPLE).toBe(0);
     }
+  });
+
+  it('objects of one shape travel as records that every frame defines itself: a fresh decoder (another thread) reads the tenth frame', async () => {
+    const shape = (i: number) => ({ view: 'pageviews', key: `/p/${i}`, bucket: 1_600_000_000_000 + i, fields: { visits: 1, bounces: 0 }, id: `log:${i}` });
+    let last: Uint8Array = new Uint8Array(0);
+    const slots: unknown[] = [];
+    for (let f = 0; f < 10; f++) {
+      slots.length = 0;
+      for (let i = 0; i < 100; i++) slots.push(1, 0, 2, null, [shape(f * 100 + i), { other: i }]);
+      last = encodeFrame(slots);
+    }
+    // A new module instance has no record definitions from earlier frames, like a peer thread.
+    vi.resetModules();
+    const fresh = (await import('../../src/runtime/transport/frames.js')) as typeof import('../../src/runtime/transport/frames.js');
+    const back = fresh.decodeFrame(last);
+    expect(back).toEqual(slots);
+    // Decoded objects are plain objects (not Maps), so bolts read fields as they were emitted.
+    const v = (back[4] as unknown[])[0] as Record<string, unknown>;
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(v['key']).toBe('/p/900');
   });
 
   it('an unencodable value throws (the outbox isolates the tuple) and the next batch still encodes', () => {
