@@ -93,8 +93,10 @@ builder.setBolt('parse', () => new ParseBolt(inputOf), 2).localOrShuffleGrouping
 builder.setBolt('visitors', VisitorBolt, 2).fieldsGrouping('parse', ['visitor']).setTickFrequency(1000);
 builder.setBolt('views', viewWriter({ views }), 2).localOrShuffleGrouping('visitors').setTickFrequency(100);
 // New data goes to both layers: every fact also lands in the master dataset (-c master=DIR,
-// default ./data/master), acked only after the fsync that holds it.
-builder.setBolt('master', masterSink(), 1).localOrShuffleGrouping('parse', 'facts').setTickFrequency(200);
+// default ./data/master), acked only after the fsync that holds it. One sink per worker
+// thread fed local-or-shuffle: facts never cross threads (no copy of each record), and the
+// fsyncs run off the event loop (asyncFlush) while the thread keeps working.
+builder.setBolt('master', masterSink({ asyncFlush: true }), 2).localOrShuffleGrouping('parse', 'facts').setTickFrequency(200);
 builder.setBolt('view-report', memoryViewReport({ views }), 1).globalGrouping('views', MEMORY_VIEWS_STREAM);
 builder
   .setBolt('rejects', () => ({

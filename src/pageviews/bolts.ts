@@ -10,8 +10,8 @@ import type { OutputCollector } from '../api/collectors.js';
 import type { TopologyContext } from '../api/context.js';
 import type { OutputFieldsDeclarer } from '../api/declarer.js';
 import type { Tuple } from '../api/tuple.js';
-import { bucketOf, updateOf, type ViewUpdate } from '../views/view.js';
-import { DEFAULT_LOG_HOST, pageKeysOf, type PageKeys } from './event.js';
+import { bucketOf, type ViewUpdate } from '../views/view.js';
+import { DEFAULT_LOG_HOST, pageKeysOf } from './event.js';
 import { parseApacheLine } from './parse-apache.js';
 import { parseJsonLine } from './parse-jsonl.js';
 import { RejectsWriter } from './rejects.js';
@@ -19,6 +19,9 @@ import { recordOf } from '../batch/master/ingest.js';
 import { DedupeWindow, dedupeKey } from './dedupe.js';
 import { Sessionizer, type Visit } from './sessions.js';
 import { bouncesView, pageviewsView, uniquesView } from './views.js';
+
+const PAGEVIEWS = pageviewsView.name;
+const UNIQUES = uniquesView.name;
 
 /** Input format from `-c format=apache|jsonl`, else the file extension (.jsonl/.json -> jsonl). */
 export function formatOf(config: Config, input: string): 'apache' | 'jsonl' {
@@ -85,17 +88,12 @@ export class VisitorBolt {
   private collector!: OutputCollector;
   private dedupe!: DedupeWindow;
   private sessions!: Sessionizer;
-  /**
-   * The id of the event counted under each dedupe key still in the window. A tuple with the
-   * same key and the same id is not a duplicate but a replay of that event (its tree failed
-   * downstream, e.g. before its write): its updates go out again, or it would never be written.
-   */
-  private readonly counted = new Map<string, { id: string; ts: number }>();
-  private sweepAt = 1024;
   duplicates = 0;
 
   declareOutputFields(d: OutputFieldsDeclarer): void {
-    d.declare(['update']);
+    // One tuple per pageview carrying both its updates (pageviews and uniques): half the
+    // tuples, anchors and acks of one tuple per update. The writer takes an array here.
+    d.declare(['updates']);
   }
 
   prepare(config: Config, _context: TopologyContext, collector: OutputCollector): void {
@@ -110,30 +108,28 @@ export class VisitorBolt {
       this.emitVisits(this.sessions.advance(this.sessions.eventTime));
       return;
     }
-    const keys: PageKeys = { visitor: t.getString(0), url: t.getString(1), domain: t.getString(2), ts: t.getValue(3) as number };
+    const visitor = t.getString(0);
+    const url = t.getString(1);
+    const domain = t.getString(2);
+    const ts = t.getValue(3) as number;
     const id = t.getString(4);
-    const verdict = this.dedupe.check(keys.visitor, keys.url, keys.ts);
-    const key = dedupeKey(keys.visitor, keys.url, keys.ts);
-    if (verdict === 'duplicate' && this.counted.get(key)?.id !== id) {
+    const key = dedupeKey(visitor, url, ts);
+    // The window remembers the id counted under each key: the same key with the same id is
+    // not a duplicate but a replay of that event (its tree failed downstream, e.g. before its
+    // write): its updates go out again, or it would never be written.
+    const verdict = this.dedupe.checkKey(key, ts, id);
+    if (verdict === 'duplicate' && this.dedupe.idOf(key) !== id) {
       this.duplicates++;
       this.collector.ack(t);
       return;
     }
-    this.collector.emit(t, [updateOf(pageviewsView, keys, id)]);
-    this.collector.emit(t, [updateOf(uniquesView, keys, id)]);
+    // Literal objects of one shape each (no spreads): this runs once per pageview.
+    const pv: ViewUpdate = { view: PAGEVIEWS, key: url, bucket: bucketOf(pageviewsView, ts), time: ts, id, n: 1 };
+    const uv: ViewUpdate = { view: UNIQUES, key: url, bucket: bucketOf(uniquesView, ts), time: ts, id, member: visitor };
+    this.collector.emit(t, [[pv, uv]]);
     // A replay is in the sessions already (this task's memory saw it the first time).
-    if (verdict !== 'duplicate') this.sessions.add(keys);
-    if (verdict === 'new') this.remember(key, id, keys.ts);
+    if (verdict !== 'duplicate') this.sessions.add({ visitor, domain, ts });
     this.collector.ack(t);
-  }
-
-  private remember(key: string, id: string, ts: number): void {
-    this.counted.set(key, { id, ts });
-    if (this.counted.size < this.sweepAt) return;
-    // Forget what the dedupe window forgot; amortised O(1) per event.
-    const cut = this.dedupe.watermark;
-    for (const [k, v] of this.counted) if (v.ts < cut) this.counted.delete(k);
-    this.sweepAt = Math.max(1024, 2 * this.counted.size);
   }
 
   /**
@@ -149,7 +145,7 @@ export class VisitorBolt {
         view: bouncesView.name, key: v.domain, bucket: bucketOf(bouncesView, v.firstTs), time: v.firstTs,
         fields: { visits: 1, bounces: v.count === 1 ? 1 : 0 }, id: `visit:${v.visitor}:${v.domain}:${v.firstTs}`,
       };
-      this.collector.emit(null, [u]);
+      this.collector.emit(null, [[u]]);
     }
   }
 

@@ -42,8 +42,8 @@ export function dedupeKey(visitor: string, normalizedUrl: string, ts: number): s
  * its expiry by at most one window: memory stays within about two windows of events.
  */
 export class DedupeWindow {
-  /** Remembered keys; a key already here is a duplicate. */
-  private readonly seen = new Set<string>();
+  /** Remembered keys (a key already here is a duplicate), each with the id of the event counted under it ('' if none given). */
+  private readonly seen = new Map<string, string>();
   // The FIFO as two parallel arrays and a head index: no per-entry objects on the hot path.
   private keys: string[] = [];
   private times: number[] = [];
@@ -73,10 +73,17 @@ export class DedupeWindow {
    * not be checked; count it and report it as late.
    */
   check(visitor: string, normalizedUrl: string, ts: number): DedupeVerdict {
+    return this.checkKey(dedupeKey(visitor, normalizedUrl, ts), ts, '');
+  }
+
+  /**
+   * {@link check} by a key already built with {@link dedupeKey}, remembering `id` with it:
+   * {@link idOf} then tells a duplicate (another id) from a replay of the counted event.
+   */
+  checkKey(key: string, ts: number, id: string): DedupeVerdict {
     if (ts < this.watermark) return 'late';
-    const key = dedupeKey(visitor, normalizedUrl, ts);
     if (this.seen.has(key)) return 'duplicate';
-    this.seen.add(key);
+    this.seen.set(key, id);
     this.keys.push(key);
     this.times.push(ts);
     if (ts > this.maxTs) {
@@ -84,6 +91,11 @@ export class DedupeWindow {
       this.expire();
     }
     return 'new';
+  }
+
+  /** The id remembered with `key` (the event counted under it), or undefined once forgotten. */
+  idOf(key: string): string | undefined {
+    return this.seen.get(key);
   }
 
   private expire(): void {

@@ -13,8 +13,9 @@
  * (readers such as `zcat`, Node's gunzip and DuckDB read concatenated members). The price is
  * weaker compression when flushes are small; `topo compact` writes large members again.
  */
-import { fsyncSync, mkdirSync, openSync, closeSync, fstatSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { fsync as fsyncCb, fsyncSync, mkdirSync, openSync, closeSync, fstatSync, rmSync, renameSync, chmodSync, constants, close as closeCb, open as openCb } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { PAGEVIEWS_DATASET, dateOf, partitionDir, type MasterRecord } from './layout.js';
 import { newUnique } from './names.js';
@@ -35,8 +36,30 @@ export interface PartWriterOptions {
   readonly recover?: boolean;
   /** Grace period of the recovery rule (default 15 minutes; must exceed every writer's maxAgeMs). */
   readonly graceMs?: number;
-  /** fsync of a part's data; replaceable so tests can delay or fail it. */
+  /** fsync of a part's data; replaceable so tests can delay or fail it (flushAsync calls it too). */
   readonly fsync?: (fd: number) => void;
+}
+
+const fsyncAsync = promisify(fsyncCb);
+const openAsync = promisify(openCb);
+const closeAsync = promisify(closeCb);
+
+/** fsyncDir (durable.ts) off the event loop: the same rule, errors of unsyncable directories ignored. */
+async function fsyncDirAsync(dir: string): Promise<void> {
+  let fd: number;
+  try {
+    fd = await openAsync(dir, constants.O_RDONLY);
+  } catch {
+    return;
+  }
+  try {
+    await fsyncAsync(fd);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EISDIR' && code !== 'EBADF') throw err;
+  } finally {
+    await closeAsync(fd);
+  }
 }
 
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
@@ -54,6 +77,8 @@ interface OpenPart {
   chunks: string[];
   buffered: number;
   synced: boolean;
+  /** An fsync of its descriptor is in flight (flushAsync): it must not be closed (rolled) meanwhile. */
+  inflight: boolean;
 }
 
 /** One record as a JSON line, keys in a fixed order so equal records give equal bytes. */
@@ -77,6 +102,11 @@ export class PartWriter {
   private readonly gzip: boolean;
   private readonly bufferBytes: number;
   private readonly fsync: (fd: number) => void;
+  private readonly fsyncAsync: (fd: number) => Promise<void>;
+  /** Set while flushAsync runs: nothing may close a descriptor whose fsync is in flight. */
+  private flushing = false;
+  /** Directories whose new entries (a partition created) are not yet durable (flushAsync syncs them). */
+  private readonly unsyncedDirs = new Set<string>();
   private readonly timer: NodeJS.Timeout;
   private timerError: unknown = null;
   private closed = false;
@@ -89,6 +119,8 @@ export class PartWriter {
     this.gzip = opts.gzip ?? false;
     this.bufferBytes = opts.bufferBytes ?? 1024 * 1024;
     this.fsync = opts.fsync ?? fsyncSync;
+    const custom = opts.fsync;
+    this.fsyncAsync = custom !== undefined ? async (fd) => custom(fd) : (fd) => fsyncAsync(fd);
     const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
     this.recovery = opts.recover === false ? null : recoverDataset(this.root, this.dataset, { graceMs });
     // The age limit must hold even when nobody appends or flushes: recovery's grace rule
@@ -120,6 +152,7 @@ export class PartWriter {
   /** Writes and fsyncs everything appended so far; rolls parts past their size or age. */
   flush(): void {
     this.rethrowTimerError();
+    this.syncDirs();
     const now = Date.now();
     for (const [day, part] of [...this.parts]) {
       if (!this.drain(day, part)) continue; // rolled by size: already durable
@@ -132,8 +165,72 @@ export class PartWriter {
     }
   }
 
+  /**
+   * `flush()` off the event loop: the writes are synchronous (page cache), the fsyncs run in
+   * libuv's pool, all parts at once, while the caller keeps appending (those records wait for
+   * the next flush). Parts past their age are rolled the same way; `rollAll` rolls every part
+   * (the end of a run). Resolves once everything appended before the call is durable; rejects
+   * if any fsync failed (that part is abandoned to recovery, as in flush). One at a time.
+   */
+  async flushAsync(rollAll = false): Promise<void> {
+    if (this.flushing) throw new Error('PartWriter.flushAsync: a flush is already in flight');
+    this.rethrowTimerError();
+    this.flushing = true;
+    try {
+      const now = Date.now();
+      const work: Promise<void>[] = [];
+      for (const dir of this.unsyncedDirs) work.push(fsyncDirAsync(dir).catch((err: unknown) => {
+        this.unsyncedDirs.add(dir); // retried by the next flush; its records are failed meanwhile
+        throw err;
+      }));
+      this.unsyncedDirs.clear();
+      for (const [day, part] of [...this.parts]) {
+        if (!this.drain(day, part)) continue; // rolled by size: already durable
+        if (rollAll || now - part.createdMs >= this.maxAgeMs) {
+          this.parts.delete(day);
+          work.push(this.rollAsync(part));
+        } else if (!part.synced) {
+          part.synced = true; // an append while the fsync runs clears it again
+          part.inflight = true;
+          work.push(this.fsyncAsync(part.fd).then(
+            () => void (part.inflight = false),
+            (err: unknown) => {
+              part.inflight = false;
+              this.abandon(day, part);
+              throw err;
+            },
+          ));
+        }
+      }
+      const failed = (await Promise.allSettled(work)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** rollFile (durable.ts) with its fsyncs off the event loop; the part is already out of `parts`. */
+  private async rollAsync(part: OpenPart): Promise<void> {
+    if (part.bytes === 0 && fstatSync(part.fd).size === 0) {
+      closeSync(part.fd);
+      rmSync(part.tempPath, { force: true });
+      return;
+    }
+    try {
+      await this.fsyncAsync(part.fd);
+    } finally {
+      closeSync(part.fd);
+    }
+    const finalPath = join(part.dir, `part-${part.unique}${this.ext()}`);
+    renameSync(part.tempPath, finalPath);
+    chmodSync(finalPath, 0o444);
+    await fsyncDirAsync(dirname(finalPath));
+    this.rolled.push(finalPath);
+  }
+
   /** Rolls parts older than maxAgeMs (their buffered records are written first). */
   rollAged(now = Date.now()): void {
+    if (this.flushing) return; // flushAsync rolls aged parts itself
     for (const [day, part] of [...this.parts]) {
       if (now - part.createdMs >= this.maxAgeMs && this.drain(day, part)) this.roll(day, part);
     }
@@ -142,8 +239,10 @@ export class PartWriter {
   /** Flushes and rolls every open part; the writer cannot be used afterwards. */
   close(): void {
     if (this.closed) return;
+    if (this.flushing) throw new Error('PartWriter.close: a flushAsync is still in flight (await it first)');
     clearInterval(this.timer);
     this.rethrowTimerError();
+    this.syncDirs();
     for (const [day, part] of [...this.parts]) if (this.drain(day, part)) this.roll(day, part);
     this.closed = true;
   }
@@ -157,16 +256,28 @@ export class PartWriter {
     const dir = partitionDir(this.root, this.dataset, dateOf(ts));
     if (mkdirSync(dir, { recursive: true }) !== undefined) {
       // A new partition's own directory entry must be durable too, or a crash could lose
-      // the folder holding a rolled (acknowledged) part.
-      fsyncDir(join(this.root, this.dataset));
-      fsyncDir(this.root);
+      // the folder holding a rolled (acknowledged) part: now, or (flushAsync) before the
+      // flush that makes its records durable returns.
+      if (this.flushing || this.unsyncedDirs.size > 0) {
+        this.unsyncedDirs.add(join(this.root, this.dataset));
+        this.unsyncedDirs.add(this.root);
+      } else {
+        fsyncDir(join(this.root, this.dataset));
+        fsyncDir(this.root);
+      }
     }
     const unique = newUnique();
     const tempPath = join(dir, `.part-${unique}${this.ext()}.tmp`);
     const fd = openSync(tempPath, 'wx', 0o644); // O_EXCL: a name clash fails, never clobbers
-    const part: OpenPart = { dir, unique, tempPath, fd, createdMs: Date.now(), bytes: 0, chunks: [], buffered: 0, synced: true };
+    const part: OpenPart = { dir, unique, tempPath, fd, createdMs: Date.now(), bytes: 0, chunks: [], buffered: 0, synced: true, inflight: false };
     this.parts.set(day, part);
     return part;
+  }
+
+  /** Directory entries left to flushAsync, made durable by a synchronous flush or close instead. */
+  private syncDirs(): void {
+    for (const dir of this.unsyncedDirs) fsyncDir(dir);
+    this.unsyncedDirs.clear();
   }
 
   private ext(): string {
@@ -183,7 +294,7 @@ export class PartWriter {
       this.guard(day, part, () => writeAll(part.fd, buf));
       part.bytes += buf.length;
     }
-    if (part.bytes >= this.maxBytes) {
+    if (part.bytes >= this.maxBytes && !part.inflight) {
       this.roll(day, part);
       return false;
     }
@@ -212,13 +323,17 @@ export class PartWriter {
     try {
       op();
     } catch (err) {
-      this.parts.delete(day);
-      try {
-        closeSync(part.fd);
-      } catch {
-        // already closed by a failed roll
-      }
+      this.abandon(day, part);
       throw err;
+    }
+  }
+
+  private abandon(day: number, part: OpenPart): void {
+    if (this.parts.get(day) === part) this.parts.delete(day);
+    try {
+      closeSync(part.fd);
+    } catch {
+      // already closed by a failed roll
     }
   }
 

@@ -7,9 +7,13 @@
  *
  * Flushes happen when `flushRecords` inputs are held, on every tick tuple, and otherwise on
  * the bolt's own timer (`flushIntervalMs`) when the component has no tick frequency. One
- * flush costs one fsync per open partition; the write and fsync are synchronous and short
- * (the thread is busy for that time, as it would be awaiting them), and batching keeps them
- * rare.
+ * flush costs one fsync per open partition. By default the write and fsync are synchronous
+ * (the thread waits for the disk). With `asyncFlush` the fsyncs run off the event loop
+ * (PartWriter.flushAsync): the thread keeps executing, inputs arriving meanwhile are held for
+ * the next flush, which starts as soon as the previous one returns (so flushes coalesce by
+ * themselves under load), and still every input is acked only after the fsync holding its
+ * record. If an async flush fails, its inputs AND every input held meanwhile are failed
+ * (some of the latter may sit in the abandoned part, which no later fsync covers).
  *
  * Config: `master` (root directory, default ./data/master); `master.gzip`, `master.maxBytes`,
  * `master.maxAgeMs`, `master.flushRecords` override the options.
@@ -29,6 +33,8 @@ export interface MasterSinkOptions {
   readonly flushIntervalMs?: number;
   /** Writer options other than the root (which comes from config `master`). */
   readonly writer?: Omit<PartWriterOptions, 'root'>;
+  /** fsync off the event loop (see the file comment); default false. */
+  readonly asyncFlush?: boolean;
   /** Replaces the writer (tests: a writer whose fsync is observed or blocked). */
   readonly openWriter?: (options: PartWriterOptions) => PartWriter;
 }
@@ -48,12 +54,16 @@ export class MasterSinkBolt implements Bolt {
   private held: Tuple[] = [];
   private flushRecords: number;
   private timer: NodeJS.Timeout | null = null;
+  private readonly asyncFlush: boolean;
+  /** The running async flush loop, if any. */
+  private loop: Promise<void> | null = null;
   /** Inputs acked after a successful flush, and inputs failed by a failed one. */
   acked = 0;
   failed = 0;
 
   constructor(private readonly options: MasterSinkOptions = {}) {
     this.flushRecords = options.flushRecords ?? 1000;
+    this.asyncFlush = options.asyncFlush ?? false;
   }
 
   declareOutputFields(_d: OutputFieldsDeclarer): void {}
@@ -72,16 +82,14 @@ export class MasterSinkBolt implements Bolt {
     this.flushRecords = num('master.flushRecords') ?? this.flushRecords;
     this.writer = (this.options.openWriter ?? ((o) => new PartWriter(o)))(opts);
     if (typeof config['tickFrequencyMs'] !== 'number') {
-      this.timer = setInterval(() => this.flush(), this.options.flushIntervalMs ?? 200);
+      this.timer = setInterval(() => void this.flushNow(), this.options.flushIntervalMs ?? 200);
       this.timer.unref();
     }
   }
 
-  execute(t: Tuple): void {
-    if (t.isTick()) {
-      this.flush();
-      return;
-    }
+  /** Returns the async flush's promise when it starts or joins one (the runtime counts the thread busy meanwhile). */
+  execute(t: Tuple): void | Promise<void> {
+    if (t.isTick()) return this.flushNow();
     const record = t.getValueByField('record');
     const problem = invalidRecord(record);
     if (problem !== null) {
@@ -92,7 +100,34 @@ export class MasterSinkBolt implements Bolt {
     }
     this.writer.append(record as MasterRecord);
     this.held.push(t);
-    if (this.held.length >= this.flushRecords) this.flush();
+    if (this.held.length >= this.flushRecords) return this.flushNow();
+  }
+
+  private flushNow(): void | Promise<void> {
+    if (!this.asyncFlush) return this.flush();
+    // A flush in flight takes what is held now when it returns: no second loop.
+    this.loop ??= this.flushLoop().finally(() => (this.loop = null));
+    return this.loop;
+  }
+
+  /** Async flushes back to back until nothing is held; never rejects. */
+  private async flushLoop(): Promise<void> {
+    do {
+      const batch = this.held;
+      this.held = [];
+      try {
+        await this.writer.flushAsync();
+      } catch (err) {
+        const all = batch.concat(this.held);
+        this.held = [];
+        this.collector.reportError(new Error(`master dataset flush failed, ${all.length} input(s) failed for replay: ${(err as Error).message}`));
+        for (const x of all) this.collector.fail(x);
+        this.failed += all.length;
+        return;
+      }
+      for (const x of batch) this.collector.ack(x);
+      this.acked += batch.length;
+    } while (this.held.length > 0);
   }
 
   /** Makes every held input durable, then acks them; fails them all if that is not possible. */
@@ -123,13 +158,18 @@ export class MasterSinkBolt implements Bolt {
     }
   }
 
-  finish(): void {
-    this.flush();
+  finish(): void | Promise<void> {
+    return this.flushNow();
   }
 
-  cleanup(): void {
+  async cleanup(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
-    this.flush();
+    if (this.asyncFlush) {
+      while (this.loop !== null) await this.loop;
+      if (this.held.length > 0) await this.flushNow();
+      // Every part rolled with its fsyncs in parallel, not one after another.
+      await this.writer.flushAsync(true).catch((err: unknown) => this.collector.reportError(err));
+    } else this.flush();
     this.writer.close();
   }
 }
