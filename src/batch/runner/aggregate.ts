@@ -8,7 +8,7 @@ import { bucketOf, type Aggregation, type ViewDef, type ViewUpdate } from '../..
 /** A bucket's value: a number (count, sum), distinct members, or named counters. */
 export type BatchValue = number | string[] | Record<string, number>;
 
-type Cell = { key: string; bucket: number; n: number; members: Set<string> | null; fields: Record<string, number> | null };
+export type Cell = { key: string; bucket: number; n: number; members: Set<string> | null; fields: Record<string, number> | null };
 
 export class BatchAggregate {
   // Bucket, then key: no joined string id to build and hash per event (it showed in profiles).
@@ -72,6 +72,11 @@ export class BatchAggregate {
       case 'counters':
         return;
     }
+  }
+
+  /** Each bucket whose start passes `keep`, with its cells by key (not copied). */
+  *bucketsOf(keep: (bucket: number) => boolean): Generator<[bucket: number, cells: ReadonlyMap<string, Cell>]> {
+    for (const entry of this.buckets) if (keep(entry[0])) yield entry;
   }
 
   /** The cells whose bucket passes `keep`, without copying (the writer PFADDs members in chunks). */

@@ -12,7 +12,7 @@ import type { ViewDef } from '../../views/view.js';
 import type { BatchInput } from './input.js';
 import type { BatchPool } from './pool.js';
 import type { MapResult, SpillRange } from './worker.js';
-import type { VersionTarget } from './write.js';
+import type { VersionTarget } from './target.js';
 
 export interface ComputeOptions extends ListOptions {
   readonly root: string;
@@ -64,7 +64,8 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
     let index = 0, done = 0, records = 0;
     const mapAll = (list: readonly PartFile[]): Promise<MapResult[]> =>
       Promise.all(list.map(async (f) => {
-        const r = await o.pool.map({ bundle: o.bundle, file: f.path, fileIndex: index++, spillDir, partitions, keyView: keyView?.name ?? null, groups: reducerViews.length > 0 });
+        const r = await o.pool.map({ bundle: o.bundle, file: f.path, fileIndex: index++, spillDir, partitions, keyView: keyView?.name ?? null,
+          plainViews: plainViews.filter((v) => v !== keyView).map((v) => v.name), groups: reducerViews.length > 0 });
         records += r.records;
         o.onFile?.(++done, files.length, records);
         return r;
@@ -85,7 +86,9 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
     const byPartition: SpillRange[][] = Array.from({ length: partitions * 2 }, () => []);
     let maxTs = -Infinity, skipped = 0, badLines = 0;
     const bad: string[] = [];
+    const unaligned = new Set<string>();
     for (const r of results.values()) {
+      for (const name of r.unaligned) unaligned.add(name);
       for (const [p, range] of r.spills) byPartition[p]!.push(range);
       maxTs = Math.max(maxTs, r.maxTs);
       skipped += r.skipped;
@@ -100,12 +103,14 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
       for (const v of o.views) cells.set(v.name, 0);
       const pick = (list: readonly ViewDef<never>[]): Record<string, number> => Object.fromEntries(list.map((v) => [v.name, watermarks[v.name]!]));
       const sides = [pick(plainViews), pick(reducerViews)];
+      // Single writer per cell: the key view, and plain views whose key always equalled its key.
+      const single = plainViews.filter((v) => !unaligned.has(v.name)).map((v) => v.name);
       // Both sides read every event once and remove the same duplicates: count one side.
       const counted = keyView !== undefined ? 0 : 1;
       await Promise.all(byPartition.map(async (spills, p) => {
         const side = p < partitions ? 0 : 1;
         if (spills.length === 0 || Object.keys(sides[side]!).length === 0) return;
-        const r = await o.pool.reduce({ bundle: o.bundle, spills, views: sides[side]!, target });
+        const r = await o.pool.reduce({ bundle: o.bundle, spills, views: sides[side]!, single: side === 0 ? single : [], target });
         if (side === counted) {
           events += r.events;
           duplicates += r.duplicates;

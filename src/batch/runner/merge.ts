@@ -1,7 +1,8 @@
 /**
- * How reduce tasks write a batch version straight to Redis, in the pool threads. Each
- * reducer holds whole groups (visitors), so one view cell (URL, hour) may get parts from
- * several reducers: every write is therefore a merge, the view's own monoid on the Redis side
+ * How reduce tasks write the cells of a view that several reducers may share (a reducer view
+ * such as bounces, or a plain view not partitioned by its own key; see write.ts for views with
+ * one writer per cell). One view cell (URL, hour) may get parts from several reducers: every
+ * write is therefore a merge, the view's own monoid on the Redis side
  * (INCRBYFLOAT for count and sum, PFADD for distinct, HINCRBY for counters), and the cell's
  * top-ZSET score is kept with it in the same script (ZINCRBY, or for distinct the PFCOUNT
  * after the PFADD: scripts run one at a time, so the last one to touch a cell leaves its final
@@ -10,16 +11,10 @@
  * Nothing here is visible to queries: the version is only read once its pointer is swapped,
  * after every reducer has finished.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { batchBucketsKey, batchPrefix, keysKey, topKey, valueKey, viewPrefix } from '../../views/keys.js';
 import type { Aggregation } from '../../views/view.js';
-
-/** Where a reducer writes (plain values: it crosses to the pool thread by structured clone). */
-export interface VersionTarget {
-  readonly redis: Pick<RedisOptions, 'host' | 'port' | 'username' | 'password' | 'db' | 'tls'>;
-  readonly namespace: string;
-  readonly batchId: number;
-}
+import { clientOf, type VersionTarget } from './target.js';
 
 /** ARGV: kind, keys index, buckets index, then per cell: value key, top key, key, bucket, n, n payload items. */
 const SCRIPT = `
@@ -49,19 +44,10 @@ return created
 `;
 
 type Client = Redis & { topoBatchWrite(...args: string[]): Promise<number> };
-const clients = new Map<string, Client>();
 
-function clientOf(t: VersionTarget): Client {
-  const id = JSON.stringify(t.redis);
-  let c = clients.get(id);
-  if (c === undefined) {
-    c = new Redis({ ...t.redis, maxRetriesPerRequest: 3 }) as Client;
-    c.on('error', () => {});
-    c.defineCommand('topoBatchWrite', { numberOfKeys: 0, lua: SCRIPT });
-    clients.set(id, c);
-  }
-  return c;
-}
+const define = (c: Redis): void => {
+  if (!('topoBatchWrite' in c)) c.defineCommand('topoBatchWrite', { numberOfKeys: 0, lua: SCRIPT });
+};
 
 /**
  * Arguments per script call, and scripts in flight per reducer. A script holds Redis for its
@@ -82,7 +68,7 @@ export interface PartialCell {
 
 /** Merge `cells` into the view's batch version; returns how many cells did not exist yet. */
 export async function mergeCells(t: VersionTarget, view: { name: string; version: number; aggregation: Aggregation }, cells: Iterable<PartialCell>): Promise<number> {
-  const redis = clientOf(t);
+  const redis = clientOf(t, define) as Client;
   const bp = batchPrefix(viewPrefix(t.namespace, view), t.batchId);
   const kind = view.aggregation.kind === 'distinct' ? 'distinct' : view.aggregation.kind === 'counters' ? 'counters' : 'sum';
   const firstField = view.aggregation.kind === 'counters' ? view.aggregation.fields[0]! : '';

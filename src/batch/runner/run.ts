@@ -14,7 +14,7 @@ import { checkBatchInput, type BatchInput } from './input.js';
 import { acquireLease } from './lease.js';
 import { openBatchPool } from './pool.js';
 import { openVersion, publishView, rollbackView, type Published } from './publish.js';
-import type { VersionTarget } from './write.js';
+import type { VersionTarget } from './target.js';
 import type { BatchPointer } from '../../serving/pointer.js';
 
 export interface BatchRunOptions {

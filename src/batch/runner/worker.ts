@@ -15,10 +15,13 @@
  * Two shuffles, one per kind of view. Reducer views (bounces) need whole groups: their
  * side is partitioned by `groupOf`. Plain views (count, sum, distinct) need only that the
  * duplicates of a fact meet, and they do in any partitioning by the view key (one fact, one
- * key): their side is partitioned by the first plain view's key, so each of its cells is
- * computed by one reducer and written to Redis once, not once per reducer holding a part of
- * it (Redis's scripts were the batch's bottleneck; by visitor, a cell of 1.8 events came in
- * ~1.6 parts). Spills are msgpackr arrays of events, one per (map task, partition), appended
+ * key): their side is partitioned by the first plain view's key (the key view), so each of
+ * its cells is computed by one reducer and written to Redis once, without a merge (write.ts),
+ * not once per reducer holding a part of it. Another plain view is single-writer too when its
+ * key equals the key view's on every event (pageviews and uniques both key by URL): the map
+ * checks that on each event, as functions cannot be compared. A view that differs on any event
+ * (or a reducer view) has its cells written as merges (merge.ts), correct from any number of
+ * reducers. Spills are msgpackr arrays of events, one per (map task, partition), appended
  * to one file per (thread, partition) and passed on as byte ranges: thousands of small spill
  * files cost more to create, open and remove than to write (open and unlink showed in the
  * profile, ~10% of the run).
@@ -32,7 +35,9 @@ import { BadRecordError, readRecordChunks } from '../reader.js';
 import type { ViewDef } from '../../views/view.js';
 import { BatchAggregate } from './aggregate.js';
 import { checkBatchInput, partitionOf, type BatchInput } from './input.js';
-import { mergeCells, type VersionTarget } from './write.js';
+import { mergeCells } from './merge.js';
+import type { VersionTarget } from './target.js';
+import { writeCells } from './write.js';
 
 export interface MapTask {
   readonly kind: 'map';
@@ -43,6 +48,8 @@ export interface MapTask {
   readonly partitions: number;
   /** The plain view whose key partitions the plain views' side, or null when no plain view runs. */
   readonly keyView: string | null;
+  /** The other plain views, checked against the key view's key (see `unaligned`). */
+  readonly plainViews: readonly string[];
   /** Whether a reducer view runs: then events are also spilled by group. */
   readonly groups: boolean;
 }
@@ -55,6 +62,8 @@ export interface MapResult {
   /** Records the views skip (eventOf returned null). */
   readonly skipped: number;
   readonly maxTs: number;
+  /** Plain views whose key differed from the key view's on some event: their cells may span partitions. */
+  readonly unaligned: readonly string[];
   /**
    * Spill files written, by partition: `p` for the plain views' side (by key), `partitions + p`
    * for the reducer views' side (by group).
@@ -77,6 +86,8 @@ export interface ReduceTask {
    * A partition of the key side gets the plain views, one of the group side the reducer views.
    */
   readonly views: Readonly<Record<string, number>>;
+  /** Of those, the views whose every cell is in one partition: written without a merge. */
+  readonly single: readonly string[];
   /** The batch version the partial cells are merged into. */
   readonly target: VersionTarget;
 }
@@ -117,6 +128,9 @@ async function map(t: MapTask): Promise<MapResult> {
   const { input, views } = await load(t.bundle);
   const keyView = t.keyView === null ? null : views.find((v) => v.name === t.keyView);
   if (keyView === undefined) throw new Error(`view '${t.keyView}' is not in the topology module's views`);
+  const others = t.plainViews.map((n) => views.find((v) => v.name === n) ?? fail(`view '${n}' is not in the topology module's views`));
+  // Views still aligned with the key view; one is dropped at its first differing event.
+  let aligned = others;
   const out: unknown[][] = Array.from({ length: t.partitions * 2 }, () => []);
   let records = 0, skipped = 0, badLines = 0, maxTs = -Infinity;
   const bad: string[] = [];
@@ -138,12 +152,16 @@ async function map(t: MapTask): Promise<MapResult> {
           // An event the view skips (no key) still goes to partition 0: other plain views may read it.
           const key = keyView.keyOf(e);
           out[key === null ? 0 : partitionOf(key, t.partitions)]!.push(e);
+          for (const v of aligned) {
+            const k = v.keyOf(e);
+            if (k !== null && k !== key) aligned = aligned.filter((w) => w !== v);
+          }
         }
         if (t.groups) out[t.partitions + partitionOf(input.groupOf(e), t.partitions)]!.push(e);
       }
     }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { file: t.file, gone: true, records: 0, skipped: 0, maxTs, spills: [], badLines: 0, bad: [] };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { file: t.file, gone: true, records: 0, skipped: 0, maxTs, unaligned: [], spills: [], badLines: 0, bad: [] };
     throw err;
   }
   const spills: Array<[number, SpillRange]> = [];
@@ -158,7 +176,8 @@ async function map(t: MapTask): Promise<MapResult> {
     spillSizes.set(path, offset + bytes.length);
     spills.push([p, [path, offset, bytes.length]]);
   });
-  return { file: t.file, gone: false, records, skipped, maxTs, spills, badLines, bad };
+  const unaligned = others.filter((v) => !aligned.includes(v)).map((v) => v.name);
+  return { file: t.file, gone: false, records, skipped, maxTs, unaligned, spills, badLines, bad };
 }
 
 /** The event arrays of `ranges`, each spill file opened once. */
@@ -211,13 +230,19 @@ async function reduce(t: ReduceTask): Promise<ReduceResult> {
       if (view.aggregation.kind === 'counters') throw new Error(`view '${name}' (counters) needs batchInput.reducers.${name}`);
       for (const e of events) agg.addEvent(view, e);
     }
-    // Not awaited here: the next view is aggregated while this one's scripts run in Redis.
-    const write = mergeCells(t.target, view, agg.cellsOf((b) => b + view.bucketMs <= watermark)).then((n): [string, number] => [name, n]);
+    // Not awaited here: the next view is aggregated while this one's commands run in Redis.
+    const keep = (b: number): boolean => b + view.bucketMs <= watermark;
+    const written = t.single.includes(name) ? writeCells(t.target, view, agg, keep) : mergeCells(t.target, view, agg.cellsOf(keep));
+    const write = written.then((n): [string, number] => [name, n]);
     // Observed now: if a later view throws first, this one's failure must not go unhandled.
     write.catch(() => {});
     writes.push(write);
   }
   return { events: events.length, duplicates, created: Object.fromEntries(await Promise.all(writes)) };
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }
 
 export default function task(t: MapTask | ReduceTask): Promise<MapResult | ReduceResult> {

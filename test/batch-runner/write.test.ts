@@ -1,0 +1,174 @@
+/**
+ * The batch writer's two paths: views whose cells each sit in one reduce partition (the key
+ * view and views keyed the same) are written without a merge (write.ts); views keyed
+ * otherwise are merged from several reducers (merge.ts). Both must leave exactly the truth
+ * under the key schema the serving layer reads, and a failed write must publish nothing.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MasterRecord } from '../../src/batch/master/layout.js';
+import { runBatch } from '../../src/batch/runner/run.js';
+import { ServingLayer } from '../../src/serving/query.js';
+import { batchBucketsKey, batchPointerKey, batchPrefix, keysKey, topKey, valueKey, viewPrefix } from '../../src/views/keys.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { HOUR, randomRecords, rec, T0, tempRoot, writeDataset } from './fixture.js';
+import { views, type Hit } from './fixtures/mixed-views.js';
+
+const FILE = 'test/batch-runner/fixtures/mixed-views.ts';
+const NS = 'mixed';
+
+/** Records with varied (binary-exact) byte counts; a duplicate keeps its twin's. */
+function records(n: number, seed: number): MasterRecord[] {
+  return randomRecords(n, 6, seed).map((r) => ({ ...r, bytes: (r.ts % 997) * 0.25 }));
+}
+
+type Truth = Map<string, Map<number, number | Set<string>>>;
+
+/** Every view's covered cells computed directly: dedupe, then the view's key and aggregation. */
+function truth(recs: readonly MasterRecord[]): { views: Map<string, Truth>; maxTs: number } {
+  const seen = new Set<string>();
+  const out = new Map<string, Truth>(views.map((v) => [v.name, new Map()]));
+  const maxTs = Math.max(...recs.map((r) => r.ts));
+  for (const r of recs) {
+    const e: Hit = { visitor: r.user ?? r.ip, url: r.url, ts: r.ts, bytes: r.bytes ?? 0, user: r.user };
+    const id = `${e.visitor}|${e.url}|${e.ts}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const v of views) {
+      const key = v.keyOf(e);
+      const bucket = Math.floor(e.ts / HOUR) * HOUR;
+      if (key === null || bucket + HOUR > maxTs) continue;
+      const cells = out.get(v.name)!;
+      const byBucket = cells.get(key) ?? new Map<number, number | Set<string>>();
+      cells.set(key, byBucket);
+      const a = v.aggregation;
+      const old = byBucket.get(bucket);
+      if (a.kind === 'distinct') byBucket.set(bucket, ((old as Set<string>) ?? new Set()).add(String(e[a.field as keyof Hit])));
+      else byBucket.set(bucket, ((old as number) ?? 0) + (a.kind === 'sum' ? Number(e[a.field as keyof Hit]) : 1));
+    }
+  }
+  return { views: out, maxTs };
+}
+
+/** Views whose cells come in parts from several reducers (keyed otherwise than the key view, 'hits'). */
+const MERGED = new Set(['pervisitor', 'visitorurls', 'almost']);
+
+/** PFCOUNT of a HyperLogLog of exactly `members` (an estimate above ~100 members, the same for any insertion order). */
+async function hllCount(redis: Redis, members: ReadonlySet<string>): Promise<number> {
+  const [[, n]] = (await redis.multi().pfadd('test:hll', ...members).pfcount('test:hll').del('test:hll').exec())!.slice(1) as Array<[null, number]>;
+  return n!;
+}
+
+/**
+ * The batch version's keys of every view equal the truth: values, top ZSETs, keys index,
+ * buckets index. A distinct value is the HyperLogLog of the exact members; its top score is
+ * the exact count when one reducer wrote the cell, else the HyperLogLog's count (a merge).
+ */
+async function expectVersion(redis: Redis, batchId: number, t: ReturnType<typeof truth>): Promise<void> {
+  for (const v of views) {
+    const bp = batchPrefix(viewPrefix(NS, v), batchId);
+    const cells = t.views.get(v.name)!;
+    const buckets = new Set<number>();
+    const tops = new Map<number, Array<[string, number]>>();
+    for (const [key, byBucket] of cells) {
+      for (const [bucket, value] of byBucket) {
+        buckets.add(bucket);
+        const n = value instanceof Set ? await hllCount(redis, value) : value;
+        const got = value instanceof Set ? await redis.pfcount(valueKey(bp, key, bucket)) : Number(await redis.get(valueKey(bp, key, bucket)));
+        expect(got, `${v.name} ${key} ${bucket}`).toBe(n);
+        const score = value instanceof Set && !MERGED.has(v.name) ? value.size : n;
+        tops.set(bucket, [...(tops.get(bucket) ?? []), [key, score]]);
+      }
+      const latest = Math.max(...byBucket.keys());
+      expect(Number(await redis.zscore(keysKey(bp), key)), `${v.name} keys index ${key}`).toBe(latest);
+    }
+    expect(await redis.zcard(keysKey(bp))).toBe(cells.size);
+    expect((await redis.zrange(batchBucketsKey(bp), 0, -1)).map(Number).sort()).toEqual([...buckets].sort());
+    for (const [bucket, want] of tops) {
+      const got = await redis.zrange(topKey(bp, bucket), 0, -1, 'WITHSCORES');
+      const pairs: Array<[string, number]> = [];
+      for (let i = 0; i < got.length; i += 2) pairs.push([got[i]!, Number(got[i + 1])]);
+      expect(new Map(pairs), `${v.name} top ${bucket}`).toEqual(new Map(want));
+    }
+  }
+}
+
+let server: RedisServer;
+let redis: Redis;
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.port, '127.0.0.1');
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await server?.dispose();
+});
+
+describe('batch writer', () => {
+  it('writes views keyed like the key view once per cell and merges the others, all equal to the truth', async () => {
+    await redis.flushall();
+    const recs = records(1500, 3);
+    const root = tempRoot();
+    writeDataset(root, recs, 53);
+    await redis.config('RESETSTAT');
+    const r = await runBatch(redis, { file: FILE, root, threads: 2 });
+    const t = truth(recs);
+    const stats = await redis.info('commandstats');
+    await expectVersion(redis, r.batchId!, t);
+    const calls = (cmd: string): number => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    const cellsOf = (name: string): number => [...t.views.get(name)!.values()].reduce((a, m) => a + m.size, 0);
+    // Single-writer distinct cells: one PFADD each, no PFCOUNT; the merged distinct view
+    // (visitorurls) PFADDs and PFCOUNTs once per cell part (a part per reducer holding it).
+    expect(calls('pfcount')).toBeGreaterThanOrEqual(cellsOf('visitorurls'));
+    expect(calls('pfadd') - calls('pfcount')).toBe(cellsOf('visitors'));
+    // INCRBYFLOAT only for the merged count/sum views: pervisitor and almost, in parts.
+    expect(calls('incrbyfloat')).toBeGreaterThan(cellsOf('pervisitor') + cellsOf('almost'));
+    expect(r.published.map((p) => [p.view, p.keys])).toEqual(views.map((v) => [v.name, cellsOf(v.name)]));
+    // Queries read the version as they read a realtime view.
+    const serving = new ServingLayer(redis, NS);
+    const [key, byBucket] = [...t.views.get('visitors')!].find(([, m]) => m.size > 1)!;
+    const q = await serving.query(views[1]!, key, [...byBucket.keys()]);
+    expect(q.buckets.map((b) => [b.source, b.value])).toEqual([...byBucket.values()].map((s) => ['batch', (s as Set<string>).size]));
+  });
+
+  it('authenticates and selects the database of the client it is given', async () => {
+    const secured = await startRedis({ args: ['--requirepass', 'pw'] });
+    const client = new Redis({ port: secured.port, host: '127.0.0.1', password: 'pw', db: 3 });
+    try {
+      const recs = records(300, 5);
+      const root = tempRoot();
+      writeDataset(root, recs, 29);
+      const r = await runBatch(client, { file: FILE, root, threads: 1 });
+      await expectVersion(client, r.batchId!, truth(recs));
+      await client.select(0);
+      expect(await client.dbsize()).toBe(0);
+    } finally {
+      client.disconnect();
+      await secured.dispose();
+    }
+  });
+
+  it('fails the run on a refused write and leaves the published version answering', async () => {
+    await redis.flushall();
+    const first = records(400, 7);
+    const root = tempRoot();
+    writeDataset(root, first, 31);
+    const r1 = await runBatch(redis, { file: FILE, root, threads: 2 });
+    // A second, larger dataset; Redis runs out of memory partway through writing it.
+    const more = records(20_000, 8).map((x, i) => rec(x.ip, `${x.path}/${i}`, x.ts + 6 * HOUR, x.user));
+    writeDataset(root, more, 2000, 'b');
+    const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+    await redis.config('SET', 'maxmemory', String(used + 300_000));
+    try {
+      await expect(runBatch(redis, { file: FILE, root, threads: 2 })).rejects.toThrow(/OOM/);
+    } finally {
+      await redis.config('SET', 'maxmemory', '0');
+    }
+    for (const v of views) expect(await redis.hget(batchPointerKey(viewPrefix(NS, v)), 'current')).toBe(String(r1.batchId));
+    await expectVersion(redis, r1.batchId!, truth(first));
+    // The next run removes the failed version and publishes whole.
+    const r3 = await runBatch(redis, { file: FILE, root, threads: 2 });
+    await expectVersion(redis, r3.batchId!, truth([...first, ...more]));
+    expect(r3.published.every((p) => p.versionsDeleted.includes(r1.batchId! + 1))).toBe(true);
+  });
+});
