@@ -6,28 +6,25 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Topology } from '../../topology/topology.js';
-import { ACKER_ID } from '../../topology/plan.js';
 import type { MainToWorker, SupervisorLink, WorkerInit } from '../messages.js';
 import type { RuntimeConfig } from '../config.js';
 import { IdGenerator } from '../ids.js';
 import { SharedState } from '../shared-state.js';
 import type { TaskCounters, WorkerMetrics } from '../metrics.js';
-import { encodeHistogram } from '../metrics.js';
 import { Outbox } from '../transport/outbox.js';
 import { decodeFrame, SLOTS_PER_TUPLE } from '../transport/frames.js';
 import { StreamTable, type StreamInfo } from './streams.js';
 import { TupleImpl } from './tuple-impl.js';
-import { PollResult, errorText, type Executor, type ExecutorHost } from './executor.js';
-import { SpoutExecutor } from './spout-executor.js';
-import { buildExecutors } from './tasks.js';
+import { PollResult, errorText, type ExecutorHost } from './executor.js';
+import { TaskSet } from './task-set.js';
 import { TickTimers } from './ticks.js';
+import { Inbox, LocalQueue } from './work-queues.js';
 import { AckCoalescer } from './ack-coalescer.js';
 
 /** Idle spouts are polled again after this long (Storm's sleep wait strategy). */
 const IDLE_POLL_MS = 1;
 /** Peer frames executed per loop round before the thread yields to its other ports and timers. */
 const FRAMES_PER_ROUND = 4;
-const EMPTY = new Uint8Array(0);
 
 export class WorkerHost implements ExecutorHost {
   readonly ids = new IdGenerator();
@@ -38,19 +35,13 @@ export class WorkerHost implements ExecutorHost {
   clock = performance.now();
   private readonly streams: StreamTable;
   private readonly taskWorker: readonly number[];
-  private readonly executors: Array<Executor | undefined> = [];
-  private readonly spouts: SpoutExecutor[] = [];
+  private readonly tasks: TaskSet;
   private readonly outbox: Outbox;
   private readonly ports: Array<MessagePort | undefined>;
   private readonly ticks: TickTimers;
-  // Local queue as two parallel arrays with a read index: no per-entry allocation.
-  private qTasks: number[] = [];
-  private qTuples: TupleImpl[] = [];
-  private qHead = 0;
+  private readonly local = new LocalQueue();
+  private readonly inbox = new Inbox();
   private asyncPending = 0;
-  private readonly inboxFrames: Uint8Array[] = [];
-  private readonly inboxPeers: number[] = [];
-  private inboxHead = 0;
   private readonly acks: AckCoalescer;
   private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
@@ -70,6 +61,7 @@ export class WorkerHost implements ExecutorHost {
     this.ports = [...init.peers];
     this.outbox = new Outbox((slots, err) => this.unencodable(slots, err), this.workerIndex, this.ports, this.shared, init.config.batchSize, init.config.maxInflightFrames);
     this.acks = new AckCoalescer(init.assignment.ackerForSpoutTask, this.streams.byCode);
+    this.tasks = new TaskSet(this);
     this.ticks = new TickTimers(this.streams.tick, (task, t) => this.enqueue(task, t));
   }
 
@@ -81,17 +73,8 @@ export class WorkerHost implements ExecutorHost {
       Atomics.store(this.shared.sent, w * this.shared.workers + p, 0);
       Atomics.store(this.shared.processed, p * this.shared.workers + w, 0);
     }
-    const built = buildExecutors(this, this.topology, this.init.plan, this.init.assignment, this.streams);
-    if (built.failed) return this.startFailed(built.failed.component, built.failed.taskId, built.failed.error);
-    for (const ex of built.executors) {
-      try {
-        await ex.start();
-      } catch (error) {
-        return this.startFailed(ex.componentId, ex.taskId, error);
-      }
-      this.executors[ex.taskId] = ex;
-      if (ex instanceof SpoutExecutor) this.spouts.push(ex);
-    }
+    const failed = await this.tasks.start(this.topology, this.init.plan, this.init.assignment, this.streams);
+    if (failed !== null) return this.startFailed(failed.component, failed.taskId, failed.error);
     this.started = true;
     this.ports.forEach((port, peer) => port && this.listen(peer, port));
     this.link.post({ type: 'ready', workerIndex: w });
@@ -106,14 +89,9 @@ export class WorkerHost implements ExecutorHost {
     port.on('message', (frame: Uint8Array) => this.onFrame(peer, frame));
   }
 
-  /**
-   * A batch from a peer is only queued here. Node hands a port's queued messages to this
-   * handler back to back (up to a thousand), so executing them here would starve the
-   * supervisor's port, ticks, and the flush of what they emit; the pump takes a few per round.
-   */
+  /** A batch from a peer is only queued here (see work-queues.ts); the pump takes a few per round. */
   private onFrame(peer: number, frame: Uint8Array): void {
-    this.inboxPeers.push(peer);
-    this.inboxFrames.push(frame);
+    this.inbox.push(peer, frame);
     // Busy until a pump has executed the frame and flushed what it emitted.
     Atomics.store(this.shared.busy, this.workerIndex, 1);
     this.schedule();
@@ -121,15 +99,13 @@ export class WorkerHost implements ExecutorHost {
 
   /** Execute queued frames: at most FRAMES_PER_ROUND, then the loop yields. */
   private processInbox(): void {
-    const n = Math.min(this.inboxFrames.length - this.inboxHead, FRAMES_PER_ROUND);
+    const n = Math.min(this.inbox.size, FRAMES_PER_ROUND);
     const byCode = this.streams.byCode;
-    const ex = this.executors;
+    const ex = this.tasks.byId;
     for (let k = 0; k < n; k++) {
-      const i = this.inboxHead++;
-      const peer = this.inboxPeers[i]!;
+      const peer = this.inbox.nextPeer();
       this.clock = performance.now();
-      const slots = decodeFrame(this.inboxFrames[i]!);
-      this.inboxFrames[i] = EMPTY;
+      const slots = decodeFrame(this.inbox.take());
       for (let j = 0; j < slots.length; j += SLOTS_PER_TUPLE) {
         const t = new TupleImpl(byCode[slots[j + 1] as number]!, slots[j + 2] as number, slots[j + 4] as unknown[], slots[j + 3] as number[] | null);
         const e = ex[slots[j] as number];
@@ -137,11 +113,6 @@ export class WorkerHost implements ExecutorHost {
       }
       this.drainLocal();
       Atomics.add(this.shared.processed, peer * this.shared.workers + this.workerIndex, 1);
-    }
-    if (this.inboxHead === this.inboxFrames.length) {
-      this.inboxFrames.length = 0;
-      this.inboxPeers.length = 0;
-      this.inboxHead = 0;
     }
   }
 
@@ -170,22 +141,12 @@ export class WorkerHost implements ExecutorHost {
   }
 
   private enqueue(task: number, t: TupleImpl): void {
-    this.qTasks.push(task);
-    this.qTuples.push(t);
+    this.local.push(task, t);
     if (!this.draining) this.schedule();
   }
 
   private drainLocal(): void {
-    const ex = this.executors;
-    while (this.qHead < this.qTuples.length) {
-      const i = this.qHead++;
-      const t = this.qTuples[i]!;
-      const e = ex[this.qTasks[i]!];
-      if (e !== undefined) e.receive(t);
-    }
-    this.qTasks.length = 0;
-    this.qTuples.length = 0;
-    this.qHead = 0;
+    this.local.drain(this.tasks.byId);
   }
 
   asyncStarted(): void {
@@ -215,15 +176,15 @@ export class WorkerHost implements ExecutorHost {
     // Only real work counts as activity: an active spout with nothing to emit is re-polled
     // every millisecond, and counting those empty polls would keep waitIdle from ever
     // seeing a quiet thread while a spout waits for input.
-    const worked = this.qHead < this.qTuples.length || this.acks.pending > 0 || this.outbox.pendingTuples > 0 ||
-      this.outbox.hasWaiting || this.inboxHead < this.inboxFrames.length;
+    const worked = this.local.size > 0 || this.acks.pending > 0 || this.outbox.pendingTuples > 0 ||
+      this.outbox.hasWaiting || this.inbox.size > 0;
     this.draining = true;
     this.clock = performance.now();
     this.drainLocal();
     this.processInbox();
     let again = false;
     let idle = false;
-    for (const sp of this.spouts) {
+    for (const sp of this.tasks.spouts) {
       this.clock = performance.now();
       const r = sp.poll(this.config.batchSize);
       if (r === PollResult.Emitted) again = true;
@@ -239,7 +200,7 @@ export class WorkerHost implements ExecutorHost {
     this.draining = false;
     if (worked || again) Atomics.add(s.activity, this.workerIndex, 1);
     this.outbox.flushAll();
-    const backlog = this.inboxHead < this.inboxFrames.length;
+    const backlog = this.inbox.size > 0;
     Atomics.store(s.busy, this.workerIndex, backlog || this.outbox.hasWaiting || this.asyncPending > 0 ? 1 : 0);
     if (again || backlog) this.schedule();
     else if ((idle || this.outbox.hasWaiting) && this.timer === null) {
@@ -249,7 +210,7 @@ export class WorkerHost implements ExecutorHost {
 
   /** A tuple the encoder rejected: report it against its source and fail its trees (replay). */
   private unencodable(slots: unknown[], error: unknown): void {
-    const source = this.executors[slots[2] as number];
+    const source = this.tasks.byId[slots[2] as number];
     const info = this.streams.byCode[slots[1] as number]!;
     const err = new Error(`component '${info.component}', stream '${info.stream}': a tuple could not be encoded (${(error as Error).message})`);
     if (source === undefined) return;
@@ -274,13 +235,13 @@ export class WorkerHost implements ExecutorHost {
     switch (msg.type) {
       case 'activate':
         this.active = true;
-        for (const sp of this.spouts) sp.activate();
+        for (const sp of this.tasks.spouts) sp.activate();
         this.ticks.start(this.init.plan, this.init.assignment, this.workerIndex);
         this.schedule();
         return;
       case 'deactivate':
         this.active = false;
-        for (const sp of this.spouts) sp.deactivate();
+        for (const sp of this.tasks.spouts) sp.deactivate();
         return;
       case 'finish':
         await this.finishComponent(msg.component);
@@ -292,13 +253,9 @@ export class WorkerHost implements ExecutorHost {
         this.link.post({ type: 'metrics', workerIndex: this.workerIndex, metrics: this.metrics() });
         return;
       case 'workerLost':
-        for (const ex of this.executors) {
-          if (ex !== undefined && ex.componentId === ACKER_ID) {
-            this.enqueue(ex.taskId, new TupleImpl(this.streams.workerLost, -1, [msg.worker], null));
-          }
-        }
+        for (const ex of this.tasks.ackers()) this.enqueue(ex.taskId, new TupleImpl(this.streams.workerLost, -1, [msg.worker], null));
         // Trees whose acker lived on the lost thread can never complete: fail them now.
-        for (const sp of this.spouts) {
+        for (const sp of this.tasks.spouts) {
           const acker = this.init.assignment.ackerForSpoutTask[sp.taskId];
           if (acker !== undefined && this.taskWorker[acker] === msg.worker) sp.failAllPending();
         }
@@ -317,28 +274,14 @@ export class WorkerHost implements ExecutorHost {
   }
 
   private async finishComponent(component: string): Promise<void> {
-    for (const ex of this.executors) {
-      if (ex === undefined || ex.componentId !== component) continue;
-      try {
-        await ex.finish();
-      } catch (err) {
-        this.reportError(ex.counters, err);
-      }
-    }
+    await this.tasks.finish(component);
     this.schedule();
     this.link.post({ type: 'finished', workerIndex: this.workerIndex, component });
   }
 
   private async close(): Promise<void> {
     this.ticks.stop();
-    for (const ex of this.executors) {
-      if (ex === undefined) continue;
-      try {
-        await ex.close();
-      } catch (err) {
-        this.reportError(ex.counters, err);
-      }
-    }
+    await this.tasks.closeAll();
     this.drainLocal();
     this.flushAcks();
     this.drainLocal();
@@ -348,18 +291,11 @@ export class WorkerHost implements ExecutorHost {
   }
 
   metrics(): WorkerMetrics {
-    const tasks: TaskCounters[] = [];
-    const completeLatency: Record<string, string[]> = {};
-    for (const ex of this.executors) if (ex !== undefined) tasks.push({ ...ex.counters });
-    for (const sp of this.spouts) {
-      if (sp.latency.totalCount === 0) continue;
-      (completeLatency[sp.componentId] ??= []).push(encodeHistogram(sp.latency));
-    }
     const mem = process.memoryUsage();
     return {
-      workerIndex: this.workerIndex, tasks, completeLatency,
+      workerIndex: this.workerIndex, tasks: this.tasks.counters(), completeLatency: this.tasks.completeLatency(),
       rssBytes: mem.rss, heapUsedBytes: mem.heapUsed,
-      queueDepth: this.qTuples.length - this.qHead + this.outbox.pendingTuples,
+      queueDepth: this.local.size + this.outbox.pendingTuples,
       framesSent: this.outbox.framesSent,
       tuplesSent: this.outbox.tuplesSent,
     };
