@@ -3,41 +3,24 @@
 // over batch and realtime buckets as one ZUNION in the view's slot, keys from both indexes.
 // The batch version is written here by hand with the documented keys (topo batch refuses a
 // cluster); the pointer is swapped with the product's own script.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster } from 'ioredis';
-import { RedisViewStore } from '../../src/speed/redis-store.js';
+import { describe, expect, it } from 'vitest';
 import { ServingLayer } from '../../src/serving/query.js';
 import { swapPointer } from '../../src/serving/pointer.js';
 import { batchPrefix, keysKey, topKey, valueKey, viewPrefix } from '../../src/views/keys.js';
 import { defineView, HOUR_MS } from '../../src/views/view.js';
-import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
+import { clusterWithStore } from '../helpers/redis-cluster.js';
 
 const hits = defineView({ name: 'hits', aggregation: { kind: 'count' }, timeOf: () => 0 });
 const uniq = defineView({ name: 'uniq', aggregation: { kind: 'distinct', field: 'v' }, timeOf: () => 0 });
 const H = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 5 * HOUR_MS;
 const hours = [H, H + HOUR_MS, H + 2 * HOUR_MS, H + 3 * HOUR_MS];
 
-let cluster: RedisCluster;
-let store: RedisViewStore;
-let raw: Cluster;
-
-beforeAll(async () => {
-  cluster = await startRedisCluster();
-  store = RedisViewStore.open({ cluster: cluster.urls }, { namespace: 's' });
-  await store.ready();
-  raw = new Cluster(cluster.ports.map((port) => ({ host: '127.0.0.1', port })));
-}, 120_000);
-
-afterAll(async () => {
-  await store?.close();
-  raw?.disconnect();
-  await cluster?.dispose();
-});
+const ctx = clusterWithStore('s');
 
 describe('ServingLayer on a Redis Cluster', () => {
   it('answers covered buckets from the batch version and later ones from realtime, across slots', async () => {
     // Realtime: every hour doubled (as a replayed speed layer would be); batch: the true counts of hours 0-1.
-    await store.apply(hours.flatMap((h, i) => [
+    await ctx.store.apply(hours.flatMap((h, i) => [
       { view: 'hits', key: '/a', bucket: h, n: 2 * (i + 1) },
       { view: 'hits', key: '/b', bucket: h, n: 2 },
       { view: 'uniq', key: '/a', bucket: h, member: 'v1' },
@@ -46,19 +29,19 @@ describe('ServingLayer on a Redis Cluster', () => {
     const p = viewPrefix('s', hits);
     const bp = batchPrefix(p, 1);
     for (const [i, h] of hours.slice(0, 2).entries()) {
-      await raw.set(valueKey(bp, '/a', h), String(i + 1));
-      await raw.zadd(topKey(bp, h), i + 1, '/a');
-      await raw.set(valueKey(bp, '/b', h), '1');
-      await raw.zadd(topKey(bp, h), 1, '/b');
-      await raw.zadd(keysKey(bp), h, '/a', h, '/b', h, '/batch-only');
+      await ctx.raw.set(valueKey(bp, '/a', h), String(i + 1));
+      await ctx.raw.zadd(topKey(bp, h), i + 1, '/a');
+      await ctx.raw.set(valueKey(bp, '/b', h), '1');
+      await ctx.raw.zadd(topKey(bp, h), 1, '/b');
+      await ctx.raw.zadd(keysKey(bp), h, '/a', h, '/b', h, '/batch-only');
     }
     const up = viewPrefix('s', uniq);
     const ubp = batchPrefix(up, 1);
-    for (const h of hours.slice(0, 2)) await raw.pfadd(valueKey(ubp, '/a', h), 'v1');
-    await swapPointer(raw, 's', hits, 1, H + 2 * HOUR_MS);
-    await swapPointer(raw, 's', uniq, 1, H + 2 * HOUR_MS);
+    for (const h of hours.slice(0, 2)) await ctx.raw.pfadd(valueKey(ubp, '/a', h), 'v1');
+    await swapPointer(ctx.raw, 's', hits, 1, H + 2 * HOUR_MS);
+    await swapPointer(ctx.raw, 's', uniq, 1, H + 2 * HOUR_MS);
 
-    const serving = new ServingLayer(store.redis, 's');
+    const serving = new ServingLayer(ctx.store.redis, 's');
     const q = await serving.query(hits, '/a', hours);
     expect(q.buckets.map((b) => [b.value, b.source])).toEqual([[1, 'batch'], [2, 'batch'], [6, 'realtime'], [8, 'realtime']]);
     expect(q.total).toBe(17);

@@ -1,37 +1,20 @@
 // The view store over a real three-master Redis Cluster: the behaviours every store has, the
 // same key schema as on one Redis, keys spread over the nodes, a flush sent as one script call
 // per slot plus one per view, and a retry that resends only the calls that failed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster } from 'ioredis';
-import { RedisViewStore } from '../../src/speed/redis-store.js';
+import { describe, expect, it } from 'vitest';
 import { FlushProgress } from '../../src/speed/flush-calls.js';
 import { keySlot } from '../../src/speed/slot.js';
 import { keysKey, topKey, valueKey, viewPrefix } from '../../src/views/keys.js';
 import type { ViewUpdate } from '../../src/views/view.js';
-import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
+import { clusterWithStore } from '../helpers/redis-cluster.js';
 import { ALL, H0, H1, storeCases, views } from '../speed/store-cases.js';
 
-let cluster: RedisCluster;
-let store: RedisViewStore;
-let raw: Cluster;
-
-beforeAll(async () => {
-  cluster = await startRedisCluster();
-  store = RedisViewStore.open({ cluster: cluster.urls }, { namespace: 'c' });
-  await store.ready();
-  raw = new Cluster(cluster.ports.map((port) => ({ host: '127.0.0.1', port })));
-}, 120_000);
-
-afterAll(async () => {
-  await store?.close();
-  raw?.disconnect();
-  await cluster?.dispose();
-});
+const ctx = clusterWithStore('c');
 
 /** Script calls (EVALSHA + EVAL) each node has run so far, from INFO commandstats. */
 function scriptCallsPerNode(): number[] {
-  return cluster.ports.map((p) => {
-    const stats = cluster.cli(p, 'info', 'commandstats');
+  return ctx.cluster.ports.map((p) => {
+    const stats = ctx.cluster.cli(p, 'info', 'commandstats');
     let n = 0;
     for (const m of stats.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)) n += Number(m[1]);
     return n;
@@ -41,21 +24,21 @@ function scriptCallsPerNode(): number[] {
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 describe('RedisViewStore on a Redis Cluster', () => {
-  storeCases(() => store);
+  storeCases(() => ctx.store);
 
   it('spreads keys over every master and keeps one key\'s buckets in one slot (asked of the cluster itself)', async () => {
     const batch: ViewUpdate[] = [];
     for (let i = 0; i < 60; i++) for (const b of [H0, H1]) batch.push({ view: 'hits', key: `/spread/${i}`, bucket: b, n: 1 });
-    await store.apply(batch, ALL);
-    const sizes = cluster.ports.map((p) => Number(cluster.cli(p, 'dbsize').trim()));
+    await ctx.store.apply(batch, ALL);
+    const sizes = ctx.cluster.ports.map((p) => Number(ctx.cluster.cli(p, 'dbsize').trim()));
     expect(sizes.filter((n) => n > 0).length).toBe(3);
     const p = viewPrefix('c', views.hits);
-    const slotOf = (k: string): number => Number(cluster.cli(cluster.ports[0]!, 'cluster', 'keyslot', k).trim());
+    const slotOf = (k: string): number => Number(ctx.cluster.cli(ctx.cluster.ports[0]!, 'cluster', 'keyslot', k).trim());
     expect(slotOf(valueKey(p, '/spread/1', H0))).toBe(slotOf(valueKey(p, '/spread/1', H1)));
     expect(slotOf(topKey(p, H0))).toBe(slotOf(keysKey(p)));
     // The client's own slot function agrees with the server's.
     for (const k of [valueKey(p, '/spread/7', H0), topKey(p, H1), valueKey(p, '/{odd}', H0)]) expect(keySlot(k)).toBe(slotOf(k));
-    expect(await raw.get(valueKey(p, '/spread/59', H1))).toBe('1');
+    expect(await ctx.raw.get(valueKey(p, '/spread/59', H1))).toBe('1');
   });
 
   it('sends a flush as one script call per slot of its value keys plus one per view', async () => {
@@ -69,22 +52,22 @@ describe('RedisViewStore on a Redis Cluster', () => {
     const slots = new Set<string>();
     for (const u of batch) {
       const k = valueKey(viewPrefix('c', u.view === 'hits' ? views.hits : views.uniq), u.key, u.bucket);
-      slots.add(cluster.cli(cluster.ports[0]!, 'cluster', 'keyslot', k).trim());
+      slots.add(ctx.cluster.cli(ctx.cluster.ports[0]!, 'cluster', 'keyslot', k).trim());
     }
     expect(slots.size).toBeGreaterThan(30);
-    await store.apply(batch.slice(0, 3), ALL); // scripts loaded everywhere before counting
+    await ctx.store.apply(batch.slice(0, 3), ALL); // scripts loaded everywhere before counting
     const before = scriptCallsPerNode();
-    const callsBefore = store.stats.scriptCalls;
-    await store.apply(batch, ALL);
+    const callsBefore = ctx.store.stats.scriptCalls;
+    await ctx.store.apply(batch, ALL);
     const after = scriptCallsPerNode();
     expect(sum(after) - sum(before)).toBe(slots.size + 2);
-    expect(store.stats.scriptCalls - callsBefore).toBe(slots.size + 2);
+    expect(ctx.store.stats.scriptCalls - callsBefore).toBe(slots.size + 2);
     expect(after.every((n, i) => n > before[i]!)).toBe(true);
-    expect((await store.values(views.hits, '/grp/3', [H0, H1])).total).toBe(3);
-    expect((await store.values(views.hits, '/grp/0', [H0, H1])).total).toBe(6); // also in the warm-up flush
+    expect((await ctx.store.values(views.hits, '/grp/3', [H0, H1])).total).toBe(3);
+    expect((await ctx.store.values(views.hits, '/grp/0', [H0, H1])).total).toBe(6); // also in the warm-up flush
     const p = viewPrefix('c', views.hits);
-    expect(await raw.zscore(topKey(p, H0), '/grp/0')).toBe('4');
-    expect(await raw.zscore(topKey(p, H1), '/grp/39')).toBe('1');
+    expect(await ctx.raw.zscore(topKey(p, H0), '/grp/0')).toBe('4');
+    expect(await ctx.raw.zscore(topKey(p, H1), '/grp/39')).toBe('1');
   });
 
   it('resends only the slot that failed: an at-least-once view counts each update once', async () => {
@@ -94,16 +77,16 @@ describe('RedisViewStore on a Redis Cluster', () => {
     const bad = valueKey(p, '/retry/7', H0);
     expect(batch.filter((u) => keySlot(valueKey(p, u.key, u.bucket)) === keySlot(bad))).toHaveLength(1);
     // A HASH where a counter belongs: INCRBY fails with WRONGTYPE in that slot's script only.
-    await raw.hset(bad, 'x', '1');
+    await ctx.raw.hset(bad, 'x', '1');
     const progress = new FlushProgress();
-    await expect(store.apply(batch, ALL, {}, progress)).rejects.toThrow(/1 of 20 slot calls failed.*WRONGTYPE/);
-    expect(await raw.get(valueKey(p, '/retry/3', H0))).toBe('5');
-    await raw.del(bad);
-    const callsBefore = store.stats.scriptCalls;
-    await store.apply(batch, ALL, {}, progress);
-    expect(store.stats.scriptCalls - callsBefore).toBe(1 + 1); // the failed slot, then the view call
-    for (const i of [0, 3, 7, 19]) expect(await raw.get(valueKey(p, `/retry/${i}`, H0))).toBe('5');
-    expect(await raw.zscore(topKey(p, H0), '/retry/7')).toBe('5');
+    await expect(ctx.store.apply(batch, ALL, {}, progress)).rejects.toThrow(/1 of 20 slot calls failed.*WRONGTYPE/);
+    expect(await ctx.raw.get(valueKey(p, '/retry/3', H0))).toBe('5');
+    await ctx.raw.del(bad);
+    const callsBefore = ctx.store.stats.scriptCalls;
+    await ctx.store.apply(batch, ALL, {}, progress);
+    expect(ctx.store.stats.scriptCalls - callsBefore).toBe(1 + 1); // the failed slot, then the view call
+    for (const i of [0, 3, 7, 19]) expect(await ctx.raw.get(valueKey(p, `/retry/${i}`, H0))).toBe('5');
+    expect(await ctx.raw.zscore(topKey(p, H0), '/retry/7')).toBe('5');
   });
 
   it('keeps top scores right when the top call failed and the flush is replayed (exactly-once view)', async () => {
@@ -111,13 +94,13 @@ describe('RedisViewStore on a Redis Cluster', () => {
     const batch: ViewUpdate[] = [];
     for (let i = 0; i < 10; i++) batch.push({ view: 'once', key: '/eo-top', bucket: H1, n: 1, id: `e${i}` });
     // The view's top ZSET for H1 made unwritable: phase 2 fails after every value was applied.
-    await raw.set(topKey(p, H1), 'not a zset');
-    await expect(store.apply(batch, ALL)).rejects.toThrow(/1 of 1 view calls failed/);
-    await raw.del(topKey(p, H1));
+    await ctx.raw.set(topKey(p, H1), 'not a zset');
+    await expect(ctx.store.apply(batch, ALL)).rejects.toThrow(/1 of 1 view calls failed/);
+    await ctx.raw.del(topKey(p, H1));
     // A replay (new progress: as after a restart) skips every event by its id, yet sets the top from the value.
-    const again = await store.apply(batch, ALL);
+    const again = await ctx.store.apply(batch, ALL);
     expect(again.skipped).toBe(10);
-    expect((await store.values(views.once, '/eo-top', [H1])).total).toBe(10);
-    expect(await store.top(views.once, [H1], 5)).toEqual([{ key: '/eo-top', score: 10 }]);
+    expect((await ctx.store.values(views.once, '/eo-top', [H1])).total).toBe(10);
+    expect(await ctx.store.top(views.once, [H1], 5)).toEqual([{ key: '/eo-top', score: 10 }]);
   });
 });

@@ -9,6 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Cluster } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import { RedisViewStore } from '../../src/speed/redis-store.js';
 import { ping } from './redis-server.js';
 
 const BIN = process.env['REDIS_SERVER_BIN'] ?? 'redis-server';
@@ -122,4 +125,24 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       await allOk();
     },
   };
+}
+
+/**
+ * A test file's own cluster, a view store on it (namespace `namespace`) and a raw client,
+ * started before the file's tests and removed after them. Read the fields inside tests.
+ */
+export function clusterWithStore(namespace: string): { cluster: RedisCluster; store: RedisViewStore; raw: Cluster } {
+  const ctx = {} as { cluster: RedisCluster; store: RedisViewStore; raw: Cluster };
+  beforeAll(async () => {
+    ctx.cluster = await startRedisCluster();
+    ctx.store = RedisViewStore.open({ cluster: ctx.cluster.urls }, { namespace });
+    await ctx.store.ready();
+    ctx.raw = new Cluster(ctx.cluster.ports.map((port) => ({ host: '127.0.0.1', port })));
+  }, 120_000);
+  afterAll(async () => {
+    await ctx.store?.close();
+    ctx.raw?.disconnect();
+    await ctx.cluster?.dispose();
+  });
+  return ctx;
 }

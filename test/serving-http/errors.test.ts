@@ -5,22 +5,11 @@
  */
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { describe, expect, it } from 'vitest';
 import { topo } from '../cli/run-cli.js';
-import { closeAgent, get, startServe, type Served } from './harness.js';
+import { get, serveOnFreshRedis, startServe } from './harness.js';
 
-let redis: RedisServer;
-let serve: Served;
-beforeAll(async () => {
-  redis = await startRedis();
-  serve = await startServe(['--redis', redis.url]);
-});
-afterAll(async () => {
-  closeAgent();
-  await serve?.stop();
-  await redis?.dispose();
-});
+const ctx = serveOnFreshRedis();
 
 /** Resolves true when a TCP connection to host:port is accepted. */
 function accepts(host: string, port: number): Promise<boolean> {
@@ -53,54 +42,54 @@ describe('topo serve: bad input, errors, binding', () => {
       ['/api/query?view=pageviews&view=uniques&key=http://x/', /parameter 'view' given twice/],
     ];
     for (const [path, reason] of cases) {
-      const r = await get(`${serve.url}${path}`);
+      const r = await get(`${ctx.serve.url}${path}`);
       expect(r.status, path).toBe(400);
       expect((r.body as { error: string }).error, path).toMatch(reason);
     }
     // Exactly a leap year of hours is allowed (and empty here).
-    const ok = await get(`${serve.url}/api/query?view=pageviews&key=http://x/&from=2016-01-01&to=2016-12-31T23:59Z`);
+    const ok = await get(`${ctx.serve.url}/api/query?view=pageviews&key=http://x/&from=2016-01-01&to=2016-12-31T23:59Z`);
     expect(ok.status).toBe(200);
     expect((ok.body as { buckets: unknown[] }).buckets).toHaveLength(8784);
   });
 
   it('answers 404 for an unknown path and 405 for another method', async () => {
     for (const path of ['/', '/api', '/api/query/', '/api/nope', '//api/views']) {
-      const r = await get(`${serve.url}${path}`);
+      const r = await get(`${ctx.serve.url}${path}`);
       expect(r.status, path).toBe(404);
       expect((r.body as { error: string }).error).toMatch(/no such endpoint/);
     }
-    const post = await get(`${serve.url}/api/views`, 'POST');
+    const post = await get(`${ctx.serve.url}/api/views`, 'POST');
     expect(post.status).toBe(405);
     expect(post.body).toEqual({ error: 'method POST not allowed (GET only)' });
   });
 
   it('answers 503 while Redis is down, says so once on stderr, and 200 again when it is back', async () => {
-    await redis.stop();
-    const down = await get(`${serve.url}/api/keys?view=pageviews`);
+    await ctx.redis.stop();
+    const down = await get(`${ctx.serve.url}/api/keys?view=pageviews`);
     expect(down.status).toBe(503);
     expect((down.body as { error: string }).error).toMatch(/view store unavailable/);
-    expect((await get(`${serve.url}/api/views`)).status).toBe(503);
-    await redis.restart();
+    expect((await get(`${ctx.serve.url}/api/views`)).status).toBe(503);
+    await ctx.redis.restart();
     const until = Date.now() + 10_000;
-    let r = await get(`${serve.url}/api/keys?view=pageviews`);
+    let r = await get(`${ctx.serve.url}/api/keys?view=pageviews`);
     while (r.status !== 200 && Date.now() < until) {
       await new Promise((res) => setTimeout(res, 100));
-      r = await get(`${serve.url}/api/keys?view=pageviews`);
+      r = await get(`${ctx.serve.url}/api/keys?view=pageviews`);
     }
     expect(r).toMatchObject({ status: 200, body: { view: 'pageviews', keys: [] } });
-    expect(serve.out.stderr.match(/lost the Redis connection/g)).toHaveLength(1);
-    expect(serve.out.stderr).toMatch(/Redis connection is back/);
+    expect(ctx.serve.out.stderr.match(/lost the Redis connection/g)).toHaveLength(1);
+    expect(ctx.serve.out.stderr).toMatch(/Redis connection is back/);
   });
 
   it('listens on 127.0.0.1 only by default; --host 0.0.0.0 warns that there is no authentication', async () => {
-    expect(serve.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(await accepts('127.0.0.1', serve.port)).toBe(true);
+    expect(ctx.serve.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await accepts('127.0.0.1', ctx.serve.port)).toBe(true);
     // Another loopback address, and every non-loopback address of this machine, is refused.
     const others = ['127.0.0.2', ...Object.values(networkInterfaces()).flat().filter((a) => a && a.family === 'IPv4' && !a.internal).map((a) => a!.address)];
-    for (const host of others) expect(await accepts(host, serve.port), host).toBe(false);
-    expect(serve.out.stderr).not.toMatch(/warning/);
+    for (const host of others) expect(await accepts(host, ctx.serve.port), host).toBe(false);
+    expect(ctx.serve.out.stderr).not.toMatch(/warning/);
 
-    const open = await startServe(['--redis', redis.url, '--host', '0.0.0.0']);
+    const open = await startServe(['--redis', ctx.redis.url, '--host', '0.0.0.0']);
     try {
       expect(open.out.stderr).toMatch(/warning: bound to 0\.0\.0\.0, not loopback: the API has no authentication/);
       expect(await accepts('127.0.0.2', open.port)).toBe(true);
@@ -112,7 +101,7 @@ describe('topo serve: bad input, errors, binding', () => {
   it('exits 2 on a bad flag and 1 when the port is taken', async () => {
     expect((await topo(['serve', '--port', 'http'])).code).toBe(2);
     expect((await topo(['serve', '--port', '70000'])).code).toBe(2);
-    const taken = await topo(['serve', '--port', String(serve.port), '--redis', redis.url]);
+    const taken = await topo(['serve', '--port', String(ctx.serve.port), '--redis', ctx.redis.url]);
     expect(taken.code).toBe(1);
     expect(taken.stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
   });

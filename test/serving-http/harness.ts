@@ -4,7 +4,9 @@
  */
 import { Agent, request } from 'node:http';
 import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { assertBuilt, spawnTopo, topo, waitForOutput, type CliResult } from '../cli/run-cli.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 
 export interface Served {
   /** Base URL as printed on stderr, e.g. http://127.0.0.1:40123 */
@@ -39,6 +41,25 @@ export async function startServe(args: readonly string[]): Promise<Served> {
       return done;
     },
   };
+}
+
+/**
+ * A test file's own redis-server and a `topo serve` on it, started before the file's tests
+ * (after `seed`, when given) and stopped after them. Read the fields inside tests or hooks.
+ */
+export function serveOnFreshRedis(seed?: (redis: RedisServer) => Promise<void>): { redis: RedisServer; serve: Served } {
+  const ctx = {} as { redis: RedisServer; serve: Served };
+  beforeAll(async () => {
+    ctx.redis = await startRedis();
+    await seed?.(ctx.redis);
+    ctx.serve = await startServe(['--redis', ctx.redis.url]);
+  }, 120_000);
+  afterAll(async () => {
+    closeAgent();
+    await ctx.serve?.stop();
+    await ctx.redis?.dispose();
+  });
+  return ctx;
 }
 
 export interface Reply {

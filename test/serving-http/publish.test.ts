@@ -6,24 +6,20 @@
  * Latency is measured idle (before and after) and during the runs: a run writes its new
  * version to Redis while it computes, then swaps the pointer, so all of it counts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pageviewsView, uniquesView } from '../../src/pageviews/views.js';
 import { RedisViewStore } from '../../src/speed/redis-store.js';
 import type { ViewUpdate } from '../../src/views/view.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { topo } from '../cli/run-cli.js';
 import { expected, HOST, HOUR, rec, T0, tempRoot, writeDataset } from '../batch-runner/fixture.js';
-import { closeAgent, get, percentile, qs, startServe, type Served } from './harness.js';
+import { get, percentile, qs, serveOnFreshRedis } from './harness.js';
 
 const HOURS = 24, PATHS = 1200, VISITORS = 300, RECORDS = 16_000, RUNS = 4, IDLE = 300;
 const iso = (t: number): string => new Date(t).toISOString();
 
-let redis: RedisServer;
-let serve: Served;
 let root: string;
 
-beforeAll(async () => {
-  redis = await startRedis();
+const ctx = serveOnFreshRedis(async (redis) => {
   let s = 7;
   const rnd = (n: number): number => Math.floor(((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * n);
   // Skewed paths (/p0 is the hottest), every hour of the day; the last event sets the watermark.
@@ -41,12 +37,6 @@ beforeAll(async () => {
   const store = RedisViewStore.open(redis.url, { namespace: 'pageviews' });
   for (let i = 0; i < ups.length; i += 2000) await store.apply(ups.slice(i, i + 2000), [pageviewsView, uniquesView]);
   await store.close();
-  serve = await startServe(['--redis', redis.url]);
-});
-afterAll(async () => {
-  closeAgent();
-  await serve?.stop();
-  await redis?.dispose();
 });
 
 const all = { from: iso(T0), to: iso(T0 + HOURS * HOUR - 1) };
@@ -68,13 +58,13 @@ interface Sample { kind: string; ms: number }
 describe('topo serve during publishes', () => {
   it('never double counts nor misses a bucket while topo batch publishes repeatedly; latency idle vs publishing', async () => {
     const want: string[] = [];
-    for (const path of REQUESTS) want.push(stable((await get(`${serve.url}${path}`)).body));
+    for (const path of REQUESTS) want.push(stable((await get(`${ctx.serve.url}${path}`)).body));
     const bad: string[] = [];
     const sources = new Set<string>();
     let i = 0;
     const ask = async (): Promise<Sample> => {
       const k = i++ % REQUESTS.length;
-      const r = await get(`${serve.url}${REQUESTS[k]}`);
+      const r = await get(`${ctx.serve.url}${REQUESTS[k]}`);
       if (r.status !== 200 || stable(r.body) !== want[k]) bad.push(`${REQUESTS[k]} -> ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
       for (const b of (r.body as { buckets?: Array<{ source: string }> }).buckets ?? []) sources.add(b.source);
       return { kind: REQUESTS[k]!.slice(0, REQUESTS[k]!.indexOf('?')), ms: r.ms };
@@ -90,7 +80,7 @@ describe('topo serve during publishes', () => {
     })();
     try {
       for (let run = 0; run < RUNS; run++) {
-        const r = await topo(['batch', 'topologies/pageviews.ts', '--master', root, '--redis', redis.url, '--threads', '1', '-q', '--json']);
+        const r = await topo(['batch', 'topologies/pageviews.ts', '--master', root, '--redis', ctx.redis.url, '--threads', '1', '-q', '--json']);
         expect(r.code, r.stderr).toBe(0);
         runs.push(JSON.parse(r.stdout.trim()) as { batchId: number; elapsedMs: number });
       }

@@ -3,33 +3,22 @@
  * topology as a graph with no live figures (no run in that process), /metrics with the
  * process's own metrics, and the serving API unchanged beside them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { closeAgent, get, startServe, type Served } from '../serving-http/harness.js';
+import { describe, expect, it } from 'vitest';
+import { get, serveOnFreshRedis } from '../serving-http/harness.js';
 import { waitForOutput } from '../cli/run-cli.js';
 
-let redis: RedisServer;
-let serve: Served;
-beforeAll(async () => {
-  redis = await startRedis();
-  serve = await startServe(['--redis', redis.url]);
-});
-afterAll(async () => {
-  closeAgent();
-  await serve?.stop();
-  await redis?.dispose();
-});
+const ctx = serveOnFreshRedis();
 
 async function text(path: string): Promise<{ status: number; type: string | null; body: string }> {
-  const res = await fetch(`${serve.url}${path}`);
+  const res = await fetch(`${ctx.serve.url}${path}`);
   return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
 }
 
 describe('topo serve dashboard', () => {
   it('prints the dashboard URL and serves both pages', async () => {
     // The line after "listening on" may arrive in a later chunk of the child's stderr.
-    await waitForOutput(serve.out, (s) => /dashboard: /.test(s), 10_000);
-    expect(serve.out.stderr).toContain(`dashboard: ${serve.url}/ui/ (analytics: ${serve.url}/ui/analytics)`);
+    await waitForOutput(ctx.serve.out, (s) => /dashboard: /.test(s), 10_000);
+    expect(ctx.serve.out.stderr).toContain(`dashboard: ${ctx.serve.url}/ui/ (analytics: ${ctx.serve.url}/ui/analytics)`);
     for (const [path, script] of [['/ui/', 'topology.js'], ['/ui/analytics', 'analytics.js']] as const) {
       const r = await text(path);
       expect(r.status, path).toBe(200);
@@ -39,7 +28,7 @@ describe('topo serve dashboard', () => {
   });
 
   it('/api/topology: the served topology as a graph, no live figures', async () => {
-    const r = await get(`${serve.url}/api/topology`);
+    const r = await get(`${ctx.serve.url}/api/topology`);
     expect(r.status).toBe(200);
     const body = r.body as { topology: string; graph: { nodes: Array<{ id: string; level: number }> }; live: unknown; history: unknown[] };
     expect(body.topology).toBe('pageviews');
@@ -53,7 +42,7 @@ describe('topo serve dashboard', () => {
     expect(m.status).toBe(200);
     expect(m.body).toMatch(/^topo_process_cpu_user_seconds_total\{topology="pageviews"\} /m);
     expect(m.body).not.toMatch(/topo_component_/);
-    const views = await get(`${serve.url}/api/views`);
+    const views = await get(`${ctx.serve.url}/api/views`);
     expect(views.status).toBe(200);
     expect((views.body as { views: Array<{ name: string }> }).views.map((v) => v.name)).toEqual(['pageviews', 'uniques', 'bounces']);
   });
