@@ -50,6 +50,19 @@ export class StrictError extends Error {
   override readonly name = 'StrictError';
 }
 
+/**
+ * Every task's result, or the first failure once every task has settled. Not Promise.all: on
+ * a failure the caller removes the spill folder and destroys the pool, and a task still
+ * running then would read a removed spill, and its answer to a destroyed pool is thrown by
+ * piscina as an uncaught exception.
+ */
+async function settleAll<T>(tasks: ReadonlyArray<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(tasks);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 export async function computeViews(o: ComputeOptions): Promise<Computed> {
   const spillDir = mkdtempSync(join(tmpdir(), 'topo-batch-'));
   try {
@@ -63,7 +76,7 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
     const results = new Map<string, MapResult>();
     let index = 0, done = 0, records = 0;
     const mapAll = (list: readonly PartFile[]): Promise<MapResult[]> =>
-      Promise.all(list.map(async (f) => {
+      settleAll(list.map(async (f) => {
         const r = await o.pool.map({ bundle: o.bundle, file: f.path, fileIndex: index++, spillDir, partitions, keyView: keyView?.name ?? null,
           plainViews: plainViews.filter((v) => v !== keyView).map((v) => v.name), groups: reducerViews.length > 0 });
         records += r.records;
@@ -89,7 +102,10 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
     const unaligned = new Set<string>();
     for (const r of results.values()) {
       for (const name of r.unaligned) unaligned.add(name);
-      for (const [p, range] of r.spills) byPartition[p]!.push(range);
+      for (const [kp, gp, range] of r.spills) {
+        if (kp >= 0) byPartition[kp]!.push(range);
+        if (gp >= 0) byPartition[partitions + gp]!.push(range);
+      }
       maxTs = Math.max(maxTs, r.maxTs);
       skipped += r.skipped;
       badLines += r.badLines;
@@ -107,7 +123,7 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
       const single = plainViews.filter((v) => !unaligned.has(v.name)).map((v) => v.name);
       // Both sides read every event once and remove the same duplicates: count one side.
       const counted = keyView !== undefined ? 0 : 1;
-      await Promise.all(byPartition.map(async (spills, p) => {
+      await settleAll(byPartition.map(async (spills, p) => {
         const side = p < partitions ? 0 : 1;
         if (spills.length === 0 || Object.keys(sides[side]!).length === 0) return;
         const r = await o.pool.reduce({ bundle: o.bundle, spills, views: sides[side]!, single: side === 0 ? single : [], target });

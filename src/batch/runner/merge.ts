@@ -78,7 +78,10 @@ export async function mergeCells(t: VersionTarget, view: { name: string; version
   let args = [...head];
   const send = async (): Promise<void> => {
     if (args.length === head.length) return;
-    pending.push(redis.topoBatchWrite(...args));
+    const call = redis.topoBatchWrite(...args);
+    // Observed at once: when an earlier call's failure is thrown, this one's must not go unhandled.
+    call.catch(() => {});
+    pending.push(call);
     args = [...head];
     if (pending.length >= IN_FLIGHT) created += await pending.shift()!;
   };

@@ -8,8 +8,8 @@
  * Why a shuffle and not just combine-per-file: duplicates of one fact and one visitor's
  * visits can sit in different files (replays, midnight), so exact results need all of a
  * group's events in one place. The map writes each event to the spill file of its group's
- * partition; a reducer reads one partition, removes duplicates, combines, and merges its
- * partial cells straight into the batch version in Redis (write.ts): the main thread only
+ * partition; a reducer reads one partition, removes duplicates, combines, and writes its
+ * cells straight into the batch version in Redis (reduce.ts): the main thread only
  * coordinates.
  *
  * Two shuffles, one per kind of view. Reducer views (bounces) need whole groups: their
@@ -21,23 +21,18 @@
  * key equals the key view's on every event (pageviews and uniques both key by URL): the map
  * checks that on each event, as functions cannot be compared. A view that differs on any event
  * (or a reducer view) has its cells written as merges (merge.ts), correct from any number of
- * reducers. Spills are msgpackr arrays of events, one per (map task, partition), appended
- * to one file per (thread, partition) and passed on as byte ranges: thousands of small spill
- * files cost more to create, open and remove than to write (open and unlink showed in the
- * profile, ~10% of the run).
+ * reducers.
+ *
+ * An event is spilled once, not once per side: by the pair (key partition, group partition),
+ * and a reducer of either side reads every spill of its partition. Packing events was the
+ * largest cost of the map (msgpackr, ~1.6 us an event), and it is paid once now.
  */
-import { appendFileSync, closeSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { threadId } from 'node:worker_threads';
-import { Packr } from 'msgpackr';
 import { BadRecordError, readRecordChunks } from '../reader.js';
-import type { ViewDef } from '../../views/view.js';
-import { BatchAggregate } from './aggregate.js';
-import { checkBatchInput, partitionOf, type BatchInput } from './input.js';
-import { mergeCells } from './merge.js';
+import { partitionOf } from './input.js';
+import { load, viewNamed } from './module.js';
+import { reduce } from './reduce.js';
+import { writeSpills, type SpillRange } from './spill.js';
 import type { VersionTarget } from './target.js';
-import { writeCells } from './write.js';
 
 export interface MapTask {
   readonly kind: 'map';
@@ -65,17 +60,16 @@ export interface MapResult {
   /** Plain views whose key differed from the key view's on some event: their cells may span partitions. */
   readonly unaligned: readonly string[];
   /**
-   * Spill files written, by partition: `p` for the plain views' side (by key), `partitions + p`
-   * for the reducer views' side (by group).
+   * Spills written: each holds the events of one key partition (plain views' side) and one
+   * group partition (reducer views' side), -1 for a side that does not run.
    */
-  readonly spills: ReadonlyArray<[partition: number, range: SpillRange]>;
+  readonly spills: ReadonlyArray<[keyPartition: number, groupPartition: number, range: SpillRange]>;
   readonly badLines: number;
   /** The first bad lines, `file:line: reason` (all are counted). */
   readonly bad: readonly string[];
 }
 
-/** One map task's events of one partition: a msgpackr array at `offset` in `path`. */
-export type SpillRange = readonly [path: string, offset: number, length: number];
+export type { SpillRange };
 
 export interface ReduceTask {
   readonly kind: 'reduce';
@@ -99,39 +93,15 @@ export interface ReduceResult {
   readonly created: Readonly<Record<string, number>>;
 }
 
-interface Module {
-  views: ViewDef<unknown>[];
-  input: BatchInput<unknown>;
-}
-
-const modules = new Map<string, Promise<Module>>();
-
-function load(bundle: string): Promise<Module> {
-  let m = modules.get(bundle);
-  if (m === undefined) {
-    m = import(pathToFileURL(bundle).href).then((mod: { views?: ViewDef<unknown>[]; batchInput?: unknown }) => ({
-      views: mod.views ?? [],
-      input: checkBatchInput<unknown>(mod.batchInput, 'topology module'),
-    }));
-    modules.set(bundle, m);
-  }
-  return m;
-}
-
-// Records on (msgpackr's default): an event's field names are written once per spill, and
-// unpacking builds objects of one shape (fast properties), unlike a JSON.parse per line.
-const packr = new Packr();
-/** Bytes appended so far to each spill file of this thread. */
-const spillSizes = new Map<string, number>();
-
 async function map(t: MapTask): Promise<MapResult> {
   const { input, views } = await load(t.bundle);
-  const keyView = t.keyView === null ? null : views.find((v) => v.name === t.keyView);
-  if (keyView === undefined) throw new Error(`view '${t.keyView}' is not in the topology module's views`);
-  const others = t.plainViews.map((n) => views.find((v) => v.name === n) ?? fail(`view '${n}' is not in the topology module's views`));
+  const keyView = t.keyView === null ? null : viewNamed(views, t.keyView);
+  const others = t.plainViews.map((n) => viewNamed(views, n));
   // Views still aligned with the key view; one is dropped at its first differing event.
   let aligned = others;
-  const out: unknown[][] = Array.from({ length: t.partitions * 2 }, () => []);
+  // Spill cells: (key partition, group partition), one side of size 1 when it does not run.
+  const G = t.groups ? t.partitions : 1;
+  const out: unknown[][] = Array.from({ length: (keyView !== null ? t.partitions : 1) * G }, () => []);
   let records = 0, skipped = 0, badLines = 0, maxTs = -Infinity;
   const bad: string[] = [];
   const onBad = (err: BadRecordError): void => {
@@ -148,101 +118,27 @@ async function map(t: MapTask): Promise<MapResult> {
           skipped++;
           continue;
         }
+        let p = 0;
         if (keyView !== null) {
           // An event the view skips (no key) still goes to partition 0: other plain views may read it.
           const key = keyView.keyOf(e);
-          out[key === null ? 0 : partitionOf(key, t.partitions)]!.push(e);
+          if (key !== null) p = partitionOf(key, t.partitions);
           for (const v of aligned) {
             const k = v.keyOf(e);
             if (k !== null && k !== key) aligned = aligned.filter((w) => w !== v);
           }
         }
-        if (t.groups) out[t.partitions + partitionOf(input.groupOf(e), t.partitions)]!.push(e);
+        out[p * G + (t.groups ? partitionOf(input.groupOf(e), t.partitions) : 0)]!.push(e);
       }
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { file: t.file, gone: true, records: 0, skipped: 0, maxTs, unaligned: [], spills: [], badLines: 0, bad: [] };
     throw err;
   }
-  const spills: Array<[number, SpillRange]> = [];
-  out.forEach((events, p) => {
-    if (events.length === 0) return;
-    // This thread is the only writer of its files, and this block runs without an await, so
-    // two map tasks of the thread never interleave their appends: the offset is exact.
-    const path = join(t.spillDir, `t${threadId}-p${p}.msgpack`);
-    const bytes = packr.pack(events);
-    const offset = spillSizes.get(path) ?? 0;
-    appendFileSync(path, bytes);
-    spillSizes.set(path, offset + bytes.length);
-    spills.push([p, [path, offset, bytes.length]]);
-  });
+  const spills = writeSpills(t.spillDir, out).map(([i, range]): [number, number, SpillRange] =>
+    [keyView !== null ? Math.floor(i / G) : -1, t.groups ? i % G : -1, range]);
   const unaligned = others.filter((v) => !aligned.includes(v)).map((v) => v.name);
   return { file: t.file, gone: false, records, skipped, maxTs, unaligned, spills, badLines, bad };
-}
-
-/** The event arrays of `ranges`, each spill file opened once. */
-function* readSpills(ranges: readonly SpillRange[]): Generator<unknown[]> {
-  const byPath = new Map<string, SpillRange[]>();
-  for (const r of ranges) byPath.set(r[0], [...(byPath.get(r[0]) ?? []), r]);
-  for (const [path, list] of byPath) {
-    const fd = openSync(path, 'r');
-    try {
-      for (const [, offset, length] of list) {
-        const buf = Buffer.allocUnsafe(length);
-        if (readSync(fd, buf, 0, length, offset) !== length) throw new Error(`spill ${path} is shorter than ${offset + length} bytes`);
-        yield packr.unpack(buf) as unknown[];
-      }
-    } finally {
-      closeSync(fd);
-    }
-  }
-}
-
-async function reduce(t: ReduceTask): Promise<ReduceResult> {
-  const { input, views } = await load(t.bundle);
-  const seen = new Set<string>();
-  const events: unknown[] = [];
-  let duplicates = 0;
-  const identityOf = input.identityOf;
-  for (const spilled of readSpills(t.spills)) {
-    if (identityOf === undefined) {
-      for (const e of spilled) events.push(e);
-      continue;
-    }
-    for (const e of spilled) {
-      const id = identityOf(e);
-      if (seen.has(id)) {
-        duplicates++;
-        continue;
-      }
-      seen.add(id);
-      events.push(e);
-    }
-  }
-  const writes: Array<Promise<[string, number]>> = [];
-  for (const [name, watermark] of Object.entries(t.views)) {
-    const view = views.find((v) => v.name === name);
-    if (!view) throw new Error(`view '${name}' is not in the topology module's views`);
-    const agg = new BatchAggregate(view.aggregation);
-    const reducer = input.reducers?.[name];
-    if (reducer) for (const u of reducer.reduce(events, view)) agg.add(u);
-    else {
-      if (view.aggregation.kind === 'counters') throw new Error(`view '${name}' (counters) needs batchInput.reducers.${name}`);
-      for (const e of events) agg.addEvent(view, e);
-    }
-    // Not awaited here: the next view is aggregated while this one's commands run in Redis.
-    const keep = (b: number): boolean => b + view.bucketMs <= watermark;
-    const written = t.single.includes(name) ? writeCells(t.target, view, agg, keep) : mergeCells(t.target, view, agg.cellsOf(keep));
-    const write = written.then((n): [string, number] => [name, n]);
-    // Observed now: if a later view throws first, this one's failure must not go unhandled.
-    write.catch(() => {});
-    writes.push(write);
-  }
-  return { events: events.length, duplicates, created: Object.fromEntries(await Promise.all(writes)) };
-}
-
-function fail(message: string): never {
-  throw new Error(message);
 }
 
 export default function task(t: MapTask | ReduceTask): Promise<MapResult | ReduceResult> {
