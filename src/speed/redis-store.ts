@@ -13,6 +13,7 @@ import { FlushProgress, singleCall, slotCalls, viewCalls, type ScriptCall, type 
 import { clientReady, openClient, type RedisClient, type RedisTarget } from './redis-client.js';
 import { addValues, viewIndex, zeroValue, type ApplyResult, type StoreView, type TopEntry, type ViewStore, type ViewValue, type ViewValues } from './store.js';
 import { numbers, withScores } from './redis-replies.js';
+import { packArgs } from './pack-args.js';
 
 export interface RedisStoreOptions {
   /** Key namespace (the topology name unless set). */
@@ -85,7 +86,7 @@ export class RedisViewStore implements ViewStore {
     await this.first();
     this.stats.flushes++;
     if (!this.cluster) {
-      const reply = await this.evalFlush(singleCall(enc)!);
+      const reply = await this.evalFlush(singleCall(enc)!, true);
       const skipped = reply[0] + enc.duplicates;
       return { applied: updates.length - skipped, skipped };
     }
@@ -115,11 +116,12 @@ export class RedisViewStore implements ViewStore {
   }
 
   /** EVALSHA; after a Redis restart (or on a node that never saw it) the script cache is empty (NOSCRIPT): EVAL loads it. */
-  private async evalFlush(call: ScriptCall): Promise<ScriptReply> {
+  private async evalFlush(call: ScriptCall, packed = false): Promise<ScriptReply> {
     this.loaded ??= this.loadScript();
     await this.loaded;
     this.stats.scriptCalls++;
-    const args = [SHA, call.keys.length, ...call.keys, ...call.argv];
+    // Packed (one Redis only): keys and records in one msgpack argument; see apply-lua.ts.
+    const args: Array<string | number | Buffer> = packed ? [SHA, 0, 'P', packArgs(call.keys, call.argv)] : [SHA, call.keys.length, ...call.keys, ...call.argv];
     try {
       return (await this.redis.call('EVALSHA', args)) as ScriptReply;
     } catch (err) {
