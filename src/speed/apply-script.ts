@@ -66,7 +66,31 @@ export interface EncodedFlush {
   readonly duplicates: number;
 }
 
-type Group = { view: StoreView; key: string; bucket: number; list: ViewUpdate[] };
+/** The updates of one (view, key, bucket), in arrival order: what one value record is made from. */
+export interface FlushGroup {
+  readonly view: StoreView;
+  readonly key: string;
+  readonly bucket: number;
+  readonly list: ViewUpdate[];
+}
+
+
+/** The grouping key of an update's cell. NUL separates: it occurs in no view name nor bucket. */
+export function cellId(view: string, bucket: number, key: string): string {
+  return `${view}\u0000${bucket}\u0000${key}`;
+}
+
+/** Updates grouped by cell (the writer's FlushBatch keeps them grouped as they arrive instead). */
+export function groupUpdates(updates: readonly ViewUpdate[], byName: ReadonlyMap<string, StoreView>): Map<string, FlushGroup> {
+  const groups = new Map<string, FlushGroup>();
+  for (const u of updates) {
+    const g = cellId(u.view, u.bucket, u.key);
+    let group = groups.get(g);
+    if (group === undefined) groups.set(g, (group = { view: byName.get(u.view)!, key: u.key, bucket: u.bucket, list: [] }));
+    group.list.push(u);
+  }
+  return groups;
+}
 
 /**
  * Encode a flush. Updates of one (view, key, bucket) become one record: plain views sum
@@ -83,13 +107,17 @@ export function encodeFlush(
   late: Readonly<Record<string, number>>,
   now: number,
 ): EncodedFlush {
-  const groups = new Map<string, Group>();
-  for (const u of updates) {
-    const g = `${u.view}\u0000${u.bucket}\u0000${u.key}`;
-    let group = groups.get(g);
-    if (group === undefined) groups.set(g, (group = { view: byName.get(u.view)!, key: u.key, bucket: u.bucket, list: [] }));
-    group.list.push(u);
-  }
+  return encodeGroups(groupUpdates(updates, byName).values(), byName, namespace, late, now);
+}
+
+/** {@link encodeFlush} of updates already grouped by cell (each group's view is in `byName`). */
+export function encodeGroups(
+  groups: Iterable<FlushGroup>,
+  byName: ReadonlyMap<string, StoreView>,
+  namespace: string,
+  late: Readonly<Record<string, number>>,
+  now: number,
+): EncodedFlush {
   const cells: CellRecord[] = [];
   const views = new Map<string, ViewRecords>();
   let duplicates = 0;
@@ -104,7 +132,10 @@ export function encodeFlush(
     if (r === undefined) views.set(v.name, (r = { view: v, keys: [], argv: [] }));
     return r;
   };
-  for (const { view, key, bucket, list } of groups.values()) {
+  const newest = new Map<StoreView, number>();
+  for (const { view, key, bucket, list } of groups) {
+    const nb = newest.get(view);
+    if (nb === undefined || bucket > nb) newest.set(view, bucket);
     const p = prefixOf(view);
     const a = view.aggregation;
     const eo = view.exactlyOnce && a.kind !== 'distinct';
@@ -152,8 +183,6 @@ export function encodeFlush(
   // Index entries whose latest bucket is more than the TTL older than the newest bucket this
   // flush writes point at nothing any more. Measured from the data's own clock, not the wall
   // clock: a replayed old log (whose buckets live for the TTL after their write) keeps its index.
-  const newest = new Map<StoreView, number>();
-  for (const g of groups.values()) newest.set(g.view, Math.max(newest.get(g.view) ?? -Infinity, g.bucket));
   for (const [view, bucket] of newest) {
     const r = recordsOf(view);
     r.keys.push(keysKey(prefixOf(view)));

@@ -1,52 +1,32 @@
 /**
  * What a view writer holds between two flushes: the input tuples (acked only once the flush
- * is written) and their updates aggregated locally, so a flush sends one amount per
- * (view, key, bucket) instead of one per event. Exactly-once views keep one entry per event,
- * because Redis must see each id to decide whether that event was already applied; copies of
- * one id in a flush are left to the store, which applies the first only (apply-script.ts).
+ * is written) and their updates grouped by cell (view, key, bucket) as they arrive, which is
+ * the form the Redis encoder aggregates from (apply-script.ts: plain views sum, distinct
+ * views send each member once, exactly-once views keep one entry per event id, because Redis
+ * must see each id to decide whether that event was already applied). Grouping here, once,
+ * spares the encoder a second pass that rebuilt every update and its cell key.
  */
 import type { Tuple } from '../api/tuple.js';
 import type { ViewUpdate } from '../views/view.js';
+import { cellId, type FlushGroup } from './apply-script.js';
 import type { StoreView } from './store.js';
-
-interface Cell {
-  readonly view: string;
-  readonly key: string;
-  readonly bucket: number;
-  n: number;
-  fields: Record<string, number> | null;
-  members: Set<string> | null;
-}
 
 export class FlushBatch {
   /** Inputs whose updates are in this batch. */
   readonly tuples: Tuple[] = [];
   /** view name -> events counted as late in this batch. */
   readonly late: Record<string, number> = {};
-  /** Updates added (before aggregation). */
+  /** Updates added. */
   size = 0;
-  private readonly cells = new Map<string, Cell>();
-  private readonly events: ViewUpdate[] = [];
+  /** cell id -> its updates, in arrival order. */
+  readonly groups = new Map<string, FlushGroup>();
 
   add(u: ViewUpdate, view: StoreView): void {
     this.size++;
-    const kind = view.aggregation.kind;
-    if (view.exactlyOnce && kind !== 'distinct') {
-      // Only what the store needs: no event time, no stray properties.
-      this.events.push(kind === 'counters' ? { view: u.view, key: u.key, bucket: u.bucket, fields: u.fields ?? {}, id: u.id! } : { view: u.view, key: u.key, bucket: u.bucket, n: u.n ?? 0, id: u.id! });
-      return;
-    }
-    const id = `${u.view}\u0000${u.bucket}\u0000${u.key}`;
-    let c = this.cells.get(id);
-    if (c === undefined) {
-      c = { view: u.view, key: u.key, bucket: u.bucket, n: 0, fields: kind === 'counters' ? {} : null, members: kind === 'distinct' ? new Set() : null };
-      this.cells.set(id, c);
-    }
-    if (c.members !== null) {
-      if (u.member !== undefined) c.members.add(u.member);
-    } else if (c.fields !== null) {
-      for (const [f, n] of Object.entries(u.fields ?? {})) c.fields[f] = (c.fields[f] ?? 0) + n;
-    } else c.n += u.n ?? 0;
+    const id = cellId(u.view, u.bucket, u.key);
+    let g = this.groups.get(id);
+    if (g === undefined) this.groups.set(id, (g = { view, key: u.key, bucket: u.bucket, list: [] }));
+    g.list.push(u);
   }
 
   countLate(view: string): void {
@@ -57,15 +37,10 @@ export class FlushBatch {
     return this.tuples.length === 0 && this.size === 0;
   }
 
-  /** The aggregated updates: one per (view, key, bucket), one per member, one per exactly-once event. */
+  /** Every update, cell by cell (for stores that take a plain list). */
   updates(): ViewUpdate[] {
-    const out: ViewUpdate[] = [...this.events];
-    for (const c of this.cells.values()) {
-      const base = { view: c.view, key: c.key, bucket: c.bucket };
-      if (c.members !== null) for (const member of c.members) out.push({ ...base, member });
-      else if (c.fields !== null) out.push({ ...base, fields: c.fields });
-      else out.push({ ...base, n: c.n });
-    }
+    const out: ViewUpdate[] = [];
+    for (const g of this.groups.values()) for (const u of g.list) out.push(u);
     return out;
   }
 }

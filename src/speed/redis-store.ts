@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Cluster, type RedisOptions } from 'ioredis';
 import type { ViewUpdate } from '../views/view.js';
 import { keysKey, lateKey, topKey, valueKey, viewPrefix } from '../views/keys.js';
-import { APPLY_FLUSH_LUA, encodeFlush, type CellRecord } from './apply-script.js';
+import { APPLY_FLUSH_LUA, encodeFlush, encodeGroups, type CellRecord, type EncodedFlush, type FlushGroup } from './apply-script.js';
 import { FlushProgress, singleCall, slotCalls, viewCalls, type ScriptCall, type ScriptReply } from './flush-calls.js';
 import { clientReady, openClient, type RedisClient, type RedisTarget } from './redis-client.js';
 import { addValues, viewIndex, zeroValue, type ApplyResult, type StoreView, type TopEntry, type ViewStore, type ViewValue, type ViewValues } from './store.js';
@@ -81,14 +81,27 @@ export class RedisViewStore implements ViewStore {
    */
   async apply(updates: readonly ViewUpdate[], views: readonly StoreView[], late: Readonly<Record<string, number>> = {}, progress = new FlushProgress()): Promise<ApplyResult> {
     const byName = viewIndex(updates, views);
-    const enc = encodeFlush(updates, byName, this.namespace, late, Date.now());
+    return this.applyEncoded(encodeFlush(updates, byName, this.namespace, late, Date.now()), updates.length, progress);
+  }
+
+  /** {@link apply} of updates the caller already grouped by cell (the writer's FlushBatch); `count` updates in all. */
+  async applyGroups(groups: ReadonlyMap<string, FlushGroup>, count: number, views: readonly StoreView[], late: Readonly<Record<string, number>> = {}, progress = new FlushProgress()): Promise<ApplyResult> {
+    const byName = new Map<string, StoreView>();
+    for (const v of views) byName.set(v.name, v);
+    for (const g of groups.values()) {
+      if (byName.get(g.view.name) !== g.view) throw new Error(`update for unknown view '${g.view.name}' (known: ${[...byName.keys()].join(', ') || 'none'})`);
+    }
+    return this.applyEncoded(encodeGroups(groups.values(), byName, this.namespace, late, Date.now()), count, progress);
+  }
+
+  private async applyEncoded(enc: EncodedFlush, count: number, progress: FlushProgress): Promise<ApplyResult> {
     if (enc.cells.length === 0 && enc.views.size === 0) return { applied: 0, skipped: 0 };
     await this.first();
     this.stats.flushes++;
     if (!this.cluster) {
       const reply = await this.evalFlush(singleCall(enc)!, true);
       const skipped = reply[0] + enc.duplicates;
-      return { applied: updates.length - skipped, skipped };
+      return { applied: count - skipped, skipped };
     }
     const slots = slotCalls(enc);
     await this.runAll(slots, progress, 'slot');
@@ -101,7 +114,7 @@ export class RedisViewStore implements ViewStore {
       call.cells.forEach((c, i) => scores.set(c, String(reply[i + 1] ?? '')));
     }
     await this.runAll(viewCalls(enc, scores), progress, 'view');
-    return { applied: updates.length - skipped, skipped };
+    return { applied: count - skipped, skipped };
   }
 
   /** Send the calls not yet done, in parallel; record each success; throw if any failed. */

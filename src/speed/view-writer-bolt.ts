@@ -29,6 +29,7 @@ import { FlushBatch, invalidUpdate } from './flush-batch.js';
 import { FlushProgress } from './flush-calls.js';
 import { openStore, settle } from './open-store.js';
 import type { MemoryViewStore } from './memory-store.js';
+import { RedisViewStore } from './redis-store.js';
 import type { StoreView, ViewStore } from './store.js';
 
 /** The stream a memory-mode writer emits its store's snapshot on at finish (see memory-report.ts). */
@@ -163,13 +164,16 @@ export class ViewWriterBolt implements Bolt {
 
   /** Write one batch, retrying until it succeeds; never rejects. */
   private async write(batch: FlushBatch): Promise<void> {
-    const updates = batch.updates();
+    // Redis takes the batch's cells as grouped on arrival; other stores a plain list.
+    const redis = this.store instanceof RedisViewStore ? this.store : null;
+    const updates = redis === null ? batch.updates() : null;
     // Kept across the retries of this batch: on a cluster only the slot calls that failed are resent.
     const progress = new FlushProgress();
     let backoff = 50;
     for (;;) {
       try {
-        await this.store.apply(updates, this.views, batch.late, progress);
+        if (redis !== null) await redis.applyGroups(batch.groups, batch.size, this.views, batch.late, progress);
+        else await this.store.apply(updates!, this.views, batch.late, progress);
         return;
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
