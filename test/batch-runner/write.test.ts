@@ -7,6 +7,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MasterRecord } from '../../src/batch/master/layout.js';
+import { RespWriter } from '../../src/batch/runner/resp.js';
 import { runBatch } from '../../src/batch/runner/run.js';
 import { ServingLayer } from '../../src/serving/query.js';
 import { batchBucketsKey, batchPointerKey, batchPrefix, keysKey, topKey, valueKey, viewPrefix } from '../../src/views/keys.js';
@@ -129,6 +130,25 @@ describe('batch writer', () => {
     const [key, byBucket] = [...t.views.get('visitors')!].find(([, m]) => m.size > 1)!;
     const q = await serving.query(views[1]!, key, [...byBucket.keys()]);
     expect(q.buckets.map((b) => [b.source, b.value])).toEqual([...byBucket.values()].map((s) => ['batch', (s as Set<string>).size]));
+  });
+
+  it('encodes arguments of any UTF-8 length and numbers exactly, and fails on an error reply', async () => {
+    await redis.flushall();
+    const w = RespWriter.open({ host: '127.0.0.1', port: server.port });
+    // Lengths whose UTF-8 byte count has more digits than their char count (the header moves).
+    const values = ['', 'a', '€€€€', '😀😀😀', 'é'.repeat(50), 'x'.repeat(9), '€'.repeat(34), 'ü'.repeat(5000), `k{${'€'.repeat(400)}}`];
+    values.forEach((v, i) => w.command('SET', 2).arg(`s:${i}`).arg(v));
+    const numbers = [0, 7, 10, 99, 100, 123456789, 2 ** 53 - 1, -5, 0.25, 1e21];
+    numbers.forEach((n, i) => w.command('SET', 2).arg(`n:${i}`).num(n));
+    await w.end();
+    expect(await redis.mget(values.map((_, i) => `s:${i}`))).toEqual(values);
+    expect((await redis.mget(numbers.map((_, i) => `n:${i}`))).map(Number)).toEqual(numbers);
+    const bad = RespWriter.open({ host: '127.0.0.1', port: server.port });
+    bad.command('SET', 2).arg('s:0').arg('x');
+    bad.command('INCR', 1).arg('s:1');
+    bad.command('SET', 2).arg('s:2').arg('y');
+    await expect(bad.end()).rejects.toThrow(/Redis refused a batch write: ERR value is not an integer/);
+    expect(await redis.get('s:2')).toBe('y');
   });
 
   it('authenticates and selects the database of the client it is given', async () => {

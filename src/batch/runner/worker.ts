@@ -28,7 +28,7 @@
  * largest cost of the map (msgpackr, ~1.6 us an event), and it is paid once now.
  */
 import { BadRecordError, readRecordChunks } from '../reader.js';
-import { partitionOf } from './input.js';
+import { partitioner } from './input.js';
 import { load, viewNamed } from './module.js';
 import { reduce } from './reduce.js';
 import { writeSpills, type SpillRange } from './spill.js';
@@ -99,6 +99,7 @@ async function map(t: MapTask): Promise<MapResult> {
   const others = t.plainViews.map((n) => viewNamed(views, n));
   // Views still aligned with the key view; one is dropped at its first differing event.
   let aligned = others;
+  const partitionOf = partitioner(t.partitions);
   // Spill cells: (key partition, group partition), one side of size 1 when it does not run.
   const G = t.groups ? t.partitions : 1;
   const out: unknown[][] = Array.from({ length: (keyView !== null ? t.partitions : 1) * G }, () => []);
@@ -122,13 +123,13 @@ async function map(t: MapTask): Promise<MapResult> {
         if (keyView !== null) {
           // An event the view skips (no key) still goes to partition 0: other plain views may read it.
           const key = keyView.keyOf(e);
-          if (key !== null) p = partitionOf(key, t.partitions);
+          if (key !== null) p = partitionOf(key);
           for (const v of aligned) {
             const k = v.keyOf(e);
             if (k !== null && k !== key) aligned = aligned.filter((w) => w !== v);
           }
         }
-        out[p * G + (t.groups ? partitionOf(input.groupOf(e), t.partitions) : 0)]!.push(e);
+        out[p * G + (t.groups ? partitionOf(input.groupOf(e)) : 0)]!.push(e);
       }
     }
   } catch (err) {

@@ -53,12 +53,11 @@ export async function writeCells(t: VersionTarget, view: { name: string; version
     }
     const kidx = keysKey(bp);
     chunked(w, 'ZADD', kidx, latest.size, latest, (k, b) => {
-      w.arg(String(b)).arg(k);
+      w.num(b).arg(k);
     });
     const bidx = batchBucketsKey(bp);
     chunked(w, 'ZADD', bidx, buckets.length, buckets.entries(), (_, b) => {
-      const s = String(b);
-      w.arg(s).arg(s);
+      w.num(b).num(b);
     });
     await w.end();
     return cells;
@@ -92,7 +91,7 @@ function writeNumbers(w: RespWriter, bp: string, bucket: number, byKey: Readonly
       remaining -= left;
       w.command('MSET', 2 * left);
     }
-    w.arg(valueKey(bp, c.key, bucket)).arg(String(c.n));
+    w.arg(valueKey(bp, c.key, bucket)).num(c.n);
     left--;
   }
 }
@@ -119,6 +118,6 @@ function writeMembers(w: RespWriter, bp: string, bucket: number, byKey: Readonly
 /** The bucket's top ZSET: every key scored by its value (distinct: the exact member count). */
 function writeTop(w: RespWriter, tk: string, byKey: ReadonlyMap<string, Cell>): void {
   chunked(w, 'ZADD', tk, byKey.size, byKey, (key, c) => {
-    w.arg(String(c.members !== null ? c.members.size : c.n)).arg(key);
+    w.num(c.members !== null ? c.members.size : c.n).arg(key);
   });
 }
