@@ -107,5 +107,7 @@ builder
     },
   }), 1)
   .globalGrouping('parse', 'rejected');
-// The writer holds tuples until its flush (up to 100 ms): enough trees in flight to keep it busy.
-export default builder.build('pageviews', { maxSpoutPending: 10000 });
+// The writer holds tuples until its flush (up to 100 ms) and the sink until its fsync: enough
+// trees in flight to keep both busy. More only adds retained objects (GC) and latency: on the
+// 1 M replay, 10 000 cost ~58 us of CPU per event, 5 000 ~53 and 3 000 ~51, at the same rate.
+export default builder.build('pageviews', { maxSpoutPending: 5000 });
