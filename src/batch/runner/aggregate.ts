@@ -8,7 +8,32 @@ import { bucketOf, type Aggregation, type ViewDef, type ViewUpdate } from '../..
 /** A bucket's value: a number (count, sum), distinct members, or named counters. */
 export type BatchValue = number | string[] | Record<string, number>;
 
-export type Cell = { key: string; bucket: number; n: number; members: Set<string> | null; fields: Record<string, number> | null };
+/**
+ * One (key, bucket) of a view. count/sum: the value in `n`. distinct: `n` is the number of
+ * distinct members, the first in `one` and, from the second on, all of them in `members` (most
+ * cells hold one or two members, and a Set per cell was hundreds of thousands of long-lived
+ * objects for the garbage collector to copy). counters: `fields`.
+ */
+export type Cell = { key: string; bucket: number; n: number; one: string | null; members: Set<string> | null; fields: Record<string, number> | null };
+
+/** A distinct cell's members. */
+export function membersOf(c: Cell): Iterable<string> {
+  return c.members ?? (c.one !== null ? [c.one] : []);
+}
+
+function addMember(c: Cell, m: string): void {
+  if (c.n === 0) {
+    c.one = m;
+    c.n = 1;
+  } else if (c.members === null) {
+    if (m === c.one) return;
+    c.members = new Set([c.one!, m]);
+    c.n = 2;
+  } else {
+    c.members.add(m);
+    c.n = c.members.size;
+  }
+}
 
 export class BatchAggregate {
   // Bucket, then key: no joined string id to build and hash per event (it showed in profiles).
@@ -27,7 +52,7 @@ export class BatchAggregate {
     let c = keys.get(key);
     if (c === undefined) {
       const kind = this.aggregation.kind;
-      c = { key, bucket, n: 0, members: kind === 'distinct' ? new Set() : null, fields: kind === 'counters' ? {} : null };
+      c = { key, bucket, n: 0, one: null, members: null, fields: kind === 'counters' ? {} : null };
       keys.set(key, c);
       this.count++;
     }
@@ -37,8 +62,8 @@ export class BatchAggregate {
   /** Apply one update (as updateOf or a reducer made it). */
   add(u: ViewUpdate): void {
     const c = this.cell(u.key, u.bucket);
-    if (c.members !== null) {
-      if (u.member !== undefined) c.members.add(u.member);
+    if (this.aggregation.kind === 'distinct') {
+      if (u.member !== undefined) addMember(c, u.member);
     } else if (c.fields !== null) {
       for (const [f, n] of Object.entries(u.fields ?? {})) c.fields[f] = (c.fields[f] ?? 0) + n;
     } else c.n += u.n ?? 0;
@@ -66,7 +91,7 @@ export class BatchAggregate {
       }
       case 'distinct': {
         const m = (event as Record<string, unknown>)[a.field];
-        if (m !== undefined && m !== null) this.cell(key, bucket).members!.add(String(m));
+        if (m !== undefined && m !== null) addMember(this.cell(key, bucket), String(m));
         return;
       }
       case 'counters':
@@ -80,7 +105,7 @@ export class BatchAggregate {
   }
 
   /** The cells whose bucket passes `keep`, without copying (the writer PFADDs members in chunks). */
-  *cellsOf(keep: (bucket: number) => boolean): Generator<{ key: string; bucket: number; n: number; members: Set<string> | null; fields: Record<string, number> | null }> {
+  *cellsOf(keep: (bucket: number) => boolean): Generator<Cell> {
     for (const [bucket, keys] of this.buckets) if (keep(bucket)) yield* keys.values();
   }
 }

@@ -14,6 +14,7 @@
 import type { Redis } from 'ioredis';
 import { batchBucketsKey, batchPrefix, keysKey, topKey, valueKey, viewPrefix } from '../../views/keys.js';
 import type { Aggregation } from '../../views/view.js';
+import { membersOf, type Cell } from './aggregate.js';
 import { clientOf, type VersionTarget } from './target.js';
 
 /** ARGV: kind, keys index, buckets index, then per cell: value key, top key, key, bucket, n, n payload items. */
@@ -58,16 +59,8 @@ const ARGS = 1500;
 const IN_FLIGHT = 4;
 const MEMBERS = 1000;
 
-export interface PartialCell {
-  readonly key: string;
-  readonly bucket: number;
-  readonly n: number;
-  readonly members: Set<string> | null;
-  readonly fields: Record<string, number> | null;
-}
-
 /** Merge `cells` into the view's batch version; returns how many cells did not exist yet. */
-export async function mergeCells(t: VersionTarget, view: { name: string; version: number; aggregation: Aggregation }, cells: Iterable<PartialCell>): Promise<number> {
+export async function mergeCells(t: VersionTarget, view: { name: string; version: number; aggregation: Aggregation }, cells: Iterable<Cell>): Promise<number> {
   const redis = clientOf(t, define) as Client;
   const bp = batchPrefix(viewPrefix(t.namespace, view), t.batchId);
   const kind = view.aggregation.kind === 'distinct' ? 'distinct' : view.aggregation.kind === 'counters' ? 'counters' : 'sum';
@@ -89,8 +82,8 @@ export async function mergeCells(t: VersionTarget, view: { name: string; version
     const vk = valueKey(bp, c.key, c.bucket);
     const tk = topKey(bp, c.bucket);
     const b = String(c.bucket);
-    if (c.members !== null) {
-      const all = [...c.members];
+    if (kind === 'distinct') {
+      const all = [...membersOf(c)];
       for (let i = 0; i < all.length; i += MEMBERS) {
         const part = all.slice(i, i + MEMBERS);
         args.push(vk, tk, c.key, b, String(part.length), ...part);

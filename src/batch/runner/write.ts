@@ -100,13 +100,18 @@ function writeNumbers(w: RespWriter, bp: string, bucket: number, byKey: Readonly
 function writeMembers(w: RespWriter, bp: string, bucket: number, byKey: ReadonlyMap<string, Cell>): void {
   for (const c of byKey.values()) {
     const vk = valueKey(bp, c.key, bucket);
-    const members = c.members!;
-    if (members.size <= PER_COMMAND) {
-      w.command('PFADD', 1 + members.size).arg(vk);
-      for (const m of members) w.arg(m);
+    if (c.members === null) {
+      // No member (a reducer's update without one): an empty HyperLogLog, as a merge makes.
+      if (c.one === null) w.command('PFADD', 1).arg(vk);
+      else w.command('PFADD', 2).arg(vk).arg(c.one);
       continue;
     }
-    const all = [...members];
+    if (c.members.size <= PER_COMMAND) {
+      w.command('PFADD', 1 + c.members.size).arg(vk);
+      for (const m of c.members) w.arg(m);
+      continue;
+    }
+    const all = [...c.members];
     for (let i = 0; i < all.length; i += PER_COMMAND) {
       const part = all.slice(i, i + PER_COMMAND);
       w.command('PFADD', 1 + part.length).arg(vk);
@@ -115,9 +120,9 @@ function writeMembers(w: RespWriter, bp: string, bucket: number, byKey: Readonly
   }
 }
 
-/** The bucket's top ZSET: every key scored by its value (distinct: the exact member count). */
+/** The bucket's top ZSET: every key scored by its value (distinct: the exact member count, `n`). */
 function writeTop(w: RespWriter, tk: string, byKey: ReadonlyMap<string, Cell>): void {
   chunked(w, 'ZADD', tk, byKey.size, byKey, (key, c) => {
-    w.num(c.members !== null ? c.members.size : c.n).arg(key);
+    w.num(c.n).arg(key);
   });
 }
