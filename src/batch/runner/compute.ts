@@ -66,8 +66,11 @@ async function settleAll<T>(tasks: ReadonlyArray<Promise<T>>): Promise<T[]> {
 export async function computeViews(o: ComputeOptions): Promise<Computed> {
   const spillDir = mkdtempSync(join(tmpdir(), 'topo-batch-'));
   try {
-    // Several partitions per thread keep reducers busy when group sizes are uneven.
-    const partitions = o.pool.threads * 4;
+    // Several group partitions per thread keep reducers busy when group sizes are uneven. The
+    // key side has fewer: every key partition writes its own part of each bucket's top ZSET,
+    // so its ZADDs grow with their number (one per bucket and partition), and keys hash evenly.
+    const keyPartitions = o.pool.threads * 2;
+    const groupPartitions = o.pool.threads * 4;
     // Plain views are reduced by key, reducer views by group (see worker.ts): two shuffles.
     const reducerViews = o.views.filter((v) => o.input.reducers?.[v.name] !== undefined);
     const plainViews = o.views.filter((v) => o.input.reducers?.[v.name] === undefined);
@@ -77,7 +80,7 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
     let index = 0, done = 0, records = 0;
     const mapAll = (list: readonly PartFile[]): Promise<MapResult[]> =>
       settleAll(list.map(async (f) => {
-        const r = await o.pool.map({ bundle: o.bundle, file: f.path, fileIndex: index++, spillDir, partitions, keyView: keyView?.name ?? null,
+        const r = await o.pool.map({ bundle: o.bundle, file: f.path, fileIndex: index++, spillDir, keyPartitions, groupPartitions, keyView: keyView?.name ?? null,
           plainViews: plainViews.filter((v) => v !== keyView).map((v) => v.name), groups: reducerViews.length > 0 });
         records += r.records;
         o.onFile?.(++done, files.length, records);
@@ -96,7 +99,7 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
       files = [...files, ...again];
       for (const r of await mapAll(again)) results.set(r.file, r);
     }
-    const byPartition: SpillRange[][] = Array.from({ length: partitions * 2 }, () => []);
+    const byPartition: SpillRange[][] = Array.from({ length: keyPartitions + groupPartitions }, () => []);
     let maxTs = -Infinity, skipped = 0, badLines = 0;
     const bad: string[] = [];
     const unaligned = new Set<string>();
@@ -104,7 +107,7 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
       for (const name of r.unaligned) unaligned.add(name);
       for (const [kp, gp, range] of r.spills) {
         if (kp >= 0) byPartition[kp]!.push(range);
-        if (gp >= 0) byPartition[partitions + gp]!.push(range);
+        if (gp >= 0) byPartition[keyPartitions + gp]!.push(range);
       }
       maxTs = Math.max(maxTs, r.maxTs);
       skipped += r.skipped;
@@ -124,7 +127,7 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
       // Both sides read every event once and remove the same duplicates: count one side.
       const counted = keyView !== undefined ? 0 : 1;
       await settleAll(byPartition.map(async (spills, p) => {
-        const side = p < partitions ? 0 : 1;
+        const side = p < keyPartitions ? 0 : 1;
         if (spills.length === 0 || Object.keys(sides[side]!).length === 0) return;
         const r = await o.pool.reduce({ bundle: o.bundle, spills, views: sides[side]!, single: side === 0 ? single : [], target });
         if (side === counted) {

@@ -40,7 +40,9 @@ export interface MapTask {
   readonly file: string;
   readonly fileIndex: number;
   readonly spillDir: string;
-  readonly partitions: number;
+  /** Partitions of the plain views' side (by key) and of the reducer views' side (by group). */
+  readonly keyPartitions: number;
+  readonly groupPartitions: number;
   /** The plain view whose key partitions the plain views' side, or null when no plain view runs. */
   readonly keyView: string | null;
   /** The other plain views, checked against the key view's key (see `unaligned`). */
@@ -99,10 +101,11 @@ async function map(t: MapTask): Promise<MapResult> {
   const others = t.plainViews.map((n) => viewNamed(views, n));
   // Views still aligned with the key view; one is dropped at its first differing event.
   let aligned = others;
-  const partitionOf = partitioner(t.partitions);
+  const keyPartitionOf = partitioner(t.keyPartitions);
+  const groupPartitionOf = partitioner(t.groupPartitions);
   // Spill cells: (key partition, group partition), one side of size 1 when it does not run.
-  const G = t.groups ? t.partitions : 1;
-  const out: unknown[][] = Array.from({ length: (keyView !== null ? t.partitions : 1) * G }, () => []);
+  const G = t.groups ? t.groupPartitions : 1;
+  const out: unknown[][] = Array.from({ length: (keyView !== null ? t.keyPartitions : 1) * G }, () => []);
   let records = 0, skipped = 0, badLines = 0, maxTs = -Infinity;
   const bad: string[] = [];
   const onBad = (err: BadRecordError): void => {
@@ -123,13 +126,13 @@ async function map(t: MapTask): Promise<MapResult> {
         if (keyView !== null) {
           // An event the view skips (no key) still goes to partition 0: other plain views may read it.
           const key = keyView.keyOf(e);
-          if (key !== null) p = partitionOf(key);
+          if (key !== null) p = keyPartitionOf(key);
           for (const v of aligned) {
             const k = v.keyOf(e);
             if (k !== null && k !== key) aligned = aligned.filter((w) => w !== v);
           }
         }
-        out[p * G + (t.groups ? partitionOf(input.groupOf(e)) : 0)]!.push(e);
+        out[p * G + (t.groups ? groupPartitionOf(input.groupOf(e)) : 0)]!.push(e);
       }
     }
   } catch (err) {
