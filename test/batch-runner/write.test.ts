@@ -175,8 +175,8 @@ describe('batch writer', () => {
     writeDataset(root, first, 31);
     const r1 = await runBatch(redis, { file: FILE, root, threads: 2 });
     // A second, larger dataset; Redis runs out of memory partway through writing it.
-    const more = records(20_000, 8).map((x, i) => rec(x.ip, `${x.path}/${i}`, x.ts + 6 * HOUR, x.user));
-    writeDataset(root, more, 2000, 'b');
+    const more = records(5000, 8).map((x, i) => rec(x.ip, `${x.path}/${i}`, x.ts + 6 * HOUR, x.user));
+    writeDataset(root, more, 500, 'b');
     const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
     await redis.config('SET', 'maxmemory', String(used + 300_000));
     try {
