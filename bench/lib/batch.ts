@@ -2,7 +2,8 @@
  * The `batch` scenario: `topo batch` over a master dataset of the shipped log replayed with
  * shifted timestamps (each loop moved by the log's span plus a minute, so nothing repeats),
  * ~1 M events (100 k with --quick), into a redis-server this benchmark starts, with 1 and 2
- * pool threads. Reports events/s and the compute/publish split.
+ * pool threads. Reports events/s, the compute/publish split, this process's and Redis's CPU
+ * and Redis's commands (the per-event costs, which a shared machine does not stretch).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,7 +77,8 @@ export async function batchScenario(quick: boolean, variant: string): Promise<Sc
     const own0 = process.cpuUsage();
     const r = await runBatch(redis, { file: 'topologies/pageviews.ts', root, threads });
     if (r.records !== events) throw new Error(`batch read ${r.records} records of ${events}`);
-    // Redis's own CPU during the run: the batch writes ~1.1 cells per event, merged by scripts.
+    // Redis's own CPU during the run: the batch writes ~1.1 cells per event (pageviews and
+    // uniques once per cell, bounces merged by scripts).
     const own = process.cpuUsage(own0);
     const redisCpu = (await redisCpuSec(redis)) - cpu0;
     const commands = await redisCommandStats(redis);

@@ -1,8 +1,9 @@
 /**
  * Recompute views from the master dataset: list the parts, map each on the pool (spilling
- * events by group partition), then, once the latest event time (the watermark) is known,
- * reduce each partition on the pool. Reducers merge their partial cells straight into the
- * batch version in Redis; this thread only coordinates (it never holds a cell).
+ * events by key and group partition), then, once the latest event time (the watermark) is
+ * known, reduce each partition on the pool. Reducers write their cells straight into the
+ * batch version in Redis (once per cell for single-writer views, as merges for the others);
+ * this thread only coordinates (it never holds a cell).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

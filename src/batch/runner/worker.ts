@@ -1,14 +1,14 @@
 /**
  * The piscina worker of `topo batch`: a map task per part file and a reduce task per
- * partition of the visitor (group) space. Map and reduce both run user code (the topology
+ * partition of the key space (plain views) and of the visitor (group) space (reducer views). Map and reduce both run user code (the topology
  * module's views and batchInput), so the worker imports the topology bundle the loader
  * built; that is safe outside a topo worker thread (its worker entry only starts when
  * `workerData.topoWorker` is true).
  *
  * Why a shuffle and not just combine-per-file: duplicates of one fact and one visitor's
  * visits can sit in different files (replays, midnight), so exact results need all of a
- * group's events in one place. The map writes each event to the spill file of its group's
- * partition; a reducer reads one partition, removes duplicates, combines, and writes its
+ * group's events in one place. The map writes each event to the spill of its partitions; a
+ * reducer reads one partition, removes duplicates, combines, and writes its
  * cells straight into the batch version in Redis (reduce.ts): the main thread only
  * coordinates.
  *
