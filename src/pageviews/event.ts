@@ -4,7 +4,7 @@
  * nothing normalised (URL, visitor choice, domain): those are derived on read by
  * {@link pageKeysOf}, so that a bug in that logic is repaired by recomputing from the facts.
  */
-import { domainOf, normalizeUrl } from './normalize-url.js';
+import { normalizeWithDomain } from './normalize-url.js';
 
 /** Host of the shipped access log (semicomplete.com); page URLs of log lines use it by default. */
 export const DEFAULT_LOG_HOST = 'semicomplete.com';
@@ -68,9 +68,7 @@ export interface PageKeys {
 
 /** The view keys of an event, or null when its URL does not normalise (views skip it). */
 export function pageKeysOf(e: PageviewEvent): PageKeys | null {
-  const url = normalizeUrl(e.url);
-  if (url === null) return null;
-  const domain = domainOf(url);
-  if (domain === null) return null;
-  return { visitor: visitorOf(e), url, domain, ts: e.ts };
+  const n = normalizeWithDomain(e.url);
+  if (n === null) return null;
+  return { visitor: visitorOf(e), url: n.url, domain: n.domain, ts: e.ts };
 }

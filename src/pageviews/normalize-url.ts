@@ -43,6 +43,8 @@ function parse(raw: string): URL | null {
  */
 export function normalizeUrl(raw: string): string | null {
   if (typeof raw !== 'string') return null;
+  const m = SIMPLE.exec(raw);
+  if (m !== null && simpleHost(m[2]!) && !DOT_SEGMENT.test(m[3] ?? '')) return simpleForm(m[1]!, m[2]!, m[3]);
   const u = parse(raw);
   if (u === null || (u.protocol !== 'http:' && u.protocol !== 'https:')) return null;
   u.hash = '';
@@ -60,6 +62,41 @@ export function normalizeUrl(raw: string): string | null {
     u.pathname = path;
   }
   return u.href;
+}
+
+/**
+ * The fast path (most log URLs, ~10x cheaper than the URL parser and its setters): a URL
+ * whose normal form is known without the parser because every rule is a no-op on it or a
+ * plain cut. Lowercase http(s) scheme, a lowercase ASCII host (no port, no credentials, no
+ * IDNA `xn--` label, last label starting with a letter so it is not read as IPv4), a path of
+ * unreserved characters only (nothing to percent-encode, no `%`), no dot segment, no query,
+ * no fragment. Its normal form: the root path added when missing, trailing slashes cut.
+ * Anything else takes the parser; test/pageviews/normalize-url-fast.test.ts checks both agree.
+ */
+const SIMPLE = /^(https?):\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)*)(\/[A-Za-z0-9\-._~/]*)?$/;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+
+function simpleHost(host: string): boolean {
+  const last = host.lastIndexOf('.') + 1;
+  const c = host.charCodeAt(last);
+  return c >= 0x61 && c <= 0x7a && !host.includes('xn--');
+}
+
+function simpleForm(scheme: string, host: string, path: string | undefined): string {
+  if (path === undefined) return `${scheme}://${host}/`;
+  let end = path.length;
+  while (end > 1 && path.charCodeAt(end - 1) === 0x2f) end--;
+  return `${scheme}://${host}${end === path.length ? path : path.slice(0, end)}`;
+}
+
+/** The URL and its domain in one step: the fast path reads the domain off its match, no second parse. */
+export function normalizeWithDomain(raw: string): { url: string; domain: string } | null {
+  const m = SIMPLE.exec(raw);
+  if (m !== null && simpleHost(m[2]!) && !DOT_SEGMENT.test(m[3] ?? '')) return { url: simpleForm(m[1]!, m[2]!, m[3]), domain: m[2]! };
+  const url = normalizeUrl(raw);
+  if (url === null) return null;
+  const domain = domainOf(url);
+  return domain === null ? null : { url, domain };
 }
 
 /**
