@@ -1,12 +1,14 @@
 /**
- * The batch writer's two paths: views whose cells each sit in one reduce partition (the key
- * view and views keyed the same) are written without a merge (write.ts); views keyed
- * otherwise are merged from several reducers (merge.ts). Both must leave exactly the truth
- * under the key schema the serving layer reads, and a failed write must publish nothing.
+ * The batch writer's two routes: views whose cells each sit in one reduce partition (the key
+ * view and views keyed the same) are written by their reducer (write.ts); views keyed
+ * otherwise have their parts from several reducers summed by a combine task (combine.ts).
+ * Both must leave exactly the truth under the key schema the serving layer reads, and a
+ * failed write must publish nothing.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MasterRecord } from '../../src/batch/master/layout.js';
+import { partitionOf } from '../../src/batch/runner/input.js';
 import { RespWriter } from '../../src/batch/runner/resp.js';
 import { runBatch } from '../../src/batch/runner/run.js';
 import { ServingLayer } from '../../src/serving/query.js';
@@ -51,9 +53,6 @@ function truth(recs: readonly MasterRecord[]): { views: Map<string, Truth>; maxT
   return { views: out, maxTs };
 }
 
-/** Views whose cells come in parts from several reducers (keyed otherwise than the key view, 'hits'). */
-const MERGED = new Set(['pervisitor', 'visitorurls', 'almost']);
-
 /** PFCOUNT of a HyperLogLog of exactly `members` (an estimate above ~100 members, the same for any insertion order). */
 async function hllCount(redis: Redis, members: ReadonlySet<string>): Promise<number> {
   const [[, n]] = (await redis.multi().pfadd('test:hll', ...members).pfcount('test:hll').del('test:hll').exec())!.slice(1) as Array<[null, number]>;
@@ -63,7 +62,7 @@ async function hllCount(redis: Redis, members: ReadonlySet<string>): Promise<num
 /**
  * The batch version's keys of every view equal the truth: values, top ZSETs, keys index,
  * buckets index. A distinct value is the HyperLogLog of the exact members; its top score is
- * the exact count when one reducer wrote the cell, else the HyperLogLog's count (a merge).
+ * the exact member count.
  */
 async function expectVersion(redis: Redis, batchId: number, t: ReturnType<typeof truth>): Promise<void> {
   for (const v of views) {
@@ -77,7 +76,7 @@ async function expectVersion(redis: Redis, batchId: number, t: ReturnType<typeof
         const n = value instanceof Set ? await hllCount(redis, value) : value;
         const got = value instanceof Set ? await redis.pfcount(valueKey(bp, key, bucket)) : Number(await redis.get(valueKey(bp, key, bucket)));
         expect(got, `${v.name} ${key} ${bucket}`).toBe(n);
-        const score = value instanceof Set && !MERGED.has(v.name) ? value.size : n;
+        const score = value instanceof Set ? value.size : n;
         tops.set(bucket, [...(tops.get(bucket) ?? []), [key, score]]);
       }
       const latest = Math.max(...byBucket.keys());
@@ -106,7 +105,7 @@ afterAll(async () => {
 });
 
 describe('batch writer', () => {
-  it('writes views keyed like the key view once per cell and merges the others, all equal to the truth', async () => {
+  it('writes views keyed like the key view by their reducer and combines the others, all equal to the truth', async () => {
     await redis.flushall();
     const recs = records(1500, 3);
     const root = tempRoot();
@@ -118,12 +117,18 @@ describe('batch writer', () => {
     await expectVersion(redis, r.batchId!, t);
     const calls = (cmd: string): number => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
     const cellsOf = (name: string): number => [...t.views.get(name)!.values()].reduce((a, m) => a + m.size, 0);
-    // Single-writer distinct cells: one PFADD each, no PFCOUNT; the merged distinct view
-    // (visitorurls) PFADDs and PFCOUNTs once per cell part (a part per reducer holding it).
-    expect(calls('pfcount')).toBeGreaterThanOrEqual(cellsOf('visitorurls'));
-    expect(calls('pfadd') - calls('pfcount')).toBe(cellsOf('visitors'));
-    // INCRBYFLOAT only for the merged count/sum views: pervisitor and almost, in parts.
-    expect(calls('incrbyfloat')).toBeGreaterThan(cellsOf('pervisitor') + cellsOf('almost'));
+    // Every cell written once, by its reducer or its key partition's combine task: one PFADD
+    // per distinct cell, and no merge (script, INCRBYFLOAT, PFCOUNT) anywhere.
+    expect(calls('pfadd')).toBe(cellsOf('visitors') + cellsOf('visitorurls'));
+    for (const cmd of ['evalsha', 'incrbyfloat', 'pfcount', 'exists', 'hincrby']) expect(calls(cmd), cmd).toBe(0);
+    // Cells of the views keyed by visitor have events in several URL partitions (2 threads: 4),
+    // so their reducers each hold a part and only the combine makes them whole.
+    const parts = new Map<string, Set<number>>();
+    for (const x of recs) {
+      const cell = `${x.user ?? x.ip} ${Math.floor(x.ts / HOUR)}`;
+      parts.set(cell, (parts.get(cell) ?? new Set()).add(partitionOf(x.url, 4)));
+    }
+    expect([...parts.values()].filter((p) => p.size > 1).length).toBeGreaterThan(20);
     expect(r.published.map((p) => [p.view, p.keys])).toEqual(views.map((v) => [v.name, cellsOf(v.name)]));
     // Queries read the version as they read a realtime view.
     const serving = new ServingLayer(redis, NS);

@@ -1,7 +1,8 @@
 /**
- * A reducer's part of a batch view: the value of every (key, bucket) from the updates of its
- * groups. Parts of several reducers are merged in Redis as they are written (write.ts), with
- * the speed layer's monoids (sum for count/sum/counters, HyperLogLog union for distinct).
+ * A reducer's (or combine task's) cells of a batch view: the value of every (key, bucket)
+ * from its events or updates. Parts of a cell from several reducers are summed by a combine
+ * task (combine.ts) with the speed layer's monoids (sum for count/sum/counters, union of
+ * members for distinct) before the cell is written once (write.ts).
  */
 import { bucketOf, type Aggregation, type ViewDef, type ViewUpdate } from '../../views/view.js';
 
@@ -15,6 +16,13 @@ export type BatchValue = number | string[] | Record<string, number>;
  * objects for the garbage collector to copy). counters: `fields`.
  */
 export type Cell = { key: string; bucket: number; n: number; one: string | null; members: Set<string> | null; fields: Record<string, number> | null };
+
+/** A cell as spilled between a reducer and a combine task: view, key, bucket, n, members, fields. */
+export type PartialCell = [view: string, key: string, bucket: number, n: number, members: string | string[] | null, fields: Record<string, number> | null];
+
+export function partialOf(view: string, c: Cell): PartialCell {
+  return [view, c.key, c.bucket, c.n, c.members !== null ? [...c.members] : c.one, c.fields];
+}
 
 /** A distinct cell's members. */
 export function membersOf(c: Cell): Iterable<string> {
@@ -67,6 +75,19 @@ export class BatchAggregate {
     } else if (c.fields !== null) {
       for (const [f, n] of Object.entries(u.fields ?? {})) c.fields[f] = (c.fields[f] ?? 0) + n;
     } else c.n += u.n ?? 0;
+  }
+
+  /** Add a part of a cell computed elsewhere (its view's monoid: sum, member union, counter sums). */
+  addPartial(p: PartialCell): void {
+    const c = this.cell(p[1], p[2]);
+    const kind = this.aggregation.kind;
+    if (kind === 'distinct') {
+      const m = p[4];
+      if (typeof m === 'string') addMember(c, m);
+      else if (m !== null) for (const x of m) addMember(c, x);
+    } else if (kind === 'counters') {
+      for (const [f, n] of Object.entries(p[5] ?? {})) c.fields![f] = (c.fields![f] ?? 0) + n;
+    } else c.n += p[3];
   }
 
   /**

@@ -1,9 +1,9 @@
 /**
  * Recompute views from the master dataset: list the parts, map each on the pool (spilling
  * events by key and group partition), then, once the latest event time (the watermark) is
- * known, reduce each partition on the pool. Reducers write their cells straight into the
- * batch version in Redis (once per cell for single-writer views, as merges for the others);
- * this thread only coordinates (it never holds a cell).
+ * known, reduce each partition on the pool, then combine the partial cells of views several
+ * reducers share. Reducers and combiners write each cell once, straight into the batch version
+ * in Redis; this thread only coordinates (it never holds a cell).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,15 +127,27 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
       const single = plainViews.filter((v) => !unaligned.has(v.name)).map((v) => v.name);
       // Both sides read every event once and remove the same duplicates: count one side.
       const counted = keyView !== undefined ? 0 : 1;
+      // Every other view's cells may come in parts from several reducers: the parts are spilled
+      // by key partition, and a combine task per partition sums each cell and writes it once.
+      const parted = o.views.filter((v) => !single.includes(v.name)).map((v) => v.name);
+      const partials = parted.length > 0 ? { views: parted, spillDir, partitions: keyPartitions } : null;
+      const byKey: SpillRange[][] = Array.from({ length: keyPartitions }, () => []);
+      const count = (created: Readonly<Record<string, number>>): void => {
+        for (const [name, n] of Object.entries(created)) cells.set(name, (cells.get(name) ?? 0) + n);
+      };
       await settleAll(byPartition.map(async (spills, p) => {
         const side = p < keyPartitions ? 0 : 1;
         if (spills.length === 0 || Object.keys(sides[side]!).length === 0) return;
-        const r = await o.pool.reduce({ bundle: o.bundle, spills, views: sides[side]!, single: side === 0 ? single : [], target });
+        const r = await o.pool.reduce({ bundle: o.bundle, spills, views: sides[side]!, single, partials, target });
         if (side === counted) {
           events += r.events;
           duplicates += r.duplicates;
         }
-        for (const [name, n] of Object.entries(r.created)) cells.set(name, (cells.get(name) ?? 0) + n);
+        count(r.created);
+        for (const [kp, range] of r.partials) byKey[kp]!.push(range);
+      }));
+      await settleAll(byKey.map(async (spills) => {
+        if (spills.length > 0) count((await o.pool.combine({ bundle: o.bundle, spills, target })).created);
       }));
     }
     return {

@@ -10,7 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import type { MapResult, MapTask, ReduceResult, ReduceTask } from './worker.js';
+import type { CombineResult, CombineTask, MapResult, MapTask, ReduceResult, ReduceTask } from './worker.js';
 
 const pinPackages: Plugin = {
   name: 'topo-batch-pin-packages',
@@ -56,6 +56,7 @@ export interface BatchPool {
   readonly threads: number;
   map(t: Omit<MapTask, 'kind'>): Promise<MapResult>;
   reduce(t: Omit<ReduceTask, 'kind'>): Promise<ReduceResult>;
+  combine(t: Omit<CombineTask, 'kind'>): Promise<CombineResult>;
   close(): Promise<void>;
 }
 
@@ -75,6 +76,7 @@ export async function openBatchPool(threads = availableParallelism()): Promise<B
     threads,
     map: (t) => pool.run({ kind: 'map', ...t }) as Promise<MapResult>,
     reduce: (t) => pool.run({ kind: 'reduce', ...t }) as Promise<ReduceResult>,
+    combine: (t) => pool.run({ kind: 'combine', ...t }) as Promise<CombineResult>,
     close: () => pool.destroy(),
   };
 }

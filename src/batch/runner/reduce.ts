@@ -1,17 +1,18 @@
 /**
  * A reduce task of `topo batch`: one partition's spills, duplicates removed, aggregated per
- * view, written to the batch version (write.ts for views with one writer per cell, merge.ts
- * for the others).
+ * view, and written to the batch version (write.ts) when the view has one writer per cell, or
+ * else spilled as partial cells by key partition for the combine tasks (combine.ts), which sum
+ * each cell's parts and write it once.
  *
  * Plain views aggregate each event as it is unpacked, so an event dies young: holding a
  * partition's events until every view had read them promoted them all to the old generation,
  * and garbage collection was a quarter of a pool thread's time. Only a reducer view (bounces)
  * needs the partition's events together, and only then are they kept.
  */
-import { BatchAggregate } from './aggregate.js';
-import { mergeCells } from './merge.js';
+import { BatchAggregate, partialOf, type PartialCell } from './aggregate.js';
+import { partitionOf } from './input.js';
 import { load, viewNamed } from './module.js';
-import { readSpills } from './spill.js';
+import { readSpills, writeSpills } from './spill.js';
 import type { ReduceResult, ReduceTask } from './worker.js';
 import { writeCells } from './write.js';
 
@@ -45,15 +46,22 @@ export async function reduce(t: ReduceTask): Promise<ReduceResult> {
     }
   }
   const writes: Array<Promise<[string, number]>> = [];
+  const partials = t.partials;
+  const lists: PartialCell[][] = partials === null ? [] : Array.from({ length: partials.partitions }, () => []);
   for (const { name, view, watermark, reducer, agg } of all) {
     if (reducer) for (const u of reducer.reduce(events, view)) agg.add(u);
-    // Not awaited here: the next view is written (or reduced) while this one's commands run.
     const inVersion = (b: number): boolean => b + view.bucketMs <= watermark;
-    const written = t.single.includes(name) ? writeCells(t.target, view, agg, inVersion) : mergeCells(t.target, view, agg.cellsOf(inVersion));
-    const write = written.then((n): [string, number] => [name, n]);
+    if (partials?.views.includes(name)) {
+      for (const c of agg.cellsOf(inVersion)) lists[partitionOf(c.key, partials.partitions)]!.push(partialOf(name, c));
+      continue;
+    }
+    if (!t.single.includes(name)) throw new Error(`view '${name}' is neither single-writer nor combined`);
+    // Not awaited here: the next view is written (or reduced) while this one's commands run.
+    const write = writeCells(t.target, view, agg, inVersion).then((n): [string, number] => [name, n]);
     // Observed now: if a later view throws first, this one's failure must not go unhandled.
     write.catch(() => {});
     writes.push(write);
   }
-  return { events: count, duplicates, created: Object.fromEntries(await Promise.all(writes)) };
+  const spilled = partials === null ? [] : writeSpills(partials.spillDir, lists);
+  return { events: count, duplicates, created: Object.fromEntries(await Promise.all(writes)), partials: spilled };
 }

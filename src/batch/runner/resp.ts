@@ -44,7 +44,7 @@ export class RespWriter {
   static open(t: VersionTarget['redis']): RespWriter {
     const host = t.host ?? '127.0.0.1';
     const port = t.port ?? 6379;
-    const socket = t.tls ? tlsConnect({ host, port, servername: host, ...t.tls }) : netConnect({ host, port });
+    const socket = t.tls ? tlsConnect({ host, port, ...t.tls }) : netConnect({ host, port });
     socket.setNoDelay(true);
     const w = new RespWriter(socket);
     if (t.password) {

@@ -20,8 +20,8 @@
  * not once per reducer holding a part of it. Another plain view is single-writer too when its
  * key equals the key view's on every event (pageviews and uniques both key by URL): the map
  * checks that on each event, as functions cannot be compared. A view that differs on any event
- * (or a reducer view) has its cells written as merges (merge.ts), correct from any number of
- * reducers.
+ * (or a reducer view) has its cells spilled in parts by key partition, and a combine task per
+ * partition sums and writes them (combine.ts), correct from any number of reducers.
  *
  * An event is spilled once, not once per side: by the pair (key partition, group partition),
  * and a reducer of either side reads every spill of its partition. Packing events was the
@@ -30,6 +30,7 @@
 import { BadRecordError, readRecordChunks } from '../reader.js';
 import { partitioner } from './input.js';
 import { load, viewNamed } from './module.js';
+import { combine } from './combine.js';
 import { reduce } from './reduce.js';
 import { writeSpills, type SpillRange } from './spill.js';
 import type { VersionTarget } from './target.js';
@@ -82,9 +83,14 @@ export interface ReduceTask {
    * A partition of the key side gets the plain views, one of the group side the reducer views.
    */
   readonly views: Readonly<Record<string, number>>;
-  /** Of those, the views whose every cell is in one partition: written without a merge. */
+  /** Views whose every cell is in one partition: written by the reducer. */
   readonly single: readonly string[];
-  /** The batch version the partial cells are merged into. */
+  /**
+   * The other views: their partial cells are spilled by key partition for a combine task
+   * (combine.ts); null when there are none.
+   */
+  readonly partials: { readonly views: readonly string[]; readonly spillDir: string; readonly partitions: number } | null;
+  /** The batch version the cells are written into. */
   readonly target: VersionTarget;
 }
 
@@ -92,6 +98,21 @@ export interface ReduceResult {
   readonly events: number;
   readonly duplicates: number;
   /** Cells each view's version did not hold yet (summed over reducers: the cells published). */
+  readonly created: Readonly<Record<string, number>>;
+  /** Spills of partial cells (see `partials`), by key partition. */
+  readonly partials: ReadonlyArray<[partition: number, range: SpillRange]>;
+}
+
+/** The partial cells of one key partition, from every reducer: summed and written once. */
+export interface CombineTask {
+  readonly kind: 'combine';
+  readonly bundle: string;
+  readonly spills: readonly SpillRange[];
+  readonly target: VersionTarget;
+}
+
+export interface CombineResult {
+  /** Cells written per view. */
   readonly created: Readonly<Record<string, number>>;
 }
 
@@ -145,6 +166,6 @@ async function map(t: MapTask): Promise<MapResult> {
   return { file: t.file, gone: false, records, skipped, maxTs, unaligned, spills, badLines, bad };
 }
 
-export default function task(t: MapTask | ReduceTask): Promise<MapResult | ReduceResult> {
-  return t.kind === 'map' ? map(t) : reduce(t);
+export default function task(t: MapTask | ReduceTask | CombineTask): Promise<MapResult | ReduceResult | CombineResult> {
+  return t.kind === 'map' ? map(t) : t.kind === 'reduce' ? reduce(t) : combine(t);
 }
