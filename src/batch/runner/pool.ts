@@ -63,8 +63,8 @@ export interface BatchPool {
 /** A pool of `threads` workers (default: the machine's cores). */
 export async function openBatchPool(threads = availableParallelism()): Promise<BatchPool> {
   const filename = pathToFileURL(await workerFile()).href;
-  // Two tasks per thread: a reducer spends much of its time awaiting Redis's scripts, and
-  // meanwhile the thread can read and aggregate the next partition.
+  // Two tasks per thread: while a reducer waits for Redis to answer its writes, the thread
+  // can read and aggregate the next partition.
   // A larger young generation: map and reduce allocate a record, an event and strings per
   // line, most dying young. With V8's default, GC took ~16% of a pool thread's time; with
   // 192 MiB ~10% (at +300 MiB peak RSS); 96 MiB is the compromise.
