@@ -1,38 +1,27 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runBatch } from '../../src/batch/runner/run.js';
 import { ServingLayer } from '../../src/serving/query.js';
 import { bouncesView, pageviewsView, uniquesView } from '../../src/pageviews/views.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { expected, HOST, HOUR, randomRecords, rec, T0, tempRoot, writeDataset } from './fixture.js';
+import { useRedis } from './use-redis.js';
 
 const FILE = 'topologies/pageviews.ts';
-let server: RedisServer;
-let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.port, '127.0.0.1');
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.dispose();
-});
+const db = useRedis();
 
 describe('topo batch recompute', () => {
   it('equals an independent computation over files, gzip, duplicates and midnight; covers whole buckets only', async () => {
-    await redis.flushall();
+    await db.redis.flushall();
     const records = randomRecords(600, 6);
     const root = tempRoot();
     writeDataset(root, records, 37);
-    const r = await runBatch(redis, { file: FILE, root, threads: 2 });
+    const r = await runBatch(db.redis, { file: FILE, root, threads: 2 });
     const exp = expected(records);
     expect(r.records).toBe(records.length);
     expect(r.duplicates).toBe(records.length - [...exp.pageviews.values()].reduce((a, b) => a + b, 0));
     expect(r.maxTs).toBe(exp.maxTs);
-    const serving = new ServingLayer(redis, 'pageviews');
+    const serving = new ServingLayer(db.redis, 'pageviews');
     const hours = Array.from({ length: 7 }, (_, i) => T0 + i * HOUR);
     let checked = 0;
     for (const [c, n] of exp.pageviews) {
@@ -59,22 +48,22 @@ describe('topo batch recompute', () => {
   });
 
   it('names a bad line with file:line, counts it, and fails only with --strict', async () => {
-    await redis.flushall();
+    await db.redis.flushall();
     const root = tempRoot();
     const [first] = writeDataset(root, [rec('1.1.1.1', '/a', T0), rec('1.1.1.2', '/a', T0 + 2 * HOUR)], 10);
     const dir = join(root, 'pageviews', 'date=2015-05-17');
     writeFileSync(join(dir, 'part-bad.jsonl'), `${JSON.stringify(rec('1.1.1.3', '/b', T0 + 1000))}\n{"id": "x"\n{"id":"y","url":"u","ip":"i"}\n`);
-    const r = await runBatch(redis, { file: FILE, root, threads: 1 });
+    const r = await runBatch(db.redis, { file: FILE, root, threads: 1 });
     expect(first).toBeDefined();
     expect(r.badLines).toBe(2);
     expect(r.bad[0]).toMatch(/part-bad\.jsonl:2: not JSON/);
     expect(r.bad[1]).toMatch(/part-bad\.jsonl:3: missing numeric 'ts'/);
     expect(r.records).toBe(3);
-    await expect(runBatch(redis, { file: FILE, root, threads: 1, strict: true })).rejects.toThrow(/2 bad line\(s\).*part-bad\.jsonl:2/);
+    await expect(runBatch(db.redis, { file: FILE, root, threads: 1, strict: true })).rejects.toThrow(/2 bad line\(s\).*part-bad\.jsonl:2/);
   });
 
   it('skips parts superseded by a finished compaction and ignores a void manifest', async () => {
-    await redis.flushall();
+    await db.redis.flushall();
     const root = tempRoot();
     const recs = [rec('2.2.2.1', '/c', T0), rec('2.2.2.2', '/c', T0 + 10), rec('2.2.2.3', '/c', T0 + 20)];
     writeDataset(root, recs, 1, 'in');
@@ -84,16 +73,16 @@ describe('topo batch recompute', () => {
     writeFileSync(join(dir, '_compaction-1.json'), JSON.stringify({ output: 'part-out.jsonl', inputs: ['part-in0000.jsonl', 'part-in0001.jsonl.gz', 'part-in0002.jsonl'], lines: 3 }));
     writeFileSync(join(dir, '_compaction-2.json'), JSON.stringify({ output: 'part-never.jsonl', inputs: ['part-out.jsonl'], lines: 3 }));
     writeDataset(root, [rec('2.2.2.4', '/d', T0 + 3 * HOUR)], 1, 'late');
-    const r = await runBatch(redis, { file: FILE, root, threads: 2 });
+    const r = await runBatch(db.redis, { file: FILE, root, threads: 2 });
     expect(r.files).toBe(2);
     expect(r.records).toBe(4);
     expect(r.duplicates).toBe(0);
     mkdirSync(join(root, 'pageviews', 'date=2015-05-19'), { recursive: true });
-    const since = await runBatch(redis, { file: FILE, root, threads: 1, since: '2015-05-18' });
+    const since = await runBatch(db.redis, { file: FILE, root, threads: 1, since: '2015-05-18' });
     expect(since.records).toBe(1);
-    const until = await runBatch(redis, { file: FILE, root, threads: 1, until: '2015-05-17' });
+    const until = await runBatch(db.redis, { file: FILE, root, threads: 1, until: '2015-05-17' });
     expect(until.records).toBe(3);
-    const none = await runBatch(redis, { file: FILE, root, threads: 1, since: '2015-05-19' });
+    const none = await runBatch(db.redis, { file: FILE, root, threads: 1, since: '2015-05-19' });
     expect(none.maxTs).toBeNull();
     expect(none.published).toEqual([]);
   });

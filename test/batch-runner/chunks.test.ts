@@ -6,12 +6,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BadRecordError, readRecordChunks } from '../../src/batch/reader.js';
 import type { MasterRecord } from '../../src/batch/master/layout.js';
 import { runBatch } from '../../src/batch/runner/run.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { expected, randomRecords, rec, T0, tempRoot, writeDataset } from './fixture.js';
+import { useRedis } from './use-redis.js';
 
 async function readAll(file: string): Promise<{ records: MasterRecord[]; bad: BadRecordError[] }> {
   const records: MasterRecord[] = [];
@@ -73,25 +73,16 @@ describe('readRecordChunks', () => {
 });
 
 describe('plain views shuffled by key', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.port, '127.0.0.1');
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.dispose();
-  });
+  const db = useRedis();
 
   it('writes each pageviews and uniques cell once, however many visitors (reducers) it has', async () => {
-    await redis.flushall();
+    await db.redis.flushall();
     const records = randomRecords(900, 6);
     const root = tempRoot();
     writeDataset(root, records, 41);
-    await redis.config('RESETSTAT');
-    const r = await runBatch(redis, { file: 'topologies/pageviews.ts', root, threads: 2 });
-    const stats = await redis.info('commandstats');
+    await db.redis.config('RESETSTAT');
+    const r = await runBatch(db.redis, { file: 'topologies/pageviews.ts', root, threads: 2 });
+    const stats = await db.redis.info('commandstats');
     const calls = (cmd: string): number => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
     const exp = expected(records);
     const covered = [...exp.pageviews.keys()].filter((c) => Number(c.split(' ')[1]) + 3_600_000 <= exp.maxTs).length;

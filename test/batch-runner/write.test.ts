@@ -6,16 +6,17 @@
  * failed write must publish nothing.
  */
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MasterRecord } from '../../src/batch/master/layout.js';
 import { partitionOf } from '../../src/batch/runner/input.js';
 import { RespWriter } from '../../src/batch/runner/resp.js';
 import { runBatch } from '../../src/batch/runner/run.js';
 import { ServingLayer } from '../../src/serving/query.js';
 import { batchBucketsKey, batchPointerKey, batchPrefix, keysKey, topKey, valueKey, viewPrefix } from '../../src/views/keys.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { HOUR, randomRecords, rec, T0, tempRoot, writeDataset } from './fixture.js';
 import { views, type Hit } from './fixtures/mixed-views.js';
+import { startRedis } from '../helpers/redis-server.js';
+import { useRedis } from './use-redis.js';
 
 const FILE = 'test/batch-runner/fixtures/mixed-views.ts';
 const NS = 'mixed';
@@ -93,28 +94,19 @@ async function expectVersion(redis: Redis, batchId: number, t: ReturnType<typeof
   }
 }
 
-let server: RedisServer;
-let redis: Redis;
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.port, '127.0.0.1');
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.dispose();
-});
+const db = useRedis();
 
 describe('batch writer', () => {
   it('writes views keyed like the key view by their reducer and combines the others, all equal to the truth', async () => {
-    await redis.flushall();
+    await db.redis.flushall();
     const recs = records(1500, 3);
     const root = tempRoot();
     writeDataset(root, recs, 53);
-    await redis.config('RESETSTAT');
-    const r = await runBatch(redis, { file: FILE, root, threads: 2 });
+    await db.redis.config('RESETSTAT');
+    const r = await runBatch(db.redis, { file: FILE, root, threads: 2 });
     const t = truth(recs);
-    const stats = await redis.info('commandstats');
-    await expectVersion(redis, r.batchId!, t);
+    const stats = await db.redis.info('commandstats');
+    await expectVersion(db.redis, r.batchId!, t);
     const calls = (cmd: string): number => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
     const cellsOf = (name: string): number => [...t.views.get(name)!.values()].reduce((a, m) => a + m.size, 0);
     // Every cell written once, by its reducer or its key partition's combine task: one PFADD
@@ -131,29 +123,29 @@ describe('batch writer', () => {
     expect([...parts.values()].filter((p) => p.size > 1).length).toBeGreaterThan(20);
     expect(r.published.map((p) => [p.view, p.keys])).toEqual(views.map((v) => [v.name, cellsOf(v.name)]));
     // Queries read the version as they read a realtime view.
-    const serving = new ServingLayer(redis, NS);
+    const serving = new ServingLayer(db.redis, NS);
     const [key, byBucket] = [...t.views.get('visitors')!].find(([, m]) => m.size > 1)!;
     const q = await serving.query(views[1]!, key, [...byBucket.keys()]);
     expect(q.buckets.map((b) => [b.source, b.value])).toEqual([...byBucket.values()].map((s) => ['batch', (s as Set<string>).size]));
   });
 
   it('encodes arguments of any UTF-8 length and numbers exactly, and fails on an error reply', async () => {
-    await redis.flushall();
-    const w = RespWriter.open({ host: '127.0.0.1', port: server.port });
+    await db.redis.flushall();
+    const w = RespWriter.open({ host: '127.0.0.1', port: db.server.port });
     // Lengths whose UTF-8 byte count has more digits than their char count (the header moves).
     const values = ['', 'a', '€€€€', '😀😀😀', 'é'.repeat(50), 'x'.repeat(9), '€'.repeat(34), 'ü'.repeat(5000), `k{${'€'.repeat(400)}}`];
     values.forEach((v, i) => w.command('SET', 2).arg(`s:${i}`).arg(v));
     const numbers = [0, 7, 10, 99, 100, 123456789, 2 ** 53 - 1, -5, 0.25, 1e21];
     numbers.forEach((n, i) => w.command('SET', 2).arg(`n:${i}`).num(n));
     await w.end();
-    expect(await redis.mget(values.map((_, i) => `s:${i}`))).toEqual(values);
-    expect((await redis.mget(numbers.map((_, i) => `n:${i}`))).map(Number)).toEqual(numbers);
-    const bad = RespWriter.open({ host: '127.0.0.1', port: server.port });
+    expect(await db.redis.mget(values.map((_, i) => `s:${i}`))).toEqual(values);
+    expect((await db.redis.mget(numbers.map((_, i) => `n:${i}`))).map(Number)).toEqual(numbers);
+    const bad = RespWriter.open({ host: '127.0.0.1', port: db.server.port });
     bad.command('SET', 2).arg('s:0').arg('x');
     bad.command('INCR', 1).arg('s:1');
     bad.command('SET', 2).arg('s:2').arg('y');
     await expect(bad.end()).rejects.toThrow(/Redis refused a batch write: ERR value is not an integer/);
-    expect(await redis.get('s:2')).toBe('y');
+    expect(await db.redis.get('s:2')).toBe('y');
   });
 
   it('authenticates and selects the database of the client it is given', async () => {
@@ -174,26 +166,26 @@ describe('batch writer', () => {
   });
 
   it('fails the run on a refused write and leaves the published version answering', async () => {
-    await redis.flushall();
+    await db.redis.flushall();
     const first = records(400, 7);
     const root = tempRoot();
     writeDataset(root, first, 31);
-    const r1 = await runBatch(redis, { file: FILE, root, threads: 2 });
+    const r1 = await runBatch(db.redis, { file: FILE, root, threads: 2 });
     // A second, larger dataset; Redis runs out of memory partway through writing it.
     const more = records(5000, 8).map((x, i) => rec(x.ip, `${x.path}/${i}`, x.ts + 6 * HOUR, x.user));
     writeDataset(root, more, 500, 'b');
-    const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
-    await redis.config('SET', 'maxmemory', String(used + 300_000));
+    const used = Number(/used_memory:(\d+)/.exec(await db.redis.info('memory'))![1]);
+    await db.redis.config('SET', 'maxmemory', String(used + 300_000));
     try {
-      await expect(runBatch(redis, { file: FILE, root, threads: 2 })).rejects.toThrow(/OOM/);
+      await expect(runBatch(db.redis, { file: FILE, root, threads: 2 })).rejects.toThrow(/OOM/);
     } finally {
-      await redis.config('SET', 'maxmemory', '0');
+      await db.redis.config('SET', 'maxmemory', '0');
     }
-    for (const v of views) expect(await redis.hget(batchPointerKey(viewPrefix(NS, v)), 'current')).toBe(String(r1.batchId));
-    await expectVersion(redis, r1.batchId!, truth(first));
+    for (const v of views) expect(await db.redis.hget(batchPointerKey(viewPrefix(NS, v)), 'current')).toBe(String(r1.batchId));
+    await expectVersion(db.redis, r1.batchId!, truth(first));
     // The next run removes the failed version and publishes whole.
-    const r3 = await runBatch(redis, { file: FILE, root, threads: 2 });
-    await expectVersion(redis, r3.batchId!, truth([...first, ...more]));
+    const r3 = await runBatch(db.redis, { file: FILE, root, threads: 2 });
+    await expectVersion(db.redis, r3.batchId!, truth([...first, ...more]));
     expect(r3.published.every((p) => p.versionsDeleted.includes(r1.batchId! + 1))).toBe(true);
   });
 });
