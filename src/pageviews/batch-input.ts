@@ -76,6 +76,8 @@ export const pageviewsBatchInput = defineBatchInput<PageKeys>({
   eventOf: keysOfRecord,
   groupOf: (e) => e.visitor,
   identityOf: (e) => dedupeKey(e.visitor, e.url, e.ts),
+  // dedupeKey's fields: the runner compares them without joining a string per event.
+  identityFields: ['visitor', 'url', 'ts'],
   reducers: {
     // Exact visits over all of a visitor's pageviews (sorted per visitor and domain): no lateness here.
     bounces: {

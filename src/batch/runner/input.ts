@@ -38,6 +38,12 @@ export interface BatchInput<E> {
   readonly groupOf: (event: E) => string;
   /** Events with the same identity are one fact, counted once over all data. Default: all distinct. */
   readonly identityOf?: (event: E) => string;
+  /**
+   * The same identity as fields of the event: events are one fact when each of these fields
+   * is equal (===). When given, the runner uses it instead of identityOf (no string built and
+   * kept per event, see identity.ts), so the two must agree.
+   */
+  readonly identityFields?: readonly (keyof E & string)[];
   /** Non-monoid views by name; every other view uses its own keyOf/aggregation (updateOf). */
   readonly reducers?: Readonly<Record<string, BatchReducer<E>>>;
 }
@@ -57,6 +63,10 @@ export function checkBatchInput<E = never>(value: unknown, where: string): Batch
   if (typeof b['eventOf'] !== 'function') throw new Error(`${where}: batchInput.eventOf must be a function (record) => event | null`);
   if (typeof b['groupOf'] !== 'function') throw new Error(`${where}: batchInput.groupOf must be a function (event) => string`);
   if (b['identityOf'] !== undefined && typeof b['identityOf'] !== 'function') throw new Error(`${where}: batchInput.identityOf must be a function`);
+  const fields = b['identityFields'];
+  if (fields !== undefined && (!Array.isArray(fields) || fields.length === 0 || !fields.every((f) => typeof f === 'string' && f !== ''))) {
+    throw new Error(`${where}: batchInput.identityFields must be a non-empty array of field names`);
+  }
   const reducers = b['reducers'];
   if (reducers !== undefined) {
     if (typeof reducers !== 'object' || reducers === null) throw new Error(`${where}: batchInput.reducers must be an object of { reduce }`);

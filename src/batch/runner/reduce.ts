@@ -10,6 +10,7 @@
  * needs the partition's events together, and only then are they kept.
  */
 import { BatchAggregate, partialOf, type PartialCell } from './aggregate.js';
+import { IdentitySet } from './identity.js';
 import { partitionOf } from './input.js';
 import { load, viewNamed } from './module.js';
 import { readSpills, writeSpills } from './spill.js';
@@ -27,12 +28,18 @@ export async function reduce(t: ReduceTask): Promise<ReduceResult> {
   const plain = all.filter((v) => v.reducer === undefined);
   const keep = all.some((v) => v.reducer !== undefined);
   const seen = new Set<string>();
+  const identity = input.identityFields !== undefined ? new IdentitySet(input.identityFields) : null;
   const events: unknown[] = [];
   let count = 0, duplicates = 0;
   const identityOf = input.identityOf;
   for (const spilled of readSpills(t.spills)) {
     for (const e of spilled) {
-      if (identityOf !== undefined) {
+      if (identity !== null) {
+        if (!identity.add(e)) {
+          duplicates++;
+          continue;
+        }
+      } else if (identityOf !== undefined) {
         const id = identityOf(e);
         if (seen.has(id)) {
           duplicates++;
