@@ -7,7 +7,7 @@
  */
 import { defineBatchInput } from '../batch/runner/input.js';
 import type { MasterRecord } from '../batch/master/layout.js';
-import { bucketOf } from '../views/view.js';
+import { bucketOf, type ViewDef, type ViewUpdate } from '../views/view.js';
 import { dedupeKey } from './dedupe.js';
 import { pageKeysOf, visitorOf, type PageKeys, type PageviewEvent } from './event.js';
 import { bounceCounts, VISIT_GAP_MS, type Visit } from './sessions.js';
@@ -38,37 +38,51 @@ function keysOfRecord(r: MasterRecord): PageKeys | null {
  * which was the largest cost of the bounces reducer; here hits are grouped by visitor and
  * domain in maps and only each group's times are sorted, as numbers. The visits are the same
  * (a new one where the gap is VISIT_GAP_MS or more), in another order, which bounceCounts
- * does not depend on.
+ * does not depend on. Hits are added one at a time, so the runner need not keep a
+ * partition's events (only their times, as numbers, are held).
  */
-function visitsOfGrouped(events: readonly PageKeys[]): Visit[] {
-  const byVisitor = new Map<string, Map<string, number[]>>();
-  for (const e of events) {
-    let domains = byVisitor.get(e.visitor);
-    if (domains === undefined) byVisitor.set(e.visitor, (domains = new Map()));
+class HitsByVisitor {
+  private readonly byVisitor = new Map<string, Map<string, number[]>>();
+
+  add(e: PageKeys): void {
+    let domains = this.byVisitor.get(e.visitor);
+    if (domains === undefined) this.byVisitor.set(e.visitor, (domains = new Map()));
     const times = domains.get(e.domain);
     if (times === undefined) domains.set(e.domain, [e.ts]);
     else times.push(e.ts);
   }
-  const out: Visit[] = [];
-  for (const [visitor, domains] of byVisitor) {
-    for (const [domain, times] of domains) {
-      times.sort((a, b) => a - b);
-      let firstTs = times[0]!, lastTs = firstTs, count = 1;
-      for (let i = 1; i < times.length; i++) {
-        const ts = times[i]!;
-        if (ts - lastTs < VISIT_GAP_MS) {
-          lastTs = ts;
-          count++;
-          continue;
+
+  visits(): Visit[] {
+    const out: Visit[] = [];
+    for (const [visitor, domains] of this.byVisitor) {
+      for (const [domain, times] of domains) {
+        times.sort((a, b) => a - b);
+        let firstTs = times[0]!, lastTs = firstTs, count = 1;
+        for (let i = 1; i < times.length; i++) {
+          const ts = times[i]!;
+          if (ts - lastTs < VISIT_GAP_MS) {
+            lastTs = ts;
+            count++;
+            continue;
+          }
+          out.push({ domain, visitor, firstTs, lastTs, count });
+          firstTs = lastTs = ts;
+          count = 1;
         }
         out.push({ domain, visitor, firstTs, lastTs, count });
-        firstTs = lastTs = ts;
-        count = 1;
       }
-      out.push({ domain, visitor, firstTs, lastTs, count });
     }
+    return out;
   }
-  return out;
+}
+
+function bounceUpdates(hits: HitsByVisitor, view: ViewDef<PageKeys>): ViewUpdate[] {
+  return bounceCounts(hits.visits(), view.bucketMs).map((c) => ({
+    view: view.name,
+    key: c.domain,
+    bucket: bucketOf(view, c.bucket),
+    fields: { visits: c.visits, bounces: c.bounces },
+  }));
 }
 
 export const pageviewsBatchInput = defineBatchInput<PageKeys>({
@@ -81,13 +95,15 @@ export const pageviewsBatchInput = defineBatchInput<PageKeys>({
   reducers: {
     // Exact visits over all of a visitor's pageviews (sorted per visitor and domain): no lateness here.
     bounces: {
-      reduce: (events, view) =>
-        bounceCounts(visitsOfGrouped(events), view.bucketMs).map((c) => ({
-          view: view.name,
-          key: c.domain,
-          bucket: bucketOf(view, c.bucket),
-          fields: { visits: c.visits, bounces: c.bounces },
-        })),
+      reduce: (events, view) => {
+        const hits = new HitsByVisitor();
+        for (const e of events) hits.add(e);
+        return bounceUpdates(hits, view);
+      },
+      accumulate: (view) => {
+        const hits = new HitsByVisitor();
+        return { add: (e) => hits.add(e), finish: () => bounceUpdates(hits, view) };
+      },
       // A visit open at the latest event may still grow: its bucket is left to the speed layer.
       settleMs: VISIT_GAP_MS,
     },

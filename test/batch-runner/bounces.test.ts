@@ -36,5 +36,12 @@ describe('bounces reducer', () => {
     expect(want.length).toBeGreaterThan(50);
     expect(want.some((c) => c.fields.bounces > 0 && c.fields.bounces < c.fields.visits)).toBe(true);
     expect(got).toEqual(want);
+    // Fed one event at a time (as the runner does): the same updates.
+    const acc = pageviewsBatchInput.reducers!['bounces']!.accumulate!(bouncesView);
+    for (const e of events) acc.add(e);
+    const fed = acc.finish()
+      .map((u) => ({ key: u.key, bucket: u.bucket, fields: u.fields }))
+      .sort((a, b) => sortKey({ domain: a.key, bucket: a.bucket }).localeCompare(sortKey({ domain: b.key, bucket: b.bucket })));
+    expect(fed).toEqual(want);
   });
 });

@@ -19,6 +19,14 @@ export interface BatchReducer<E> {
    */
   readonly reduce: (events: readonly E[], view: ViewDef<E>) => ViewUpdate[];
   /**
+   * The same computation fed one event at a time: `add` for each event of the partition
+   * (after duplicate removal, in no particular order), then `finish` for the updates, which
+   * must equal what `reduce` returns for those events. When given, the runner uses it and
+   * does not keep the partition's events (holding them all promoted them to the old
+   * generation, a large part of a reducer's garbage collection).
+   */
+  readonly accumulate?: (view: ViewDef<E>) => { add(event: E): void; finish(): ViewUpdate[] };
+  /**
    * How long after the latest event a bucket's value can still change (a visit still open may
    * turn a bounce into a visit of two pageviews): the batch view covers buckets ending at or
    * before the latest event time minus this. Default 0.
@@ -72,6 +80,8 @@ export function checkBatchInput<E = never>(value: unknown, where: string): Batch
     if (typeof reducers !== 'object' || reducers === null) throw new Error(`${where}: batchInput.reducers must be an object of { reduce }`);
     for (const [name, r] of Object.entries(reducers)) {
       if (typeof (r as { reduce?: unknown }).reduce !== 'function') throw new Error(`${where}: batchInput.reducers.${name}.reduce must be a function`);
+      const acc = (r as { accumulate?: unknown }).accumulate;
+      if (acc !== undefined && typeof acc !== 'function') throw new Error(`${where}: batchInput.reducers.${name}.accumulate must be a function (view) => { add, finish }`);
     }
   }
   return value as BatchInput<E>;

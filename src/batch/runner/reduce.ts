@@ -23,10 +23,13 @@ export async function reduce(t: ReduceTask): Promise<ReduceResult> {
     const view = viewNamed(views, name);
     const reducer = input.reducers?.[name];
     if (!reducer && view.aggregation.kind === 'counters') throw new Error(`view '${name}' (counters) needs batchInput.reducers.${name}`);
-    return { name, view, watermark, reducer, agg: new BatchAggregate(view.aggregation) };
+    const acc = reducer?.accumulate?.(view) ?? null;
+    return { name, view, watermark, reducer, acc, agg: new BatchAggregate(view.aggregation) };
   });
   const plain = all.filter((v) => v.reducer === undefined);
-  const keep = all.some((v) => v.reducer !== undefined);
+  // Reducers fed as events are read; events are kept only for one without `accumulate`.
+  const accs = all.flatMap((v) => (v.acc !== null ? [v.acc] : []));
+  const keep = all.some((v) => v.reducer !== undefined && v.acc === null);
   const seen = new Set<string>();
   const identity = input.identityFields !== undefined ? new IdentitySet(input.identityFields) : null;
   const events: unknown[] = [];
@@ -49,14 +52,15 @@ export async function reduce(t: ReduceTask): Promise<ReduceResult> {
       }
       count++;
       for (let i = 0; i < plain.length; i++) plain[i]!.agg.addEvent(plain[i]!.view, e);
+      for (let i = 0; i < accs.length; i++) accs[i]!.add(e);
       if (keep) events.push(e);
     }
   }
   const writes: Array<Promise<[string, number]>> = [];
   const partials = t.partials;
   const lists: PartialCell[][] = partials === null ? [] : Array.from({ length: partials.partitions }, () => []);
-  for (const { name, view, watermark, reducer, agg } of all) {
-    if (reducer) for (const u of reducer.reduce(events, view)) agg.add(u);
+  for (const { name, view, watermark, reducer, acc, agg } of all) {
+    if (reducer) for (const u of acc !== null ? acc.finish() : reducer.reduce(events, view)) agg.add(u);
     const inVersion = (b: number): boolean => b + view.bucketMs <= watermark;
     if (partials?.views.includes(name)) {
       for (const c of agg.cellsOf(inVersion)) lists[partitionOf(c.key, partials.partitions)]!.push(partialOf(name, c));
