@@ -24,13 +24,19 @@ const INITIAL_SLOTS = 1 << 12;
  * (one cache line read per probe); ids from 1, 0 marks an empty slot.
  */
 class PairIds {
-  private table = new Int32Array(INITIAL_SLOTS * 4);
-  private mask = INITIAL_SLOTS - 1;
+  private table: Int32Array;
+  private mask: number;
   private count = 0;
   /** Whether the last `id` call created its id. */
   made = false;
 
-  constructor(private readonly next: { n: number }) {}
+  constructor(private readonly next: { n: number }, entries = 0) {
+    // Room for `entries` at most half full: growing rehashes every entry, a random write each.
+    let slots = INITIAL_SLOTS;
+    while (slots < entries * 2 && slots < 1 << 26) slots *= 2;
+    this.table = new Int32Array(slots * 4);
+    this.mask = slots - 1;
+  }
 
   id(a: number, b: number): number {
     const t = this.table;
@@ -88,10 +94,12 @@ export class IdentitySet {
   // enough to stay in cache. The last fold is new per distinct event: a table of its own, so
   // one probe per event goes to the large one.
   private readonly prefixes = new PairIds(this.next);
-  private readonly tuples = new PairIds(this.next);
+  private readonly tuples: PairIds;
   private readonly last: number;
 
-  constructor(private readonly fields: readonly string[]) {
+  /** `expected`: about how many events will be added (sizes the table once). */
+  constructor(private readonly fields: readonly string[], expected = 0) {
+    this.tuples = new PairIds(this.next, expected);
     if (fields.length === 0) throw new Error('identityFields must name at least one field');
     this.interned = fields.map(() => new Map());
     this.last = fields.length - 1;

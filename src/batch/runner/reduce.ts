@@ -31,7 +31,10 @@ export async function reduce(t: ReduceTask): Promise<ReduceResult> {
   const accs = all.flatMap((v) => (v.acc !== null ? [v.acc] : []));
   const keep = all.some((v) => v.reducer !== undefined && v.acc === null);
   const seen = new Set<string>();
-  const identity = input.identityFields !== undefined ? new IdentitySet(input.identityFields) : null;
+  // An event spills to ~100 bytes (msgpackr records): an upper estimate of the events sizes
+  // the identity table once.
+  const spilledBytes = t.spills.reduce((n, r) => n + r[2], 0);
+  const identity = input.identityFields !== undefined ? new IdentitySet(input.identityFields, Math.ceil(spilledBytes / 64)) : null;
   const events: unknown[] = [];
   let count = 0, duplicates = 0;
   const identityOf = input.identityOf;
