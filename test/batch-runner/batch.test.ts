@@ -47,6 +47,26 @@ describe('topo batch recompute', () => {
     }
   });
 
+  it('a batch input without identityFields nor accumulate (the plain routes) gives the same views', async () => {
+    const records = randomRecords(600, 6);
+    const root = tempRoot();
+    writeDataset(root, records, 37);
+    const hours = Array.from({ length: 7 }, (_, i) => T0 + i * HOUR);
+    const urls = [...new Set([...expected(records).pageviews.keys()].map((c) => c.split(' ')[0]!))];
+    const answers = async (file: string): Promise<unknown[]> => {
+      await db.redis.flushall();
+      const r = await runBatch(db.redis, { file, root, threads: 2 });
+      const serving = new ServingLayer(db.redis, 'pageviews');
+      const out: unknown[] = [r.events, r.duplicates, await serving.query(bouncesView, HOST, hours)];
+      for (const url of urls) out.push(await serving.query(pageviewsView, url, hours), await serving.query(uniquesView, url, hours));
+      return out;
+    };
+    const fast = await answers(FILE);
+    const plain = await answers('test/batch-runner/fixtures/pageviews-plain-routes.ts');
+    expect((fast[2] as { buckets: Array<{ value: { visits: number } }> }).buckets.some((b) => b.value.visits > 0)).toBe(true);
+    expect(plain).toEqual(fast);
+  });
+
   it('names a bad line with file:line, counts it, and fails only with --strict', async () => {
     await db.redis.flushall();
     const root = tempRoot();

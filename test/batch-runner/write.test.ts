@@ -84,9 +84,9 @@ async function expectVersion(redis: Redis, batchId: number, t: ReturnType<typeof
       expect(Number(await redis.zscore(keysKey(bp), key)), `${v.name} keys index ${key}`).toBe(latest);
     }
     expect(await redis.zcard(keysKey(bp))).toBe(cells.size);
-    expect((await redis.zrange(batchBucketsKey(bp), 0, -1)).map(Number).sort()).toEqual([...buckets].sort());
+    expect((await redis.zrange(batchBucketsKey(bp), '0', '-1')).map(Number).sort()).toEqual([...buckets].sort());
     for (const [bucket, want] of tops) {
-      const got = await redis.zrange(topKey(bp, bucket), 0, -1, 'WITHSCORES');
+      const got = await redis.zrange(topKey(bp, bucket), '0', '-1', 'WITHSCORES');
       const pairs: Array<[string, number]> = [];
       for (let i = 0; i < got.length; i += 2) pairs.push([got[i]!, Number(got[i + 1])]);
       expect(new Map(pairs), `${v.name} top ${bucket}`).toEqual(new Map(want));
