@@ -120,13 +120,9 @@ export class MasterSinkBolt implements Bolt {
       } catch (err) {
         const all = batch.concat(this.held);
         this.held = [];
-        this.collector.reportError(new Error(`master dataset flush failed, ${all.length} input(s) failed for replay: ${(err as Error).message}`));
-        for (const x of all) this.collector.fail(x);
-        this.failed += all.length;
-        return;
+        return this.failAll(all, err);
       }
-      for (const x of batch) this.collector.ack(x);
-      this.acked += batch.length;
+      this.ackAll(batch);
     } while (this.held.length > 0);
   }
 
@@ -141,13 +137,22 @@ export class MasterSinkBolt implements Bolt {
     try {
       this.writer.flush();
     } catch (err) {
-      this.collector.reportError(new Error(`master dataset flush failed, ${batch.length} input(s) failed for replay: ${(err as Error).message}`));
-      for (const t of batch) this.collector.fail(t);
-      this.failed += batch.length;
-      return;
+      return this.failAll(batch, err);
     }
+    this.ackAll(batch);
+  }
+
+  /** The inputs whose records a flush made durable. */
+  private ackAll(batch: readonly Tuple[]): void {
     for (const t of batch) this.collector.ack(t);
     this.acked += batch.length;
+  }
+
+  /** The inputs of a flush that failed: replayed by their spouts, never acked. */
+  private failAll(batch: readonly Tuple[], err: unknown): void {
+    this.collector.reportError(new Error(`master dataset flush failed, ${batch.length} input(s) failed for replay: ${(err as Error).message}`));
+    for (const t of batch) this.collector.fail(t);
+    this.failed += batch.length;
   }
 
   private tryRollAged(): void {
