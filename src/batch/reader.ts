@@ -85,6 +85,9 @@ export async function listPartition(root: string, dataset: string, date: string,
   return out;
 }
 
+/** The largest |epoch ms| a Date holds (ECMAScript: 100 000 000 days). */
+const MAX_DATE_MS = 8.64e15;
+
 /** Why `value` is not a MasterRecord, or null when it is one (the fields views rely on). */
 export function recordProblem(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
@@ -93,6 +96,9 @@ export function recordProblem(value: unknown): string | null {
   if (typeof r['url'] !== 'string') return "missing string 'url'";
   if (typeof r['ip'] !== 'string') return "missing string 'ip'";
   if (typeof r['ts'] !== 'number' || !Number.isFinite(r['ts'])) return "missing numeric 'ts'";
+  // Beyond ±8.64e15 ms a time is no date (toISOString throws): its partition, bucket and the
+  // run's watermark could not be named.
+  if (Math.abs(r['ts']) > MAX_DATE_MS) return "'ts' is outside the dates JavaScript can represent";
   if (r['user'] !== null && r['user'] !== undefined && typeof r['user'] !== 'string') return "'user' must be a string or null";
   return null;
 }

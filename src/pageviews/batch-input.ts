@@ -20,7 +20,13 @@ import { bounceCounts, VISIT_GAP_MS, type Visit } from './sessions.js';
 const byUrl = new Map<string, { url: string; domain: string } | null>();
 const CACHE_MAX = 100_000;
 
-/** pageKeysOf reads only url, user, ip and ts, which a MasterRecord has as they arrived. */
+/**
+ * pageKeysOf reads only url, user, ip and ts. The reader (recordProblem) guarantees url, ip
+ * and a finite ts in the Date range; `user` may be a string, null or absent (visitorOf takes
+ * the ip for the last two), and no other field of the record is read, so a record missing any
+ * optional field is a pageview like any other. A URL that does not normalise gives null (the
+ * record is counted as skipped).
+ */
 function keysOfRecord(r: MasterRecord): PageKeys | null {
   let k = byUrl.get(r.url);
   if (k === undefined) {

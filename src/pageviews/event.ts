@@ -41,7 +41,10 @@ export type ParseResult =
 
 /** The visitor identity used by every view: the user id when present, else the client address. */
 export function visitorOf(e: Pick<PageviewEvent, 'user' | 'ip'>): string {
-  return e.user !== null && e.user !== '' ? e.user : e.ip;
+  // `!= null`, not `!== null`: a master record may lack `user` altogether (the dataset's
+  // validation allows it, and JSON Lines input omits it), and undefined is no visitor.
+  const user = e.user;
+  return user != null && user !== '' ? user : e.ip;
 }
 
 /**
