@@ -1,12 +1,13 @@
 /**
  * What a query asks, checked the same way for `topo query|top|keys` and `topo serve`: the
  * view by name, the key as the view normalises it, the time range (ISO date-times, UTC
- * unless they carry an offset; a range takes every bucket it touches, at most 8,784) and
+ * unless they carry an offset; a range takes every bucket it touches, at most 8,784: a year
+ * of hourly buckets, a day of 10 s ones) and
  * the top count. Bad input throws QueryInputError with the reason: the CLI turns it into
  * exit 2, the HTTP API into a 400.
  */
 import type { StoreView } from '../speed/store.js';
-import { bucketsBetween, DAY_MS, type ViewDef } from '../views/view.js';
+import { bucketsBetween, DAY_MS, formatBucket, HOUR_MS, type ViewDef } from '../views/view.js';
 import type { ServingLayer } from './query.js';
 
 export class QueryInputError extends Error {}
@@ -82,9 +83,21 @@ export function givenRange(input: RangeInput, names: RangeNames): { from: number
   return { from, to };
 }
 
+/** A range's length as people read it: `366 days`, `1 day 0 h`, `24 h 25 min`, `90 s`. */
+function formatSpan(ms: number): string {
+  const days = Math.floor(ms / DAY_MS);
+  const hours = Math.floor((ms % DAY_MS) / HOUR_MS);
+  const minutes = Math.floor((ms % HOUR_MS) / 60_000);
+  const seconds = Math.floor((ms % 60_000) / 1000);
+  const parts = [days > 0 ? `${days} day${days === 1 ? '' : 's'}` : '', hours > 0 ? `${hours} h` : '', minutes > 0 ? `${minutes} min` : '', seconds > 0 ? `${seconds} s` : ''];
+  return parts.filter((p) => p !== '').join(' ') || '0 s';
+}
+
 function checkCount(view: ViewDef<never>, from: number, to: number): void {
   const count = Math.floor(to / view.bucketMs) - Math.floor(from / view.bucketMs) + 1;
-  if (count > MAX_BUCKETS) throw new QueryInputError(`the range spans ${count} buckets; at most ${MAX_BUCKETS} per query`);
+  if (count > MAX_BUCKETS) {
+    throw new QueryInputError(`the range spans ${count} buckets of ${formatBucket(view.bucketMs)} (${formatSpan(count * view.bucketMs)}); at most ${MAX_BUCKETS} per query (${formatSpan(MAX_BUCKETS * view.bucketMs)} of view '${view.name}')`);
+  }
 }
 
 /** Everything about the range checkable without Redis, so a typo fails at once even when Redis is down. */

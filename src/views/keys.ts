@@ -12,7 +12,8 @@
  *                                    has expired are trimmed on write)
  *   <p>:{<view>}:late                STRING counter of events later than the allowed lateness
  *
- * <bucket> is the bucket's UTC start as `YYYY-MM-DDTHH:MMZ`. The hash tags decide the Redis
+ * <bucket> is the bucket's UTC start as `YYYY-MM-DDTHH:MMZ`, or `YYYY-MM-DDTHH:MM:SSZ` when
+ * it does not start on a whole minute (views of buckets under a minute). The hash tags decide the Redis
  * Cluster slot: `{<view>:<key>}` keeps one key's buckets (and their id sets, and the batch
  * version's buckets of that key) in one slot, so a range query is one single-slot MGET or
  * PFCOUNT and an exactly-once check runs in the same script as its increment; `{<view>}`
@@ -33,15 +34,19 @@ const bucketIds = new Map<number, string>();
 export function bucketId(bucketStart: number): string {
   let id = bucketIds.get(bucketStart);
   if (id === undefined) {
-    id = `${new Date(bucketStart).toISOString().slice(0, 16)}Z`;
+    // Minutes as before for every bucket on a whole minute, so hourly keys never changed.
+    id = `${new Date(bucketStart).toISOString().slice(0, bucketStart % 60_000 === 0 ? 16 : 19)}Z`;
     if (bucketIds.size > 100_000) bucketIds.clear();
     bucketIds.set(bucketStart, id);
   }
   return id;
 }
 
+const MINUTE_ID = /^\d{4}-\d\d-\d\dT\d\d:\d\dZ$/;
+const SECOND_ID = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
 export function parseBucketId(id: string): number {
-  const t = Date.parse(id.replace(/Z$/, ':00Z'));
+  const t = MINUTE_ID.test(id) ? Date.parse(id.replace(/Z$/, ':00Z')) : SECOND_ID.test(id) ? Date.parse(id) : NaN;
   if (Number.isNaN(t)) throw new Error(`not a bucket id: '${id}'`);
   return t;
 }

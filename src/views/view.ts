@@ -20,7 +20,7 @@ export interface ViewDef<E = Record<string, unknown>> {
   readonly name: string;
   /** Bump when the definition changes: both layers then write new keys. */
   readonly version: number;
-  /** Bucket width in ms (UTC-aligned); default one hour. */
+  /** Bucket width in ms (UTC-aligned): whole seconds dividing a day, 1 s to 1 day; default one hour. */
   readonly bucketMs: number;
   readonly aggregation: Aggregation;
   /** The view key of an event (e.g. the normalised URL); null skips the event. Unused for `counters`. */
@@ -57,8 +57,10 @@ export function defineView<E>(o: ViewOptions<E>): ViewDef<E> {
   };
   const where = `view '${v.name}'`;
   if (!Number.isInteger(v.version) || v.version < 1) throw new Error(`${where}: version must be a positive integer, got ${v.version}`);
-  if (!Number.isInteger(v.bucketMs) || v.bucketMs < 60_000 || v.bucketMs % 60_000 !== 0 || DAY_MS % v.bucketMs !== 0) {
-    throw new Error(`${where}: bucketMs must be a whole number of minutes dividing a day, got ${v.bucketMs}`);
+  // Whole seconds: bucket ids name seconds at most (keys.ts); dividing a day keeps every
+  // bucket inside one UTC date, so a date partition of the master dataset holds whole buckets.
+  if (!Number.isInteger(v.bucketMs) || v.bucketMs < 1000 || v.bucketMs % 1000 !== 0 || DAY_MS % v.bucketMs !== 0) {
+    throw new Error(`${where}: bucketMs must be a whole number of seconds dividing a day (1000 = 1 s ... 86400000 = 1 day; e.g. 10000, 60000, 3600000), got ${v.bucketMs}`);
   }
   if (!(v.ttlMs > 0)) throw new Error(`${where}: ttlMs must be positive, got ${v.ttlMs}`);
   if (!(v.allowedLatenessMs >= 0)) throw new Error(`${where}: allowedLatenessMs must be >= 0, got ${v.allowedLatenessMs}`);
@@ -66,6 +68,14 @@ export function defineView<E>(o: ViewOptions<E>): ViewDef<E> {
   if ((a.kind === 'sum' || a.kind === 'distinct') && !a.field) throw new Error(`${where}: ${a.kind} needs a field`);
   if (a.kind === 'counters' && a.fields.length === 0) throw new Error(`${where}: counters needs at least one field`);
   return Object.freeze(v);
+}
+
+/** A bucket width as people say it: `10 s`, `5 min`, `1 h`, `1 day`. */
+export function formatBucket(ms: number): string {
+  if (ms % DAY_MS === 0) return `${ms / DAY_MS} day${ms === DAY_MS ? '' : 's'}`;
+  if (ms % HOUR_MS === 0) return `${ms / HOUR_MS} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${ms / 1000} s`;
 }
 
 /** Start (epoch ms) of the bucket holding `ts`. */

@@ -66,5 +66,5 @@ export async function expireRealtime(redis: Redis, namespace: string, view: View
   return tops.length;
 }
 
-/** Length of a bucket id (`YYYY-MM-DDTHH:MMZ`), cut off topKey to get the `...:top:` pattern. */
+/** Length of a whole-minute bucket id (`YYYY-MM-DDTHH:MMZ`, what topKey(p, 0) ends with), cut off to get the `...:top:` pattern. */
 const bucketIdLength = '1970-01-01T00:00Z'.length;
