@@ -24,9 +24,10 @@ export interface DedupeOptions {
 export const DEFAULT_DEDUPE_WINDOW_MS = 5 * 60_000;
 
 /**
- * The identity of a pageview for duplicate removal. NUL cannot occur in a normalised URL
- * (the URL parser percent-encodes it) nor, in practice, in a visitor id, so the joined key
- * is unambiguous.
+ * The identity of a pageview fact: for duplicate removal in both layers (the batch layer's
+ * `identityFields` are these three fields) and as the event id of its view updates, which the
+ * writer's exactly-once id sets compare. NUL cannot occur in a normalised URL (the URL parser
+ * percent-encodes it) nor, in practice, in a visitor id, so the joined key is unambiguous.
  */
 export function dedupeKey(visitor: string, normalizedUrl: string, ts: number): string {
   return `${visitor}\u0000${normalizedUrl}\u0000${ts}`;
