@@ -8,10 +8,14 @@
  * The result's `config` is what the command merges into the topology config (`redis`,
  * `redisCluster` or `viewStore`), so every worker thread's writer opens the same store.
  */
-import { Cluster, Redis } from 'ioredis';
-import { clusterNodesOf, displayTarget, parseClusterUrls, type RedisTarget } from './redis-client.js';
+import { displayTarget, parseClusterUrls, type RedisTarget } from './redis-client.js';
+import { RedisUsageError } from './redis-errors.js';
 import { hasRedisServer, startPrivateRedis, type PrivateRedis } from './private-redis.js';
-import { maskUrl, redisOptionsFromUrl, scrubPassword } from './redis-url.js';
+import { withTlsFlags, tlsFlagsGiven, type RedisTlsFlags } from './redis-tls.js';
+import { maskUrl, redisOptionsFromUrl } from './redis-url.js';
+import { waitForCluster, waitForRedis } from './wait-redis.js';
+
+export { waitForCluster, waitForRedis };
 
 export interface ConnectOptions {
   /** `--redis URL`. */
@@ -28,6 +32,8 @@ export interface ConnectOptions {
   readonly keep?: boolean;
   /** The redis-server binary (default `redis-server` on PATH). */
   readonly redisServerBin?: string;
+  /** `--redis-tls-*`: added to the URL (or every cluster node URL) as its TLS query parameters (see redis-tls.ts). */
+  readonly tls?: RedisTlsFlags;
 }
 
 export interface ViewConnection {
@@ -55,25 +61,29 @@ export async function connectViews(options: ConnectOptions = {}): Promise<ViewCo
   const env = options.env ?? process.env;
   const timeout = options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
   const given = (s: string | readonly string[] | undefined): boolean => s !== undefined && (typeof s === 'string' ? s !== '' : s.length > 0);
-  if (given(options.cluster) && given(options.url)) throw new Error('give --redis or --redis-cluster, not both');
+  if (given(options.cluster) && given(options.url)) throw new RedisUsageError('give --redis or --redis-cluster, not both');
   const fromFlags = given(options.cluster) || given(options.url);
   const clusterList = fromFlags ? options.cluster : env['REDIS_CLUSTER_URLS'];
   const explicit = fromFlags ? options.url : env['REDIS_URL'];
-  if (!fromFlags && given(clusterList) && given(explicit)) throw new Error('both REDIS_URL and REDIS_CLUSTER_URLS are set: unset one (or pass --redis / --redis-cluster)');
+  if (!fromFlags && given(clusterList) && given(explicit)) throw new RedisUsageError('both REDIS_URL and REDIS_CLUSTER_URLS are set: unset one (or pass --redis / --redis-cluster)');
+  const cwd = options.cwd ?? process.cwd();
   if (clusterList !== undefined && given(clusterList)) {
-    const nodes = parseClusterUrls(clusterList); // malformed URLs fail now, not after the timeout
+    // Malformed URLs and unreadable TLS files fail now, not after the timeout.
+    const nodes = parseClusterUrls(parseClusterUrls(clusterList).map((u) => withTlsFlags(u, options.tls, cwd)));
     await waitForCluster(nodes, timeout);
     const target = { cluster: nodes };
     return { mode: 'cluster', url: null, cluster: nodes, target, display: displayTarget(target), warning: null, config: { redisCluster: nodes }, release: async () => {} };
   }
   if (explicit !== undefined && explicit !== '') {
     redisOptionsFromUrl(explicit); // a malformed URL fails now, not after the timeout
-    await waitForRedis(explicit, timeout);
-    return { mode: 'url', url: explicit, cluster: null, target: { url: explicit }, display: maskUrl(explicit), warning: null, config: { redis: explicit }, release: async () => {} };
+    const url = withTlsFlags(explicit, options.tls, cwd);
+    await waitForRedis(url, timeout);
+    return { mode: 'url', url, cluster: null, target: { url }, display: maskUrl(url), warning: null, config: { redis: url }, release: async () => {} };
   }
+  if (tlsFlagsGiven(options.tls)) throw new RedisUsageError('--redis-tls-* options need a rediss:// URL: give --redis rediss://host:port (or REDIS_URL), or --redis-cluster');
   const bin = options.redisServerBin ?? 'redis-server';
   if (hasRedisServer(bin)) {
-    const server: PrivateRedis = await startPrivateRedis(options.cwd ?? process.cwd(), bin);
+    const server: PrivateRedis = await startPrivateRedis(cwd, bin);
     let released = false;
     // Backstop: a command that exits without release() must not leave its server behind.
     const onExit = (): void => {
@@ -111,98 +121,4 @@ export async function connectViews(options: ConnectOptions = {}): Promise<ViewCo
     config: { viewStore: 'memory' },
     release: async () => {},
   };
-}
-
-/**
- * Resolve once `url` answers PING; retry with backoff (100 ms doubling to 2 s) until
- * `timeoutMs`, then throw an error naming the URL (password masked) and the last error.
- */
-export async function waitForRedis(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let backoff = 100;
-  let last: unknown = new Error('no attempt made');
-  for (;;) {
-    const left = deadline - Date.now();
-    const client = new Redis({
-      ...redisOptionsFromUrl(url),
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-      connectTimeout: Math.max(100, Math.min(left, 2000)),
-    });
-    // connect() rejects with a bare "Connection is closed": the cause arrives as an 'error' event.
-    let cause: unknown = null;
-    client.on('error', (e: unknown) => (cause ??= e));
-    try {
-      await client.connect();
-      await client.ping();
-      client.disconnect();
-      return;
-    } catch (err) {
-      last = cause ?? err;
-      client.disconnect();
-    }
-    const wait = Math.min(backoff, deadline - Date.now());
-    if (wait <= 0) break;
-    await new Promise((r) => setTimeout(r, wait));
-    backoff = Math.min(backoff * 2, 2000);
-  }
-  const why = scrubPassword(last instanceof Error ? last.message : String(last), url);
-  throw new Error(`cannot reach Redis at ${maskUrl(url)} within ${timeoutMs} ms: ${why}`);
-}
-
-/**
- * Resolve once the cluster answers through any of `urls` and reports `cluster_state:ok`;
- * retry with backoff until `timeoutMs`, then throw an error naming the nodes (passwords
- * masked) and the last error.
- */
-export async function waitForCluster(urls: readonly string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const first = redisOptionsFromUrl(urls[0]!);
-  let backoff = 100;
-  let last: unknown = new Error('no attempt made');
-  for (;;) {
-    const left = deadline - Date.now();
-    const client = new Cluster(clusterNodesOf(urls), {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      clusterRetryStrategy: () => null,
-      slotsRefreshTimeout: Math.max(100, Math.min(left, 5000)),
-      redisOptions: {
-        ...(first.username !== undefined ? { username: first.username } : {}),
-        ...(first.password !== undefined ? { password: first.password } : {}),
-        ...(first.tls !== undefined ? { tls: first.tls } : {}),
-        maxRetriesPerRequest: 0,
-        connectTimeout: Math.max(100, Math.min(left, 2000)),
-      },
-    });
-    let cause: unknown = null;
-    client.on('error', (e: unknown) => (cause ??= e));
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      // connect() may wait for a cluster that is not ready yet: bound each attempt.
-      const info = await Promise.race([
-        client.connect().then(() => client.cluster('INFO') as Promise<string>),
-        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer')), Math.max(200, Math.min(left, 5000))))),
-      ]);
-      if (/cluster_state:ok/.test(info)) {
-        client.disconnect();
-        return;
-      }
-      last = new Error(`cluster_state is not ok (${/cluster_state:(\w+)/.exec(info)?.[1] ?? 'unknown'})`);
-    } catch (err) {
-      last = cause ?? err;
-    } finally {
-      clearTimeout(timer);
-      client.disconnect();
-    }
-    const wait = Math.min(backoff, deadline - Date.now());
-    if (wait <= 0) break;
-    await new Promise((r) => setTimeout(r, wait));
-    backoff = Math.min(backoff * 2, 2000);
-  }
-  let why = last instanceof Error ? last.message : String(last);
-  for (const u of urls) why = scrubPassword(why, u);
-  throw new Error(`cannot reach Redis Cluster at ${urls.map(maskUrl).join(',')} within ${timeoutMs} ms: ${why}`);
 }

@@ -5,7 +5,8 @@
  * and holds its tuples, and both reconnect by themselves.
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { maskUrl, redisOptionsFromUrl } from './redis-url.js';
+import { RedisUsageError } from './redis-errors.js';
+import { clusterNodeOptions, maskUrl, redisOptionsFromUrl } from './redis-url.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -26,23 +27,20 @@ export interface ClientOptions {
  */
 export function parseClusterUrls(list: string | readonly string[]): string[] {
   const items = (typeof list === 'string' ? [list] : list).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
-  if (items.length === 0) throw new Error('--redis-cluster needs at least one node URL (redis://host:port[,redis://host:port...])');
+  if (items.length === 0) throw new RedisUsageError('--redis-cluster needs at least one node URL (redis://host:port[,redis://host:port...])');
   for (const url of items) {
     const o = redisOptionsFromUrl(url);
-    if (o.db !== undefined && o.db !== 0) throw new Error(`cluster node '${maskUrl(url)}': a Redis Cluster has only database 0, drop '/${o.db}'`);
+    if (o.db !== undefined && o.db !== 0) throw new RedisUsageError(`cluster node '${maskUrl(url)}': a Redis Cluster has only database 0, drop '/${o.db}'`);
   }
   return items;
 }
 
 /** Cluster client options shared by the view store, the serving layer and the start-up check. */
 function clusterOptionsOf(urls: readonly string[], o: ClientOptions): ConstructorParameters<typeof Cluster>[1] {
-  const first = redisOptionsFromUrl(urls[0]!);
   return {
     redisOptions: {
       // The first URL's credentials and TLS settings apply to every node (one cluster, one ACL).
-      ...(first.username !== undefined ? { username: first.username } : {}),
-      ...(first.password !== undefined ? { password: first.password } : {}),
-      ...(first.tls !== undefined ? { tls: first.tls } : {}),
+      ...clusterNodeOptions(urls[0]!),
       maxRetriesPerRequest: 0,
       commandTimeout: o.commandTimeoutMs ?? 10_000,
       connectTimeout: 2000,

@@ -8,7 +8,7 @@
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../api/components.js';
-import { maskUrl, redisOptionsFromUrl } from '../speed/redis-url.js';
+import { clusterNodeOptions, maskUrl, redisOptionsFromUrl } from '../speed/redis-url.js';
 
 export type StreamClient = Redis | Cluster;
 
@@ -25,7 +25,7 @@ export function streamTarget(config: Config): StreamTarget {
   for (const key of ['stream.redis', 'redis'] as const) {
     const v = config[key];
     if (v === undefined || v === null || v === '') continue;
-    if (typeof v !== 'string') throw new Error(`config '${key}' must be a redis:// URL, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string') throw new Error(`config '${key}' must be a redis:// URL, got a ${Array.isArray(v) ? 'list' : typeof v} (value not shown: it may hold a password)`);
     redisOptionsFromUrl(v); // throws naming the (masked) URL
     return { kind: 'url', urls: [v], display: maskUrl(v) };
   }
@@ -33,7 +33,7 @@ export function streamTarget(config: Config): StreamTarget {
   if (c !== undefined && c !== null) {
     const urls = typeof c === 'string' ? c.split(',').filter((s) => s !== '') : c;
     if (!Array.isArray(urls) || urls.length === 0 || urls.some((u) => typeof u !== 'string')) {
-      throw new Error(`config 'redisCluster' must be a list of redis:// node URLs, got ${JSON.stringify(c)}`);
+      throw new Error(`config 'redisCluster' must be a list of redis:// node URLs, got ${Array.isArray(c) ? `a list of ${c.length}` : `a ${typeof c}`} (values not shown: they may hold passwords)`);
     }
     for (const u of urls as string[]) redisOptionsFromUrl(u);
     return { kind: 'cluster', urls: urls as string[], display: (urls as string[]).map(maskUrl).join(',') };
@@ -59,13 +59,7 @@ export function connectStream(target: StreamTarget, extra: RedisOptions = {}): S
       const o = redisOptionsFromUrl(u);
       return { host: o.host!, port: o.port! };
     });
-    const first = redisOptionsFromUrl(target.urls[0]!);
-    const auth: RedisOptions = {
-      ...(first.username !== undefined ? { username: first.username } : {}),
-      ...(first.password !== undefined ? { password: first.password } : {}),
-      ...(first.tls !== undefined ? { tls: first.tls } : {}),
-    };
-    client = new Cluster(nodes, { redisOptions: { ...auth, ...common } });
+    client = new Cluster(nodes, { redisOptions: { ...clusterNodeOptions(target.urls[0]!), ...common } });
   }
   // Errors surface through the failed commands; without a listener ioredis logs each one.
   client.on('error', () => {});

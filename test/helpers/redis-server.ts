@@ -6,7 +6,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,11 +19,23 @@ export interface RedisServerOptions {
   readonly appendfsync?: 'always' | 'everysec' | 'no';
   /** More redis-server arguments (e.g. `['--requirepass', 'pw']`). */
   readonly args?: readonly string[];
+  /**
+   * Serve TLS only (`--port 0 --tls-port <free port>`) with these PEM files. `authClients`
+   * makes the server require a client certificate signed by `ca` (`--tls-auth-clients yes`);
+   * it is the certificate the harness's own PING presents.
+   */
+  readonly tls?: {
+    readonly cert: string;
+    readonly key: string;
+    readonly ca: string;
+    readonly authClients?: { readonly cert: string; readonly key: string };
+  };
 }
 
 export interface RedisServer {
   readonly port: number;
   readonly dir: string;
+  /** `redis://127.0.0.1:<port>`, or `rediss://...` with `tls`. */
   readonly url: string;
   /** Shut down gracefully (SIGTERM) and wait for the exit. */
   stop(): Promise<void>;
@@ -63,16 +77,38 @@ export function ping(port: number, timeoutMs = 500): Promise<boolean> {
   });
 }
 
+/** PING over TLS (the certificate is not checked here: the harness only asks "is it up"). */
+function tlsPing(port: number, tls: NonNullable<RedisServerOptions['tls']>, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false,
+      ...(tls.authClients ? { cert: readFileSync(tls.authClients.cert), key: readFileSync(tls.authClients.key) } : {}) });
+    const done = (ok: boolean): void => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('error', () => done(false));
+    s.once('secureConnect', () => s.write('PING\r\n'));
+    s.once('data', (d) => done(d.toString().startsWith('+PONG') || d.toString().startsWith('-NOAUTH')));
+  });
+}
+
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
   if (spawnSync(BIN, ['--version']).error) {
     throw new Error(`redis-server not found (${BIN}): these tests need a real Redis 7; install redis-server or set REDIS_SERVER_BIN`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'topo-redis-'));
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--protected-mode', 'yes'];
+  const tls = options.tls;
+  const args = ['--port', tls ? '0' : String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--protected-mode', 'yes'];
   if (options.aof) args.push('--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'always');
   else args.push('--appendonly', 'no');
+  if (tls) {
+    args.push('--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca,
+      '--tls-auth-clients', tls.authClients ? 'yes' : 'no');
+  }
   args.push(...(options.args ?? []));
+  const up = (): Promise<boolean> => (tls ? tlsPing(port, tls) : ping(port));
   let child: ChildProcess | null = null;
   let log = '';
 
@@ -84,7 +120,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       if (c.exitCode !== null) break;
-      if (await ping(port)) return;
+      if (await up()) return;
       await new Promise((r) => setTimeout(r, 25));
     }
     c.kill('SIGKILL');
@@ -104,7 +140,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   return {
     port,
     dir,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
     restart: async () => {
