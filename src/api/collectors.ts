@@ -23,6 +23,12 @@ export interface OutputCollector {
   /** Extend the timeout of every tree the tuple belongs to (slow work in progress). */
   resetTimeout(tuple: Tuple): void;
   reportError(error: unknown): void;
+  /**
+   * End the whole run as failed (status `failed`, `topo run` exits 1) with this error, for a
+   * bolt that cannot do its job at all (its durable store unwritable for too long) and must
+   * not pretend otherwise; a per-tuple problem is `fail` or `reportError`, not this.
+   */
+  failRun(error: unknown): void;
 }
 
 export interface BasicOutputCollector {

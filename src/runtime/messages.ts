@@ -48,7 +48,9 @@ export type WorkerToMain =
   | { readonly type: 'metrics'; readonly workerIndex: number; readonly metrics: WorkerMetrics }
   | { readonly type: 'finished'; readonly workerIndex: number; readonly component: string }
   | { readonly type: 'closed'; readonly workerIndex: number; readonly metrics: WorkerMetrics }
-  | { readonly type: 'error'; readonly workerIndex: number; readonly component: string; readonly taskId: number; readonly message: string };
+  | { readonly type: 'error'; readonly workerIndex: number; readonly component: string; readonly taskId: number; readonly message: string }
+  /** OutputCollector.failRun: the run ends as failed with this message. */
+  | { readonly type: 'fatal'; readonly workerIndex: number; readonly component: string; readonly taskId: number; readonly message: string };
 
 /** The worker-side view of its link to the supervisor (a parentPort, or a direct call in-thread). */
 export interface SupervisorLink {

@@ -126,6 +126,10 @@ export class Supervisor {
       case 'error':
         this.opts.onError?.({ component: m.component, taskId: m.taskId, message: m.message });
         return;
+      case 'fatal':
+        this.opts.onError?.({ component: m.component, taskId: m.taskId, message: m.message });
+        void this.fail(`component '${m.component}' (task ${m.taskId}) failed the run: ${m.message.split('\n')[0]}`);
+        return;
     }
   }
 

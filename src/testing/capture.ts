@@ -146,6 +146,10 @@ export function captureComponent<T extends Component>(instance: T, def: Componen
       report(null, error);
       c.reportError(error);
     },
+    failRun(error) {
+      report(null, error);
+      c.failRun(error);
+    },
   });
   inst.prepare = (config: Config, context: TopologyContext, c: OutputCollector) => {
     hooks.prepared?.(id, c);

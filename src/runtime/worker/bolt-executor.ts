@@ -217,6 +217,10 @@ export class BoltExecutor implements Executor, OutputCollector {
     this.host.reportError(this.counters, error);
   }
 
+  failRun(error: unknown): void {
+    this.host.failRun(this.counters, error);
+  }
+
   /** System emit to the acker: values are ours, so skip the user-facing checks. */
   private sys(route: Route, values: unknown[]): void {
     this.host.deliver(route.routers[0]!.select(values) as number, route.info, this.taskId, values, null);

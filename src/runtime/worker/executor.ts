@@ -33,6 +33,8 @@ export interface ExecutorHost {
   deliver(task: number, info: StreamInfo, sourceTask: number, values: unknown[], anchors: number[] | null): void;
   /** Count and surface a component error (rate-limited towards the supervisor). */
   reportError(counters: TaskCounters, error: unknown): void;
+  /** A component asked to end the run as failed (OutputCollector.failRun): counted, then told to the supervisor. */
+  failRun(counters: TaskCounters, error: unknown): void;
   /**
    * Count an execute whose promise has not settled yet: the thread is not idle while one
    * is outstanding (an async bolt awaiting I/O holds work no queue shows).

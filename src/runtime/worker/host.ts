@@ -230,6 +230,14 @@ export class WorkerHost implements ExecutorHost {
     this.link.post({ type: 'error', workerIndex: this.workerIndex, component: counters.component, taskId: counters.taskId, message: text });
   }
 
+  failRun(counters: TaskCounters, error: unknown): void {
+    counters.errors++;
+    const text = errorText(error);
+    counters.lastError = text.split('\n')[0]!;
+    // Never rate-limited: it ends the run, and it is sent once per call.
+    this.link.post({ type: 'fatal', workerIndex: this.workerIndex, component: counters.component, taskId: counters.taskId, message: text });
+  }
+
   /** Handle a supervisor command. */
   async control(msg: MainToWorker): Promise<void> {
     switch (msg.type) {
