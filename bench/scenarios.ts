@@ -21,7 +21,7 @@ import { microRuntimeParts } from './micro/runtime-parts.js';
 import { batchScenario } from './lib/batch.js';
 import { TOPOLOGY_VARIANTS, topologyRow, type TopologyBench } from './lib/topology.js';
 import { throughputVsLatency } from './lib/throughput-latency.js';
-import { pageviewsRedis } from './lib/pageviews-redis.js';
+import { memoryVariant, pageviewsRedis } from './lib/pageviews-redis.js';
 import { bullmqWordcount } from './baselines/bullmq-wordcount.js';
 import { bullmqPageviews } from './baselines/bullmq-pageviews.js';
 
@@ -189,6 +189,19 @@ export const scenarios: Scenario[] = [
     description: 'topologies/pageviews.ts over the shipped log replayed to ~1M lines (30k quick) into a redis-server, master sink on; events/s',
     peer: 'bullmq-pageviews',
     run: ({ quick }) => pageviewsRedis(quick),
+  },
+  {
+    // Memory must not grow with the input: the same run at 1, 2 and 4 M lines (peak RSS is the
+    // row's figure), and at 2 M lines with other maxSpoutPending values (how it was chosen).
+    // Not in the default run's time budget: ~7 minutes in all on 2 cores.
+    name: 'pageviews-memory',
+    group: 'topology',
+    description: 'pageviews-redis at 1/2/4 M lines and at 2 M with maxSpoutPending 1000-5000 (30k-120k quick); peak RSS, heap per thread',
+    variants: ['1M', '2M', '4M', '2M-msp1000', '2M-msp2000', '2M-msp3000', '2M-msp5000'],
+    run: ({ quick, variant }) => {
+      const o = memoryVariant(variant ?? '1M');
+      return pageviewsRedis(quick, quick ? { ...o, events: Math.round(o.events / 33) } : o);
+    },
   },
   {
     name: 'throughput-vs-latency',

@@ -9,6 +9,11 @@
  * Rate = spout trees acked / RunSummary.elapsedMs (activation to end of run, drain and close
  * included). A line is acked only after its views are written to Redis and its fact is
  * fsynced to the master dataset, so this is events/s end to end.
+ *
+ * The `pageviews-memory` scenario runs the same with a given input length and
+ * maxSpoutPending (variants `2M`, `2M-msp1000`, ...): the child's peak RSS is the figure (memory
+ * must not grow with the input), and every second the run's per-thread heap is sampled, so a
+ * row also says which thread holds the memory (`extra.heapPeakMB`, `extra.heapSamples`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,21 +23,54 @@ import { startRedis } from '../../test/helpers/redis-server.js';
 import type { ScenarioResult } from './report.js';
 import { writeReplay } from './replay-log.js';
 
-export async function pageviewsRedis(quick: boolean): Promise<ScenarioResult> {
-  const events = quick ? 30_000 : 1_000_000;
+export interface PageviewsRunOptions {
+  readonly events: number;
+  /** Overrides the topology's own maxSpoutPending when given. */
+  readonly maxSpoutPending?: number;
+  /** Row name (default pageviews-redis). */
+  readonly name?: string;
+}
+
+/** `2M`, `500k-msp1000`: input lines and optional maxSpoutPending of a pageviews-memory variant. */
+export function memoryVariant(variant: string): PageviewsRunOptions {
+  const m = /^(\d+)([kM])(?:-msp(\d+))?$/.exec(variant);
+  if (!m) throw new Error(`pageviews-memory: variant '${variant}' is not like 2M or 2M-msp1000`);
+  const events = Number(m[1]) * (m[2] === 'M' ? 1_000_000 : 1000);
+  return { events, name: 'pageviews-memory', ...(m[3] !== undefined ? { maxSpoutPending: Number(m[3]) } : {}) };
+}
+
+export async function pageviewsRedis(quick: boolean, o: PageviewsRunOptions = { events: quick ? 30_000 : 1_000_000 }): Promise<ScenarioResult> {
+  const events = o.events;
   const tmp = mkdtempSync(path.join(tmpdir(), 'topo-bench-pageviews-'));
   const input = path.join(tmp, 'replay.log');
   const master = path.join(tmp, 'master');
   const rejects = path.join(tmp, 'rejects.jsonl');
   const server = await startRedis();
+  let sampler: NodeJS.Timeout | undefined;
   try {
     await writeReplay(path.join(process.cwd(), 'topologies', 'data', 'apache_logs.log'), input, events);
     const { runTopology } = await import('../../src/runtime/local.js');
     const handle = await runTopology(path.join(process.cwd(), 'topologies', 'pageviews.ts'), {
       config: { input, master, rejects },
-      overrides: { redis: server.url },
+      overrides: { redis: server.url, ...(o.maxSpoutPending !== undefined ? { maxSpoutPending: o.maxSpoutPending } : {}) },
     });
+    // Per-thread heap, sampled: [elapsed s, acked lines, main heap MB, worker heaps MB...].
+    const heapPeakMB: Record<string, number> = {};
+    const heapSamples: number[][] = [];
+    const t0 = Date.now();
+    let sampling = false;
+    sampler = setInterval(() => {
+      if (sampling) return;
+      sampling = true;
+      handle.metrics().then((m) => {
+        const main = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+        heapPeakMB['main'] = Math.max(heapPeakMB['main'] ?? 0, main);
+        for (const t of m.threads) heapPeakMB[`w${t.worker}`] = Math.max(heapPeakMB[`w${t.worker}`] ?? 0, t.heapUsedMB);
+        heapSamples.push([Math.round((Date.now() - t0) / 1000), m.spouts['lines']?.acked ?? 0, main, ...m.threads.map((t) => t.heapUsedMB)]);
+      }, () => {}).finally(() => (sampling = false));
+    }, 1000);
     const s = await handle.completion;
+    clearInterval(sampler);
     if (s.status !== 'completed') throw new Error(`pageviews: run ended ${s.status}${s.error ? `: ${s.error}` : ''}`);
     const errors = Object.entries(s.lastErrors);
     if (errors.length > 0) throw new Error(`pageviews: component errors: ${JSON.stringify(Object.fromEntries(errors))}`);
@@ -52,15 +90,16 @@ export async function pageviewsRedis(quick: boolean): Promise<ScenarioResult> {
     const eff = handle.supervisor.config;
     const lat = s.completeLatencyMs;
     return {
-      name: 'pageviews-redis',
+      name: o.name ?? 'pageviews-redis',
       config: { events, workers: eff.workers, ackers: eff.ackers, maxSpoutPending: eff.maxSpoutPending, master: 'on' },
       tuplesPerSec: Math.round(lines.acked / (Math.max(s.elapsedMs, 1) / 1000)),
       latency: lat
         ? { kind: 'complete', p50us: lat.p50 * 1000, p99us: lat.p99 * 1000, p999us: lat.p999 * 1000, maxus: lat.max * 1000, samples: lat.count }
         : undefined,
-      extra: { elapsedMs: s.elapsedMs, redisKeys: keys, spouts: s.spouts, bolts: s.bolts },
+      extra: { elapsedMs: s.elapsedMs, redisKeys: keys, heapPeakMB, heapSamples, spouts: s.spouts, bolts: s.bolts },
     };
   } finally {
+    if (sampler) clearInterval(sampler);
     await server.dispose();
     rmSync(tmp, { recursive: true, force: true });
   }

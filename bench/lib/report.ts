@@ -46,7 +46,7 @@ function fmtRate(n: number): string {
 
 /** Only the config keys that distinguish rows; the full config is in the JSON file. */
 function fmtConfig(r: ScenarioResult): string {
-  const keys = ['transport', 'mode', 'layout', 'payloadOnly', 'variant', 'workers', 'ackers', 'threads', 'rate'];
+  const keys = ['transport', 'mode', 'layout', 'payloadOnly', 'variant', 'events', 'workers', 'ackers', 'threads', 'rate'];
   const shown = keys
     .filter((k) => r.config[k] !== undefined && r.config[k] !== false)
     .map((k) => `${k}=${String(r.config[k])}`);
