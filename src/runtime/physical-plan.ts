@@ -3,6 +3,7 @@
  * system components added, and the assignment of tasks to threads. Shared by `topo run`
  * (the supervisor) and `topo validate`, so both show the same plan.
  */
+import { randomBytes } from 'node:crypto';
 import type { Topology } from '../topology/topology.js';
 import type { Plan } from '../topology/plan.js';
 import { addSystemComponents } from '../topology/system.js';
@@ -39,6 +40,9 @@ export function physicalPlan(topology: Topology, layers: ConfigLayers): Physical
   const fromFile = layers.file !== undefined ? { 'topology.file': layers.file } : undefined;
   const config = mergeConfig(fromFile, topology.plan.config, layers.config, layers.overrides);
   if (layers.inThread) config.workers = 1;
+  // One id per run, the same in every thread and in a replacement thread: what tells a task's
+  // files (the master sink's temp parts) from those of another run in the same process.
+  if (typeof config['topology.runId'] !== 'string') config['topology.runId'] = randomBytes(4).toString('hex');
   // More ackers than threads buys nothing: the scheduler puts one on each thread.
   if (config.ackers > config.workers * 4) config.ackers = config.workers;
   const problems = validateRuntimeConfig(config);

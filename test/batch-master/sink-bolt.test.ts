@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MasterRecord } from '../../src/batch/master/layout.js';
 import { duplicates, readDataset, rec } from './helpers.js';
-import { sinkHarness, tuple } from './sink-harness.js';
+import { sinkHarness, tempFiles, tuple, until } from './sink-harness.js';
 
 const harness = (tag: string) => sinkHarness(tag, { flushRecords: 25 });
 
@@ -26,20 +26,41 @@ describe('MasterSinkBolt', () => {
     expect(h.failed).toEqual([]);
   });
 
-  it('fails (never acks) the inputs of a flush whose fsync fails, and keeps going after', () => {
-    const h = harness('fail');
+  it('holds (never fails) the inputs of a flush whose fsync fails, retries with backoff and acks each once after', async () => {
+    const h = harness('hold');
     h.state.broken = true;
-    for (let i = 0; i < 25; i++) h.bolt.execute(tuple(rec(`f${i}`, Date.UTC(2022, 0, 1) + i)));
+    let r: void | Promise<void> = undefined;
+    for (let i = 0; i < 25; i++) r = h.bolt.execute(tuple(rec(`f${i}`, Date.UTC(2022, 0, 1) + i)));
+    expect(r).toBeInstanceOf(Promise); // the thread counts busy while the retry runs
+    for (let i = 25; i < 30; i++) expect(h.bolt.execute(tuple(rec(`f${i}`, Date.UTC(2022, 0, 1) + i)))).toBe(r);
+    await until(() => h.state.fsyncs >= 4, 5000, 'retries'); // 50, 100, 200 ms ...
     expect(h.acked).toEqual([]);
-    expect(h.failed.length).toBe(25);
-    expect(String(h.errors[0])).toContain('25 input(s) failed for replay');
+    expect(h.failed).toEqual([]); // no replay: their trees are held, their timeouts reset
+    expect(h.resets.count).toBeGreaterThanOrEqual(25);
+    expect(String(h.errors[0])).toMatch(/cannot write the master dataset in \S+pageviews\S*: EIO: .*holding 25 input\(s\), retrying in 50 ms/);
+    expect(String(h.errors[1])).toMatch(/retrying in 100 ms/);
+    expect(tempFiles(h.root)).toEqual([]); // a failed attempt leaves no (empty) temp part behind
     h.state.broken = false;
-    for (let i = 25; i < 50; i++) h.bolt.execute(tuple(rec(`f${i}`, Date.UTC(2022, 0, 1) + i)));
-    expect(h.acked.length).toBe(25);
-    h.bolt.cleanup();
-    // Every acked record is on disk; failed ones may be too (the spout replays them: at-least-once).
-    const ids = new Set(readDataset(h.root).all.map((r) => r.id));
-    for (const id of h.acked) expect(ids.has(id)).toBe(true);
+    await r;
+    expect(h.acked.length).toBe(30); // the five that arrived during the outage went with the retry
+    await h.bolt.cleanup();
+    const all = readDataset(h.root).all;
+    expect(all.length).toBe(30);
+    expect(duplicates(all)).toEqual([]); // failed attempts were cut back: each record once
+    expect(h.fatal).toEqual([]);
+  });
+
+  it('fails the run (failRun, naming the folder and errno) after master.failAfterMs of failure, still holding', async () => {
+    const h = sinkHarness('fatal', { flushRecords: 5, config: { 'master.failAfterMs': 200, 'master.retryMaxMs': 50 } });
+    h.state.broken = true;
+    for (let i = 0; i < 5; i++) h.bolt.execute(tuple(rec(`x${i}`, Date.UTC(2022, 0, 1) + i)));
+    await until(() => h.fatal.length > 0, 5000, 'failRun');
+    expect(String(h.fatal[0])).toMatch(/could not be written for 0\.\d s \(master\.failAfterMs 200\): cannot write the master dataset in \S+: EIO/);
+    expect(h.failed).toEqual([]);
+    await new Promise((r) => setTimeout(r, 150)); // once only
+    expect(h.fatal.length).toBe(1);
+    h.state.broken = false;
+    await h.bolt.cleanup();
   });
 
   it('drops (acks and reports) an input whose record can never be written', () => {

@@ -30,7 +30,7 @@ export function tuple(record: MasterRecord | null, tick = false): Tuple {
 /** Part name without the temp decorations: the same key before and after a roll. */
 const partKey = (path: string): string => basename(path).replace(/^\./, '').replace(/\.tmp$/, '');
 
-export function sinkHarness(tag: string, options: { asyncFlush?: boolean; flushRecords: number }) {
+export function sinkHarness(tag: string, options: { asyncFlush?: boolean; flushRecords: number; config?: Record<string, unknown> }) {
   const t = tempRoot(tag);
   cleanups.push(t.remove);
   const synced = new Map<string, number>(); // part -> bytes on disk at its last fsync
@@ -46,6 +46,9 @@ export function sinkHarness(tag: string, options: { asyncFlush?: boolean; flushR
   const acked: string[] = [];
   const failed: string[] = [];
   const errors: unknown[] = [];
+  /** Errors the sink failed the run with (OutputCollector.failRun); resetTimeout calls. */
+  const fatal: unknown[] = [];
+  const resets = { count: 0 };
   /** Where a record's line ends in its part right now (temp or rolled), or null. */
   const endOf = (id: string): { key: string; end: number } | null => {
     for (const dir of partitionDirs(t.dir, 'pageviews')) {
@@ -69,9 +72,24 @@ export function sinkHarness(tag: string, options: { asyncFlush?: boolean; flushR
     },
     fail: (tp: Tuple) => failed.push((tp.getValueByField('record') as MasterRecord).id),
     reportError: (e: unknown) => errors.push(e),
-    emit: () => {}, emitDirect: () => {}, resetTimeout: () => {},
+    failRun: (e: unknown) => fatal.push(e),
+    emit: () => {}, emitDirect: () => {}, resetTimeout: () => void resets.count++,
   } as unknown as OutputCollector;
   const bolt = new MasterSinkBolt({ ...options, openWriter: (o: PartWriterOptions) => new PartWriter({ ...o, fsync }) });
-  bolt.prepare({ master: t.dir, tickFrequencyMs: 100 }, {} as TopologyContext, collector);
-  return { root: t.dir, bolt, acked, failed, errors, state };
+  bolt.prepare({ master: t.dir, tickFrequencyMs: 100, ...options.config }, {} as TopologyContext, collector);
+  return { root: t.dir, bolt, acked, failed, errors, fatal, resets, state };
+}
+
+/** Polls `cond` every 10 ms until it holds or `ms` pass (then fails the test). */
+export async function until(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Temp files in the dataset now. */
+export function tempFiles(root: string): string[] {
+  return partitionDirs(root, 'pageviews').flatMap((d) => readdirSync(d).filter((n) => n.endsWith('.tmp')).map((n) => join(d, n)));
 }

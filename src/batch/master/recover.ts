@@ -16,7 +16,7 @@
 import { ftruncateSync, openSync, closeSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PARTITION_DIR, TEMP_FILE } from './layout.js';
-import { isAbandoned, newUnique } from './names.js';
+import { isAbandoned, newUnique, ownedHere } from './names.js';
 import { completePrefix, fsyncDir, readAllFd, rollFile } from './durable.js';
 
 export interface RecoveredFile {
@@ -75,6 +75,29 @@ export function recoverDataset(root: string, dataset: string, opts: RecoverOptio
     }
   }
   return { recovered, live };
+}
+
+/**
+ * Adopts the temp files a writer with owner tag `tag` left in this process: a task's writer
+ * calls it when it starts, and since a task lives on one thread at a time, any such file
+ * belongs to a previous incarnation of the task whose thread is gone (a thread's 'exit' comes
+ * before its replacement is started). That thread may have died with the file open (worker
+ * threads share the process's descriptors and termination does not close them), but no code
+ * of it runs any more, so nothing writes through that descriptor again: the rename and roll
+ * below are as safe as for a dead process. The descriptor itself stays open until the
+ * process exits (one per partition the thread had open; closing a number another thread may
+ * have reused meanwhile would be worse).
+ */
+export function adoptOwned(root: string, dataset: string, tag: string): RecoveredFile[] {
+  const adopted: RecoveredFile[] = [];
+  for (const dir of partitionDirs(root, dataset)) {
+    for (const name of readdirSync(dir)) {
+      if (!TEMP_FILE.test(name) || !ownedHere(name, tag)) continue;
+      const r = recoverFile(dir, name);
+      if (r !== null) adopted.push(r);
+    }
+  }
+  return adopted;
 }
 
 /** Claims one abandoned temp file, cuts it to complete lines and rolls it. Null if another took it. */

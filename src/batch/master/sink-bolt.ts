@@ -1,9 +1,7 @@
 /**
  * The master-dataset sink: a bolt that appends each input's `record` (a MasterRecord) to the
  * dataset and acks the input only after the fsync that holds it. It holds the inputs of the
- * current flush and acks them all when `PartWriter.flush()` returns; if the flush fails they
- * are all failed, so the spout replays them (at-least-once: a replay after a flush whose ack
- * was lost stores the record twice, with the same `id`).
+ * current flush and acks them all when `PartWriter.flush()` returns.
  *
  * Flushes happen when `flushRecords` inputs are held, on every tick tuple, and otherwise on
  * the bolt's own timer (`flushIntervalMs`) when the component has no tick frequency. One
@@ -12,11 +10,20 @@
  * (PartWriter.flushAsync): the thread keeps executing, inputs arriving meanwhile are held for
  * the next flush, which starts as soon as the previous one returns (so flushes coalesce by
  * themselves under load), and still every input is acked only after the fsync holding its
- * record. If an async flush fails, its inputs AND every input held meanwhile are failed
- * (some of the latter may sit in the abandoned part, which no later fsync covers).
+ * record.
+ *
+ * A failing disk (full, read-only, I/O errors) never fails an input: a failed flush stored
+ * none of its records (PartWriter's failure contract), so the sink keeps every unacked input,
+ * resets their trees' timeouts, and appends and flushes them again after a backoff (50 ms
+ * doubling to `master.retryMaxMs`), as the view writer does while Redis is down. Meanwhile
+ * `execute` returns the retry's promise (the thread counts busy) and the held trees keep the
+ * spouts at `maxSpoutPending`: backpressure, not a replay loop that re-applies every other
+ * branch of the trees. After `master.failAfterMs` of continuous failure (default 60 s; 0:
+ * hold until the disk recovers) the run is failed (OutputCollector.failRun) with the error,
+ * which names the folder and the errno; the end of a run waits for a retry to succeed.
  *
  * Config: `master` (root directory, default ./data/master); `master.gzip`, `master.maxBytes`,
- * `master.maxAgeMs`, `master.flushRecords` override the options.
+ * `master.maxAgeMs`, `master.flushRecords`, `master.failAfterMs`, `master.retryMaxMs`.
  */
 import type { Config, Bolt } from '../../api/components.js';
 import type { OutputCollector } from '../../api/collectors.js';
@@ -24,7 +31,9 @@ import type { TopologyContext } from '../../api/context.js';
 import type { OutputFieldsDeclarer } from '../../api/declarer.js';
 import type { Tuple } from '../../api/tuple.js';
 import { DEFAULT_MASTER_ROOT, type MasterRecord } from './layout.js';
+import { ownerTag } from './names.js';
 import { PartWriter, type PartWriterOptions } from './part-writer.js';
+import { DEFAULT_OUTAGE, Outage, type OutageOptions } from './sink-outage.js';
 
 export interface MasterSinkOptions {
   /** Flush once this many inputs are held (default 1000). */
@@ -35,6 +44,8 @@ export interface MasterSinkOptions {
   readonly writer?: Omit<PartWriterOptions, 'root'>;
   /** fsync off the event loop (see the file comment); default false. */
   readonly asyncFlush?: boolean;
+  /** Retry and give-up timing while the folder cannot be written (config `master.failAfterMs`, `master.retryMaxMs` override). */
+  readonly outage?: Partial<OutageOptions>;
   /** Replaces the writer (tests: a writer whose fsync is observed or blocked). */
   readonly openWriter?: (options: PartWriterOptions) => PartWriter;
 }
@@ -48,16 +59,22 @@ function invalidRecord(r: unknown): string | null {
   return null;
 }
 
+const recordOf = (t: Tuple): MasterRecord => t.getValueByField('record') as MasterRecord;
+
 export class MasterSinkBolt implements Bolt {
   private collector!: OutputCollector;
   private writer!: PartWriter;
+  /** Unacked inputs: appended to the writer unless an outage is on (then appended again by the retry). */
   private held: Tuple[] = [];
   private flushRecords: number;
   private timer: NodeJS.Timeout | null = null;
   private readonly asyncFlush: boolean;
   /** The running async flush loop, if any. */
   private loop: Promise<void> | null = null;
-  /** Inputs acked after a successful flush, and inputs failed by a failed one. */
+  private outage!: Outage;
+  /** The retry loop while an outage is on. */
+  private retry: Promise<void> | null = null;
+  /** Inputs acked after a successful flush; `failed` stays 0 (kept for the figures' shape). */
   acked = 0;
   failed = 0;
 
@@ -68,18 +85,28 @@ export class MasterSinkBolt implements Bolt {
 
   declareOutputFields(_d: OutputFieldsDeclarer): void {}
 
-  prepare(config: Config, _context: TopologyContext, collector: OutputCollector): void {
+  prepare(config: Config, context: TopologyContext, collector: OutputCollector): void {
     this.collector = collector;
     const root = typeof config['master'] === 'string' ? config['master'] : DEFAULT_MASTER_ROOT;
     const num = (k: string): number | undefined => (typeof config[k] === 'number' ? (config[k] as number) : undefined);
+    // The run id and task id tag this task's temp parts, so that a replacement of a thread that
+    // died adopts them at once (names.ts); without a run id (a bolt driven by hand) no tag.
+    const runId = config['topology.runId'];
+    const owner = typeof runId === 'string' && Number.isInteger(context.taskId) ? ownerTag(runId, context.taskId) : undefined;
     const opts: PartWriterOptions = {
       ...this.options.writer,
       root,
+      ...(owner !== undefined ? { owner } : {}),
       ...(typeof config['master.gzip'] === 'boolean' ? { gzip: config['master.gzip'] } : {}),
       ...(num('master.maxBytes') !== undefined ? { maxBytes: num('master.maxBytes')! } : {}),
       ...(num('master.maxAgeMs') !== undefined ? { maxAgeMs: num('master.maxAgeMs')! } : {}),
     };
     this.flushRecords = num('master.flushRecords') ?? this.flushRecords;
+    this.outage = new Outage({
+      ...DEFAULT_OUTAGE, ...this.options.outage,
+      ...(num('master.failAfterMs') !== undefined ? { failAfterMs: num('master.failAfterMs')! } : {}),
+      ...(num('master.retryMaxMs') !== undefined ? { retryMaxMs: num('master.retryMaxMs')! } : {}),
+    });
     this.writer = (this.options.openWriter ?? ((o) => new PartWriter(o)))(opts);
     if (typeof config['tickFrequencyMs'] !== 'number') {
       this.timer = setInterval(() => void this.flushNow(), this.options.flushIntervalMs ?? 200);
@@ -87,23 +114,24 @@ export class MasterSinkBolt implements Bolt {
     }
   }
 
-  /** Returns the async flush's promise when it starts or joins one (the runtime counts the thread busy meanwhile). */
+  /** Returns the async flush's (or the retry's) promise when it starts or joins one: the runtime counts the thread busy meanwhile. */
   execute(t: Tuple): void | Promise<void> {
     if (t.isTick()) return this.flushNow();
-    const record = t.getValueByField('record');
-    const problem = invalidRecord(record);
+    const problem = invalidRecord(t.getValueByField('record'));
     if (problem !== null) {
       // A record that can never be written would be replayed forever if failed.
       this.collector.reportError(new Error(`${problem} (input from '${t.sourceComponent}' dropped)`));
       this.collector.ack(t);
       return;
     }
-    this.writer.append(record as MasterRecord);
     this.held.push(t);
+    if (this.retry !== null) return this.retry; // appended by the retry
+    this.writer.append(recordOf(t));
     if (this.held.length >= this.flushRecords) return this.flushNow();
   }
 
   private flushNow(): void | Promise<void> {
+    if (this.retry !== null) return this.retry;
     if (!this.asyncFlush) return this.flush();
     // A flush in flight takes what is held now when it returns: no second loop.
     this.loop ??= this.flushLoop().finally(() => (this.loop = null));
@@ -118,16 +146,17 @@ export class MasterSinkBolt implements Bolt {
       try {
         await this.writer.flushAsync();
       } catch (err) {
-        const all = batch.concat(this.held);
-        this.held = [];
-        return this.failAll(all, err);
+        // Neither the batch nor what arrived meanwhile is stored: all wait for the retry.
+        this.held = batch.concat(this.held);
+        return void this.startRetry(err);
       }
       this.ackAll(batch);
-    } while (this.held.length > 0);
+    } while (this.held.length > 0 && this.retry === null);
   }
 
-  /** Makes every held input durable, then acks them; fails them all if that is not possible. */
-  flush(): void {
+  /** Makes every held input durable, then acks them; on failure holds them for the retry. */
+  flush(): void | Promise<void> {
+    if (this.retry !== null) return this.retry;
     if (this.held.length === 0) {
       this.tryRollAged();
       return;
@@ -137,7 +166,8 @@ export class MasterSinkBolt implements Bolt {
     try {
       this.writer.flush();
     } catch (err) {
-      return this.failAll(batch, err);
+      this.held = batch;
+      return this.startRetry(err);
     }
     this.ackAll(batch);
   }
@@ -148,11 +178,39 @@ export class MasterSinkBolt implements Bolt {
     this.acked += batch.length;
   }
 
-  /** The inputs of a flush that failed: replayed by their spouts, never acked. */
-  private failAll(batch: readonly Tuple[], err: unknown): void {
-    this.collector.reportError(new Error(`master dataset flush failed, ${batch.length} input(s) failed for replay: ${(err as Error).message}`));
-    for (const t of batch) this.collector.fail(t);
-    this.failed += batch.length;
+  private startRetry(err: unknown): Promise<void> {
+    this.retry ??= this.retryLoop(err).finally(() => (this.retry = null));
+    return this.retry;
+  }
+
+  /** Until a flush succeeds: report, keep the held trees alive, wait, append them again, flush. Never rejects. */
+  private async retryLoop(first: unknown): Promise<void> {
+    let err = first;
+    for (;;) {
+      const delay = this.outage.failed(err);
+      this.collector.reportError(new Error(`${(err as Error).message ?? String(err)}; holding ${this.held.length} input(s), retrying in ${delay} ms`));
+      const fatal = this.outage.fatal();
+      if (fatal !== null) this.collector.failRun(fatal);
+      for (const t of this.held) this.collector.resetTimeout(t);
+      await new Promise((r) => setTimeout(r, delay));
+      for (const t of this.held) this.collector.resetTimeout(t);
+      const batch = this.held;
+      this.held = [];
+      try {
+        for (const t of batch) this.writer.append(recordOf(t));
+        if (this.asyncFlush) await this.writer.flushAsync();
+        else this.writer.flush();
+      } catch (e) {
+        this.held = batch.concat(this.held);
+        err = e;
+        continue;
+      }
+      this.outage.ended();
+      this.ackAll(batch);
+      // Inputs that arrived during the last attempt were held, not appended: now they are.
+      for (const t of this.held) this.writer.append(recordOf(t));
+      return;
+    }
   }
 
   private tryRollAged(): void {
@@ -163,19 +221,39 @@ export class MasterSinkBolt implements Bolt {
     }
   }
 
+  /** The end of a run: every held input durable first (waiting out an outage, unless failAfterMs fails the run). */
   finish(): void | Promise<void> {
-    return this.flushNow();
+    if (!this.asyncFlush && this.retry === null && this.flush() === undefined) return; // the plain case stays synchronous
+    return this.settle();
   }
 
-  async cleanup(): Promise<void> {
+  private async settle(): Promise<void> {
+    for (;;) {
+      if (this.retry !== null) await this.retry;
+      else if (this.loop !== null) await this.loop;
+      else if (this.held.length > 0) await this.flushNow();
+      else return;
+    }
+  }
+
+  cleanup(): void | Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
-    if (this.asyncFlush) {
-      while (this.loop !== null) await this.loop;
-      if (this.held.length > 0) await this.flushNow();
-      // Every part rolled with its fsyncs in parallel, not one after another.
-      await this.writer.flushAsync(true).catch((err: unknown) => this.collector.reportError(err));
-    } else this.flush();
-    this.writer.close();
+    const pending = this.finish();
+    if (pending === undefined && !this.asyncFlush) return this.close();
+    return (async () => {
+      await pending;
+      // Every part rolled in parallel, not one after another.
+      if (this.asyncFlush) await this.writer.flushAsync(true).catch((err: unknown) => this.collector.reportError(err));
+      this.close();
+    })();
+  }
+
+  private close(): void {
+    try {
+      this.writer.close();
+    } catch (err) {
+      this.collector.reportError(err);
+    }
   }
 }
 
