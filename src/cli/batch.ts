@@ -81,6 +81,7 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
         process.stderr.write(`[batch] files ${done}/${total} records ${fmt(records)} (${fmt(records / Math.max(s, 0.001))}/s) eta ${eta.toFixed(0)}s\n`);
       },
     });
+    for (const line of tempPartLines(r)) process.stderr.write(line);
     for (const b of r.bad) process.stderr.write(`[batch] bad line: ${b}\n`);
     if (r.badLines > r.bad.length) process.stderr.write(`[batch] ... ${r.badLines - r.bad.length} more bad line(s)\n`);
     process.stdout.write(flags.json ? `${JSON.stringify(summary(r))}\n` : text(r));
@@ -95,6 +96,19 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
     redis.disconnect();
     await conn.release();
   }
+}
+
+/** What the run did with temp parts: recovered ones (read), and a warning for live ones (not read, watermark capped). */
+function tempPartLines(r: BatchRunResult): string[] {
+  const t = r.tempParts;
+  const out: string[] = [];
+  if (t.recovered > 0) out.push(`[batch] recovered ${t.recovered} abandoned temp part(s) before reading (their writers are gone)\n`);
+  if (t.live > 0) {
+    const at = t.liveEarliest === null ? 'no complete line yet' : `earliest event ${new Date(t.liveEarliest).toISOString()}`;
+    out.push(`[batch] warning: ${t.live} temp part(s) of a live writer hold ${t.liveLines} line(s) not read (${at}): ` +
+      `watermarks capped below them and no realtime bucket after that expired; run again once they roll (master.maxAgeMs, 5 min by default) or their writer stops\n`);
+  }
+  return out;
 }
 
 function summary(r: BatchRunResult): Record<string, unknown> {

@@ -15,6 +15,7 @@ import { acquireLease } from './lease.js';
 import { openBatchPool } from './pool.js';
 import { openVersion, publishView, rollbackView, type Published } from './publish.js';
 import type { VersionTarget } from './target.js';
+import { settleTempParts, type TempPartsReport } from './temp-parts.js';
 import type { BatchPointer } from '../../serving/pointer.js';
 
 export interface BatchRunOptions {
@@ -41,6 +42,8 @@ export interface BatchRunResult extends Omit<Computed, 'cells'> {
   readonly computeMs: number;
   readonly publishMs: number;
   readonly published: readonly Published[];
+  /** Temp parts found before reading: recovered (then read), and live ones (not read: they cap the watermarks). */
+  readonly tempParts: TempPartsReport;
 }
 
 interface Loaded {
@@ -73,6 +76,10 @@ export async function runBatch(redis: Redis, o: BatchRunOptions): Promise<BatchR
   const { namespace, views, input, bundle } = await load(o.file, o.views);
   const lease = await acquireLease(redis, namespace, { ...(o.waitMs !== undefined ? { waitMs: o.waitMs } : {}), ...(o.leaseTtlMs !== undefined ? { ttlMs: o.leaseTtlMs } : {}) });
   try {
+    const range = { ...(o.since !== undefined ? { since: o.since } : {}), ...(o.until !== undefined ? { until: o.until } : {}) };
+    const tempParts = settleTempParts(o.root, input.dataset, range);
+    // A live writer's temp part holds facts this run does not read: no view may cover them.
+    const cap = tempParts.liveEarliest ?? Infinity;
     const pool = await openBatchPool(o.threads);
     const threads = pool.threads;
     let computed: Computed;
@@ -83,7 +90,7 @@ export async function runBatch(redis: Redis, o: BatchRunOptions): Promise<BatchR
       await lease.check();
       batchId = await redis.incr(batchSeqKey(namespace));
       for (const view of views) {
-        watermarks[view.name] = maxTs - (input.reducers?.[view.name]?.settleMs ?? 0);
+        watermarks[view.name] = Math.min(maxTs, cap) - (input.reducers?.[view.name]?.settleMs ?? 0);
         await openVersion(redis, namespace, view, batchId);
       }
       return { target: { redis: targetOf(redis), namespace, batchId }, watermarks };
@@ -107,7 +114,7 @@ export async function runBatch(redis: Redis, o: BatchRunOptions): Promise<BatchR
       }
     }
     const t2 = Date.now();
-    return { ...stats, namespace, batchId, threads, elapsedMs: t2 - t0, computeMs: t1 - t0, publishMs: t2 - t1, published };
+    return { ...stats, namespace, batchId, threads, elapsedMs: t2 - t0, computeMs: t1 - t0, publishMs: t2 - t1, published, tempParts };
   } finally {
     await lease.release();
   }
