@@ -48,8 +48,8 @@ export interface PartWriterOptions {
   readonly graceMs?: number;
   /** fsync of a part's data; replaceable so tests can delay or fail it (flushAsync calls it too). */
   readonly fsync?: (fd: number) => void;
-  /** Write of a whole buffer at a part's end; replaceable so tests can fail it (ENOSPC). */
-  readonly write?: (fd: number, buf: Uint8Array) => void;
+  /** Write of a whole buffer at `position` (a part's end); replaceable so tests can fail it (ENOSPC). */
+  readonly write?: (fd: number, buf: Uint8Array, position: number) => void;
   /** Owner tag (names.ts `ownerTag`) of the task writing: its dead predecessor's temp parts are adopted at once. */
   readonly owner?: string;
 }
@@ -87,7 +87,7 @@ export class PartWriter {
   private readonly bufferBytes: number;
   private readonly fsync: (fd: number) => void;
   private readonly fsyncAsync: (fd: number) => Promise<void>;
-  private readonly write: (fd: number, buf: Uint8Array) => void;
+  private readonly write: (fd: number, buf: Uint8Array, position: number) => void;
   private readonly ownerKey: string | null;
   /** Set while flushAsync runs: nothing may close a descriptor whose fsync is in flight. */
   private flushing = false;
@@ -110,7 +110,7 @@ export class PartWriter {
     this.fsync = opts.fsync ?? fsyncSync;
     const custom = opts.fsync;
     this.fsyncAsync = custom !== undefined ? async (fd) => custom(fd) : (fd) => fsyncPromise(fd);
-    this.write = opts.write ?? ((fd, buf) => writeAll(fd, buf));
+    this.write = opts.write ?? writeAll;
     this.ownerKey = opts.owner === undefined ? null : `${resolve(this.root)}\0${this.dataset}\0${opts.owner}`;
     if (this.ownerKey !== null) {
       if (liveOwners.has(this.ownerKey)) throw new Error(`PartWriter: owner '${opts.owner}' already has a writer on this thread for ${this.root}`);
@@ -294,7 +294,9 @@ export class PartWriter {
       part.buffered = 0;
       const buf = this.gzip ? gzipSync(text) : Buffer.from(text, 'utf8');
       try {
-        this.write(part.fd, buf);
+        // At an explicit position, not the descriptor's offset: a rollback's ftruncate does not
+        // move the offset back, and a write there would leave a hole of zeros in the part.
+        this.write(part.fd, buf, part.bytes);
       } catch (err) {
         throw writeError(part.dir, err);
       }
