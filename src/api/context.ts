@@ -14,4 +14,6 @@ export interface TopologyContext {
   getComponentOutputFields(componentId: string, streamId?: string): readonly string[];
   /** Component id of a task. */
   getComponentId(taskId: number): string;
+  /** The user components and streams this component subscribes to (Storm's getThisSources). */
+  getThisSources(): ReadonlyArray<{ readonly component: string; readonly stream: string }>;
 }

@@ -6,6 +6,7 @@
 import type { BasicBolt, Bolt, Component, ComponentSource, Spout } from '../api/components.js';
 import type { OutputFieldsDeclarer } from '../api/declarer.js';
 import { DEFAULT_STREAM } from '../api/tuple.js';
+import { WINDOW_CONFIG_KEY, windowSpecOf } from '../api/windowed.js';
 import { TopologyValidationError } from './errors.js';
 import type { ComponentDef, ComponentKind, Grouping, InputDef, Plan, StreamDef } from './plan.js';
 import { instantiate, type Topology } from './topology.js';
@@ -186,7 +187,13 @@ export class TopologyBuilder {
 
   /** Add a bolt (Bolt or BasicBolt), given as a class or a factory. */
   setBolt(id: string, source: ComponentSource<Bolt | BasicBolt>, parallelism = 1): BoltDeclarer {
-    return new BoltDeclarerImpl(this.add(id, 'bolt', source, parallelism));
+    const entry = this.add(id, 'bolt', source, parallelism);
+    // A window bolt (`windowed()`) records its spec in the plan, where the build checks it,
+    // and advances its watermark on ticks (setTickFrequency afterwards overrides the interval).
+    const spec = windowSpecOf(source);
+    if (spec) entry.config[WINDOW_CONFIG_KEY] = spec;
+    if (spec?.by === 'time' && spec.watermarkIntervalMs > 0) entry.config['tickFrequencyMs'] = spec.watermarkIntervalMs;
+    return new BoltDeclarerImpl(entry);
   }
 
   /**

@@ -4,6 +4,7 @@
  * function returns a list of messages instead of throwing: callers report them together.
  */
 import type { ComponentDef, InputDef, Plan } from './plan.js';
+import { validateWindows } from './validate-windows.js';
 
 type Rule = readonly [test: (value: unknown) => boolean, expected: string];
 
@@ -178,6 +179,7 @@ export function validatePlan(plan: Plan): string[] {
   }
   checkInputs(plan, errors);
   checkCycles(plan, errors);
+  errors.push(...validateWindows(plan));
   errors.push(...validateRuntimeConfig(plan.config));
   return errors;
 }

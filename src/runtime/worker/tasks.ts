@@ -63,5 +63,10 @@ function makeContext(
     getComponentOutputFields: (id, stream = 'default') =>
       plan.components.find((c) => c.id === id)?.streams[stream]?.fields ?? [],
     getComponentId: (task) => assignment.taskComponent[task] ?? '',
+    getThisSources: () => {
+      const system = new Set(plan.components.filter((c) => c.system).map((c) => c.id));
+      const def = plan.components.find((c) => c.id === componentId);
+      return (def?.inputs ?? []).filter((i) => !system.has(i.component)).map((i) => ({ component: i.component, stream: i.stream }));
+    },
   };
 }
