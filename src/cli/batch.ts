@@ -14,8 +14,9 @@ import { redisOptionsFromUrl } from '../speed/redis-url.js';
 import { durationFlag, intFlag, UsageError } from './options.js';
 import { fmt } from './progress.js';
 import { NoPreviousVersionError } from '../serving/pointer.js';
+import { tlsFlagsOf, type RedisTlsCliFlags } from './redis-flags.js';
 
-export interface BatchFlags {
+export interface BatchFlags extends RedisTlsCliFlags {
   view?: string[];
   since?: string;
   until?: string;
@@ -52,8 +53,8 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
   if ((flags.redisCluster !== undefined && flags.redisCluster.length > 0) || (clusterEnv !== undefined && clusterEnv !== '')) {
     throw new UsageError(`topo batch cannot publish into a Redis Cluster yet (${flags.redisCluster !== undefined ? '--redis-cluster' : 'REDIS_CLUSTER_URLS'} given): run it against a single Redis (--redis URL); topo run, query, top, keys and serve work with --redis-cluster`);
   }
-  const conn = await connectViews({ ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(timeout !== undefined ? { redisTimeoutMs: timeout } : {}) })
-    .catch((err: unknown) => { throw new RunError((err as Error).message, 1); });
+  const conn = await connectViews({ ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(timeout !== undefined ? { redisTimeoutMs: timeout } : {}), tls: tlsFlagsOf(flags) })
+    .catch((err: unknown) => { throw err instanceof RunError ? err : new RunError((err as Error).message, 1); });
   if (conn.url === null) {
     await conn.release();
     throw new RunError('no Redis: give --redis URL or REDIS_URL, or install redis-server (batch views are published to Redis)', 1);

@@ -13,6 +13,7 @@ import { compactCommand } from './compact.js';
 import { serveCommand } from './serve.js';
 import { produceCommand } from './produce.js';
 import { trimCommand } from './trim.js';
+import { addRedisTlsFlags } from './redis-flags.js';
 
 const CLUSTER_FLAG = '--redis-cluster <urls>';
 const CLUSTER_HELP = 'views in a Redis Cluster: node URLs, comma-separated or repeated (default REDIS_CLUSTER_URLS)';
@@ -188,6 +189,8 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (flags) => {
       code = await trimCommand(flags);
     });
+
+  addRedisTlsFlags(program);
 
   try {
     await program.parseAsync(argv);

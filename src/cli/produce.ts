@@ -3,13 +3,13 @@
  * stream (the work is src/spouts/stream-produce.ts). Lines that do not parse are reported
  * with file and line and not appended. Exit codes: 0 done, 1 Redis or I/O failure, 2 bad usage.
  */
-import { connectViews } from '../speed/connect.js';
 import { connectStream, streamTarget } from '../spouts/stream-connect.js';
 import { produce, type ProduceStats } from '../spouts/stream-produce.js';
 import { durationFlag, intFlag, UsageError } from './options.js';
 import { fmt } from './progress.js';
+import { connectForCommand, tlsFlagsOf, type RedisTlsCliFlags } from './redis-flags.js';
 
-export interface ProduceFlags {
+export interface ProduceFlags extends RedisTlsCliFlags {
   stream?: string;
   format: string;
   host?: string;
@@ -33,7 +33,7 @@ export async function produceCommand(input: string, flags: ProduceFlags): Promis
   const say = (s: string): void => {
     if (!flags.quiet) process.stderr.write(`${s}\n`);
   };
-  const conn = await connectViews({ ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(flags.redisCluster !== undefined ? { cluster: flags.redisCluster } : {}), ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}) });
+  const conn = await connectForCommand({ tls: tlsFlagsOf(flags), ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(flags.redisCluster !== undefined ? { cluster: flags.redisCluster } : {}), ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}) });
   if (conn.mode === 'memory') {
     await conn.release();
     process.stderr.write('topo produce: no Redis: pass --redis URL (or set REDIS_URL), or install redis-server for the private one\n');

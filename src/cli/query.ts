@@ -12,8 +12,9 @@ import { loadServedViews, openServing, ViewStoreUnavailableError, type OpenedSer
 import { findView, precheckRange, QueryInputError, topCount, viewKey, type RangeNames } from '../serving/request.js';
 import type { ViewDef } from '../views/view.js';
 import { durationFlag, UsageError } from './options.js';
+import { tlsFlagsOf, type RedisTlsCliFlags } from './redis-flags.js';
 
-export interface QueryFlags {
+export interface QueryFlags extends RedisTlsCliFlags {
   topology?: string;
   from?: string;
   to?: string;
@@ -40,7 +41,7 @@ async function resolve(viewName: string, flags: QueryFlags): Promise<Resolved> {
 
 /** Unreachable Redis exits 1. */
 async function connect({ namespace }: Resolved, flags: QueryFlags): Promise<OpenedServing> {
-  return openServing(namespace, { url: flags.redis, cluster: flags.redisCluster, redisTimeoutMs: durationFlag('redis-timeout', flags.redisTimeout) })
+  return openServing(namespace, { url: flags.redis, cluster: flags.redisCluster, redisTimeoutMs: durationFlag('redis-timeout', flags.redisTimeout), tls: tlsFlagsOf(flags) })
     .catch((err: unknown) => { throw err instanceof ViewStoreUnavailableError ? new RunError(err.message, 1) : err; });
 }
 

@@ -10,8 +10,9 @@ import { ProgressLine, fmt } from './progress.js';
 import { chaosFlag, configPairs, durationFlag, intFlag, overrides, UsageError, type CommonFlags } from './options.js';
 import { RunDashboard } from '../ui/run-dashboard.js';
 import { ListenError } from '../ui/listen.js';
+import { tlsFlagsOf, type RedisTlsCliFlags } from './redis-flags.js';
 
-export interface RunFlags extends CommonFlags {
+export interface RunFlags extends CommonFlags, RedisTlsCliFlags {
   duration?: string;
   chaos?: string;
   metricsInterval?: string;
@@ -52,8 +53,9 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     ...(flags.redis !== undefined ? { url: flags.redis } : {}),
     ...(flags.redisCluster !== undefined ? { cluster: flags.redisCluster } : {}),
     ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}),
+    tls: tlsFlagsOf(flags),
   }).catch((err: unknown) => {
-    throw new RunError((err as Error).message, 1);
+    throw err instanceof RunError ? err : new RunError((err as Error).message, 1);
   }) : null;
   if (views) {
     if (views.warning) process.stderr.write(`[${name}] ${views.warning}\n`);

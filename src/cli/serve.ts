@@ -11,10 +11,11 @@ import { openServing, ViewStoreUnavailableError, type ServedViews } from '../ser
 import { isLoopback, listen, ListenError, noAuthWarning, type Listening } from '../ui/listen.js';
 import { dashboardHandler } from '../ui/server.js';
 import { durationFlag, intFlag, UsageError } from './options.js';
+import { tlsFlagsOf, type RedisTlsCliFlags } from './redis-flags.js';
 
 export { isLoopback };
 
-export interface ServeFlags {
+export interface ServeFlags extends RedisTlsCliFlags {
   topology?: string;
   port?: string;
   host?: string;
@@ -38,7 +39,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const loaded = await loadTopologyFile(file);
   const served: ServedViews = { file, namespace: loaded.topology.name, views: loaded.views ?? [] };
   if (served.views.length === 0) throw new UsageError(`${file} exports no views to serve`);
-  const opened = await openServing(served.namespace, { url: flags.redis, cluster: flags.redisCluster, redisTimeoutMs })
+  const opened = await openServing(served.namespace, { url: flags.redis, cluster: flags.redisCluster, redisTimeoutMs, tls: tlsFlagsOf(flags) })
     .catch((err: unknown) => { throw err instanceof ViewStoreUnavailableError ? new RunError(err.message, 1) : err; });
   const say = (line: string): void => void process.stderr.write(`topo serve: ${line}\n`);
   const redis = opened.serving.redis;

@@ -3,12 +3,12 @@
  * with (src/spouts/stream-trim.ts), never one a group still holds or has not read.
  * Exit codes: 0 trimmed (or nothing to trim), 1 refused or Redis failure, 2 bad usage.
  */
-import { connectViews } from '../speed/connect.js';
 import { connectStream, streamTarget } from '../spouts/stream-connect.js';
 import { safeTrim, TrimRefused, type TrimResult } from '../spouts/stream-trim.js';
 import { durationFlag, UsageError } from './options.js';
+import { connectForCommand, tlsFlagsOf, type RedisTlsCliFlags } from './redis-flags.js';
 
-export interface TrimFlags {
+export interface TrimFlags extends RedisTlsCliFlags {
   stream?: string;
   dryRun?: boolean;
   redis?: string;
@@ -20,7 +20,7 @@ export interface TrimFlags {
 export async function trimCommand(flags: TrimFlags): Promise<number> {
   if (flags.stream === undefined || flags.stream === '') throw new UsageError('--stream NAME is required');
   const redisTimeoutMs = durationFlag('redis-timeout', flags.redisTimeout);
-  const conn = await connectViews({ ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(flags.redisCluster !== undefined ? { cluster: flags.redisCluster } : {}), ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}) });
+  const conn = await connectForCommand({ tls: tlsFlagsOf(flags), ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(flags.redisCluster !== undefined ? { cluster: flags.redisCluster } : {}), ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}) });
   if (conn.mode === 'memory') {
     await conn.release();
     process.stderr.write('topo trim: no Redis: pass --redis URL (or set REDIS_URL)\n');

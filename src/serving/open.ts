@@ -5,6 +5,8 @@
  */
 import { loadTopologyFile } from '../runtime/loader.js';
 import { connectViews } from '../speed/connect.js';
+import { RedisSetupError } from '../speed/redis-errors.js';
+import type { RedisTlsFlags } from '../speed/redis-tls.js';
 import { RedisViewStore } from '../speed/redis-store.js';
 import type { ViewDef } from '../views/view.js';
 import { ServingLayer } from './query.js';
@@ -38,6 +40,8 @@ export interface OpenOptions {
   /** `--redis-cluster URL[,URL...]` (default REDIS_CLUSTER_URLS). */
   readonly cluster?: string | readonly string[] | undefined;
   readonly redisTimeoutMs?: number | undefined;
+  /** `--redis-tls-*` (see speed/redis-tls.ts). */
+  readonly tls?: RedisTlsFlags | undefined;
 }
 
 /**
@@ -50,7 +54,9 @@ export async function openServing(namespace: string, o: OpenOptions): Promise<Op
     ...(o.url !== undefined ? { url: o.url } : {}),
     ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
     ...(o.redisTimeoutMs !== undefined ? { redisTimeoutMs: o.redisTimeoutMs } : {}),
-  }).catch((err: unknown) => { throw new ViewStoreUnavailableError((err as Error).message); });
+    ...(o.tls !== undefined ? { tls: o.tls } : {}),
+    // A set-up error (bad URL or TLS file, wrong password) keeps its own exit code.
+  }).catch((err: unknown) => { throw err instanceof RedisSetupError ? err : new ViewStoreUnavailableError((err as Error).message); });
   if (conn.target === null) {
     await conn.release();
     throw new ViewStoreUnavailableError('no Redis: give --redis URL or REDIS_URL (--redis-cluster or REDIS_CLUSTER_URLS for a cluster), or install redis-server (views of in-process runs are gone when the run ends)');

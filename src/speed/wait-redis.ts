@@ -43,6 +43,8 @@ export async function waitForRedis(url: string, timeoutMs: number): Promise<void
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
       connectTimeout: Math.max(100, Math.min(left, 2000)),
+      // After a refusal the socket may never say 'close': its 2 s destroy timer would hold the exit of a failing command.
+      disconnectTimeout: 100,
     });
     // connect() rejects with a bare "Connection is closed": the cause arrives as an 'error' event.
     let cause: unknown = null;
@@ -85,7 +87,7 @@ export async function waitForCluster(urls: readonly string[], timeoutMs: number)
       enableReadyCheck: false,
       clusterRetryStrategy: () => null,
       slotsRefreshTimeout: Math.max(100, Math.min(left, 5000)),
-      redisOptions: { ...shared, maxRetriesPerRequest: 0, enableReadyCheck: false, connectTimeout: Math.max(100, Math.min(left, 2000)) },
+      redisOptions: { ...shared, maxRetriesPerRequest: 0, enableReadyCheck: false, disconnectTimeout: 100, connectTimeout: Math.max(100, Math.min(left, 2000)) },
     });
     // The cluster client wraps a node's refusal ("Failed to refresh slots cache"): keep every cause, look at each.
     const causes: unknown[] = [];
