@@ -3,6 +3,7 @@
  * topology file's config (see runtime/config.ts). Bad values throw UsageError (exit 2).
  */
 import { parseConfigPair, parseDuration } from '../runtime/config.js';
+import { MIN_CHAOS_INTERVAL_MS } from '../runtime/chaos.js';
 
 export class UsageError extends Error {}
 
@@ -47,12 +48,16 @@ export function durationFlag(name: string, value: string | undefined): number | 
   }
 }
 
-/** `--chaos kill-worker=300ms` -> 300. */
-export function chaosFlag(value: string | undefined): number | undefined {
+/** `--chaos kill-worker=300ms[,max=20]` -> { everyMs: 300, maxKills: 20 }; limits as runtime/chaos.ts. */
+export function chaosFlag(value: string | undefined): { everyMs: number; maxKills: number | undefined } | undefined {
   if (value === undefined) return undefined;
-  const m = /^kill-worker=(.+)$/.exec(value);
-  if (!m) throw new UsageError(`--chaos: unknown mode '${value}' (supported: kill-worker=<interval>, e.g. kill-worker=300ms)`);
-  return durationFlag('chaos kill-worker', m[1]);
+  const m = /^kill-worker=([^,]+)(?:,max=(.*))?$/.exec(value);
+  if (!m) throw new UsageError(`--chaos: unknown mode '${value}' (supported: kill-worker=<interval>[,max=<kills>], e.g. kill-worker=300ms)`);
+  const everyMs = durationFlag('chaos kill-worker', m[1])!;
+  if (everyMs < MIN_CHAOS_INTERVAL_MS) {
+    throw new UsageError(`--chaos kill-worker: the interval must be at least ${MIN_CHAOS_INTERVAL_MS}ms (a replacement thread takes about that long to boot), got '${m[1]}'`);
+  }
+  return { everyMs, maxKills: m[2] === undefined ? undefined : intFlag('chaos kill-worker max', m[2], 1) };
 }
 
 export function overrides(flags: CommonFlags): Record<string, unknown> {

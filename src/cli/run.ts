@@ -42,7 +42,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
     if (!flags.quiet) process.stderr.write(`${s}\n`);
   };
   const durationMs = durationFlag('duration', flags.duration);
-  const chaosKillEveryMs = chaosFlag(flags.chaos);
+  const chaos = chaosFlag(flags.chaos);
   const intervalMs = durationFlag('metrics-interval', flags.metricsInterval) ?? 5000;
   const redisTimeoutMs = durationFlag('redis-timeout', flags.redisTimeout);
   const ui = uiFlags(flags);
@@ -69,7 +69,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
         say: (s) => process.stderr.write(`[${name}] ${s}\n`),
       });
     }
-    return await runWith(file, flags, loaded, views?.config ?? {}, { durationMs, chaosKillEveryMs, intervalMs, log, dashboard });
+    return await runWith(file, flags, loaded, views?.config ?? {}, { durationMs, chaos, intervalMs, log, dashboard });
   } finally {
     await dashboard?.close();
     await views?.release();
@@ -78,7 +78,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
 
 interface RunSettings {
   durationMs: number | undefined;
-  chaosKillEveryMs: number | undefined;
+  chaos: ReturnType<typeof chaosFlag>;
   intervalMs: number;
   log: (s: string) => void;
   dashboard: RunDashboard | null;
@@ -89,13 +89,13 @@ async function runWith(
   flags: RunFlags,
   loaded: LoadedTopology,
   viewConfig: Readonly<Record<string, unknown>>,
-  { durationMs, chaosKillEveryMs, intervalMs, log, dashboard }: RunSettings,
+  { durationMs, chaos, intervalMs, log, dashboard }: RunSettings,
 ): Promise<number> {
   const sup = new Supervisor(loaded.topology, { bundlePath: loaded.bundlePath, file: loaded.file }, {
     config: configPairs(flags.config),
     overrides: { ...overrides(flags), ...viewConfig },
     ...(durationMs !== undefined ? { durationMs } : {}),
-    ...(chaosKillEveryMs !== undefined ? { chaosKillEveryMs } : {}),
+    ...(chaos !== undefined ? { chaosKillEveryMs: chaos.everyMs, chaosMaxKills: chaos.maxKills } : {}),
     onError: (e) => log(`[${loaded.topology.name}] error in '${e.component}' (task ${e.taskId}): ${e.message.split('\n')[0]}`),
     onEvent: (text) => log(`[${loaded.topology.name}] ${text}`),
   });

@@ -20,11 +20,13 @@ export class SharedState {
   readonly spoutPending: Int32Array;
   /** 1 when the spout task is exhausted and nothing it emitted is pending (writer: same). */
   readonly spoutDone: Int32Array;
+  /** Trees acked per spout task id since its thread started (writer: the spout's worker); chaos paces kills by it. */
+  readonly spoutAcked: Int32Array;
 
   constructor(readonly workers: number, readonly maxTaskId: number, sab?: SharedArrayBuffer) {
     const w2 = workers * workers;
     const t = maxTaskId + 1;
-    const cells = 2 * w2 + 3 * workers + 2 * t;
+    const cells = 2 * w2 + 3 * workers + 3 * t;
     this.sab = sab ?? new SharedArrayBuffer(cells * 4);
     let off = 0;
     const take = (n: number): Int32Array => {
@@ -39,6 +41,7 @@ export class SharedState {
     this.busy = take(workers);
     this.spoutPending = take(t);
     this.spoutDone = take(t);
+    this.spoutAcked = take(t);
   }
 
   /** Frames posted from i to j and not yet processed by j. */

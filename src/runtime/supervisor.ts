@@ -2,14 +2,14 @@
  * The main thread's side of a run: starts the threads, activates spouts, watches for
  * completion (every spout exhausted and nothing pending), drains on stop, calls `finish`
  * level by level, restarts threads that die (with backoff, failing the run when one keeps
- * dying), runs chaos kills, and keeps the figures.
+ * dying), hosts the chaos scheduler (chaos.ts), and keeps the figures.
  */
 import type { Topology } from '../topology/topology.js';
 import { topologicalLevels } from '../topology/system.js';
 import type { Plan } from '../topology/plan.js';
 import type { RuntimeConfig } from './config.js';
 import type { Assignment, WorkerToMain } from './messages.js';
-import { spoutTasks, spoutWorkers } from './scheduler.js';
+import { spoutTasks } from './scheduler.js';
 import { physicalPlan, RunError } from './physical-plan.js';
 import { SharedState } from './shared-state.js';
 import { WorkerPool } from './worker-pool.js';
@@ -18,6 +18,7 @@ import { waitIdle } from './idle.js';
 import { RestartPolicy } from './restart-policy.js';
 import { Replies } from './replies.js';
 import { loadHdr } from './metrics.js';
+import { ChaosScheduler } from './chaos.js';
 
 export interface RunOptions {
   /** `-c key=value` pairs (over the topology file's config). */
@@ -26,6 +27,8 @@ export interface RunOptions {
   overrides?: Record<string, unknown>;
   durationMs?: number;
   chaosKillEveryMs?: number;
+  /** Stop chaos after this many kills. */
+  chaosMaxKills?: number;
   /** Run the tasks on the calling thread (no worker threads); `workers` is then 1. */
   inThread?: boolean;
   onError?(e: { component: string; taskId: number; message: string }): void;
@@ -50,7 +53,9 @@ export class Supervisor {
   private readonly timers: NodeJS.Timeout[] = [];
   private state: 'starting' | 'running' | 'ending' | 'done' = 'starting';
   private startedAt = 0;
+  /** Threads that reported ready since they last (re)started. */
   private ready = new Set<number>();
+  private readonly chaos: ChaosScheduler | null = null;
   private readyResolve!: (err?: RunError) => void;
   private doneResolve!: (s: RunSummary) => void;
   private failure: string | null = null;
@@ -76,8 +81,16 @@ export class Supervisor {
       died: (w, err) => this.onDied(w, err),
     });
     this.completion = new Promise((r) => (this.doneResolve = r));
-    if (opts.chaosKillEveryMs !== undefined && this.chaosCandidates().length === 0) {
-      throw new RunError('--chaos kill-worker: every worker thread hosts a spout task, so there is no thread to kill; use more workers', 2);
+    if (opts.chaosKillEveryMs !== undefined) {
+      this.chaos = new ChaosScheduler({ everyMs: opts.chaosKillEveryMs, maxKills: opts.chaosMaxKills }, {
+        shared: this.shared, plan: this.plan, assignment: this.assignment,
+        allThreadsUp: () => this.state === 'running' && this.ready.size === config.workers,
+        kill: (w) => {
+          this.restarts.markChaos(w);
+          this.pool.kill(w);
+        },
+        event: (text) => this.opts.onEvent?.(text),
+      });
     }
   }
 
@@ -97,7 +110,7 @@ export class Supervisor {
     this.every(METRICS_POLL_MS, () => this.pool.broadcast({ type: 'metrics' }));
     this.every(COMPLETION_POLL_MS, () => this.checkCompletion());
     if (this.opts.durationMs !== undefined) this.after(this.opts.durationMs, () => void this.stop());
-    if (this.opts.chaosKillEveryMs !== undefined) this.every(this.opts.chaosKillEveryMs, () => this.chaosKill());
+    this.chaos?.start();
   }
 
   private onMessage(m: WorkerToMain): void {
@@ -135,6 +148,7 @@ export class Supervisor {
 
   private onDied(w: number, error: string | null): void {
     this.book.retire(w);
+    this.ready.delete(w);
     const s = this.shared;
     Atomics.store(s.busy, w, 0);
     Atomics.store(s.congestion, w, 0);
@@ -147,32 +161,25 @@ export class Supervisor {
       return;
     }
     if (this.state !== 'running' && this.state !== 'ending') return;
-    this.pool.broadcast({ type: 'workerLost', worker: w });
     const decision = this.restarts.onDeath(w, error);
+    if (decision.chaos) {
+      // Replace first, then tell the survivors: the rewire reaches them before workerLost, so
+      // the trees they replay at once go to the replacement, not into the dead thread's channel
+      // (lost there, they waited for the message timeout and held the next kill back).
+      // The kill itself was announced by the scheduler, with the figures that allowed it.
+      this.pool.restart(w, this.state === 'running');
+      this.pool.broadcast({ type: 'workerLost', worker: w }, w);
+      return;
+    }
+    this.pool.broadcast({ type: 'workerLost', worker: w });
     if (decision.giveUp) {
       void this.fail(`worker thread ${w} keeps dying (${decision.recent} times in a minute); last error: ${error ?? 'none reported'}`);
       return;
     }
-    this.opts.onEvent?.(decision.chaos ? `chaos: killed worker ${w}, restarting` : `worker ${w} died (${firstLine(error)}); restarting in ${decision.delayMs} ms`);
+    this.opts.onEvent?.(`worker ${w} died (${firstLine(error)}); restarting in ${decision.delayMs} ms`);
     this.after(decision.delayMs, () => {
       if (this.state === 'running' || this.state === 'ending') this.pool.restart(w, this.state === 'running');
     });
-  }
-
-  private chaosCandidates(): number[] {
-    const spoutful = spoutWorkers(this.plan, this.assignment);
-    const out: number[] = [];
-    for (let w = 0; w < this.config.workers; w++) if (!spoutful.has(w)) out.push(w);
-    return out;
-  }
-
-  private chaosKill(): void {
-    if (this.state !== 'running') return;
-    const live = this.chaosCandidates().filter((w) => this.pool.isAlive(w));
-    if (live.length === 0) return;
-    const w = live[Math.floor(Math.random() * live.length)]!;
-    this.restarts.markChaos(w);
-    this.pool.kill(w);
   }
 
   private checkCompletion(): void {
@@ -191,6 +198,7 @@ export class Supervisor {
   private async end(status: RunStatus): Promise<void> {
     if (this.state !== 'running') return;
     this.state = 'ending';
+    this.chaos?.stop();
     this.pool.broadcast({ type: 'deactivate' });
     const alive = (w: number): boolean => this.pool.isAlive(w);
     if (status === 'stopped') {
@@ -242,6 +250,7 @@ export class Supervisor {
       clearTimeout(bound);
     }
     this.state = 'done';
+    this.chaos?.stop();
     for (const t of this.timers) clearInterval(t);
     const pending = this.shared.totalPending();
     await this.pool.terminateAll();

@@ -146,8 +146,9 @@ export class WorkerPool {
     else s.worker!.postMessage(msg, transfer);
   }
 
-  broadcast(msg: MainToWorker): void {
-    for (let w = 0; w < this.slots.length; w++) this.post(w, msg);
+  /** Post to every live thread but `except`. */
+  broadcast(msg: MainToWorker, except = -1): void {
+    for (let w = 0; w < this.slots.length; w++) if (w !== except) this.post(w, msg);
   }
 
   /** Kill a thread as chaos does (the pool reports it as died). */

@@ -248,6 +248,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     const s = this.host.shared;
     Atomics.store(s.spoutPending, this.taskId, this.pending.size);
     Atomics.store(s.spoutDone, this.taskId, exhausted && this.pending.size === 0 && this.immediateAcks.length === 0 ? 1 : 0);
+    Atomics.store(s.spoutAcked, this.taskId, this.counters.acked);
   }
 
   get pendingCount(): number {
