@@ -129,14 +129,19 @@ export class WindowEngine {
     const to = b.lowerBound(end);
     if (from === to) return;
     const n = ++this.firing;
-    const fresh: Tuple[] = [];
-    for (let i = from; i < to; i++) {
-      if (b.marks[i] !== n - 1) fresh.push(b.tuples[i]!);
-      b.marks[i] = n;
+    const tuples = b.tuples.slice(from, to);
+    let seen = 0;
+    for (let i = from; i < to; i++) if (b.marks[i] === n - 1) seen++;
+    // All new (tumbling windows, the first firing): share the window's array instead of copying it.
+    let fresh = tuples;
+    if (seen > 0) {
+      fresh = [];
+      for (let i = from; i < to; i++) if (b.marks[i] !== n - 1) fresh.push(b.tuples[i]!);
     }
+    for (let i = from; i < to; i++) b.marks[i] = n;
     const expired = this.expired;
     this.expired = NONE;
-    const ok = this.sink.fire(b.tuples.slice(from, to), fresh, expired, this.clampStart ? Math.max(0, start) : start, end, isUpdate);
+    const ok = this.sink.fire(tuples, fresh, expired, this.clampStart ? Math.max(0, start) : start, end, isUpdate);
     if (!ok) b.remove(from, to);
   }
 

@@ -161,6 +161,9 @@ export class BoltExecutor implements Executor, OutputCollector {
       return out;
     }
     let out: number[] | null = null;
+    // Many anchors (a window bolt anchors to its whole window): find roots through a Map, as
+    // the linear search over the roots gathered so far would make one emit quadratic.
+    const where = anchors.length > 16 ? new Map<number, number>() : null;
     for (const x of anchors as readonly TupleImpl[]) {
       const src = x.anchors;
       if (src === null) continue;
@@ -170,12 +173,19 @@ export class BoltExecutor implements Executor, OutputCollector {
       x.ackLo ^= lo;
       out ??= [];
       for (let i = 0; i < src.length; i += 3) {
-        let k = 0;
-        while (k < out.length && out[k] !== src[i]) k += 3;
+        let k: number;
+        if (where !== null) k = where.get(src[i]!) ?? out.length;
+        else {
+          k = 0;
+          while (k < out.length && out[k] !== src[i]) k += 3;
+        }
         if (k < out.length) {
           out[k + 1] ^= hi;
           out[k + 2] ^= lo;
-        } else out.push(src[i]!, hi, lo);
+        } else {
+          where?.set(src[i]!, k);
+          out.push(src[i]!, hi, lo);
+        }
       }
     }
     return out;
