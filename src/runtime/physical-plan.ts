@@ -8,6 +8,7 @@ import type { Topology } from '../topology/topology.js';
 import type { Plan } from '../topology/plan.js';
 import { addSystemComponents } from '../topology/system.js';
 import { validateRuntimeConfig } from '../topology/validate.js';
+import { validateWindows } from '../topology/validate-windows.js';
 import { mergeConfig, type RuntimeConfig } from './config.js';
 import type { Assignment } from './messages.js';
 import { schedule } from './scheduler.js';
@@ -45,7 +46,8 @@ export function physicalPlan(topology: Topology, layers: ConfigLayers): Physical
   if (typeof config['topology.runId'] !== 'string') config['topology.runId'] = randomBytes(4).toString('hex');
   // More ackers than threads buys nothing: the scheduler puts one on each thread.
   if (config.ackers > config.workers * 4) config.ackers = config.workers;
-  const problems = validateRuntimeConfig(config);
+  // Window bolts again with the merged config: `-c messageTimeoutMs=` may break Storm's rule the build checked.
+  const problems = [...validateRuntimeConfig(config), ...validateWindows(topology.plan, config)];
   if (problems.length > 0) throw new RunError(`invalid configuration:\n  ${problems.join('\n  ')}`, 2);
   const plan = addSystemComponents(topology.plan, {
     ackers: config.ackers, messageTimeoutMs: config.messageTimeoutMs, enableMessageTimeouts: config.enableMessageTimeouts,

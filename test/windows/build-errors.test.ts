@@ -112,3 +112,16 @@ describe('window bolts: build-time checks', () => {
     expect(() => b.build('t')).toThrow("component 'w' stream 'late' is declared twice");
   });
 });
+
+describe('window bolts: run-time configuration', () => {
+  it('refuses a run whose merged messageTimeoutMs breaks the window rule the build checked', async () => {
+    const { runTopology } = await import('../../src/index.js');
+    const b = new TopologyBuilder();
+    b.setSpout('events', Events);
+    b.setBolt('w', windowed(Sum, { tumbling: { durationMs: 1000 } })).shuffleGrouping('events');
+    const t = b.build('t');
+    await expect(runTopology(t, { config: { messageTimeoutMs: 1500 } })).rejects.toThrow(
+      "bolt 'w': messageTimeoutMs (1500 ms) must exceed the window's length + slide (2000 ms)",
+    );
+  });
+});
