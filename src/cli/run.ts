@@ -143,11 +143,14 @@ async function runWith(
     process.off('SIGTERM', onSignal);
   }
   dashboard?.finished(summary);
-  log(finalLine(summary));
+  const ok = summary.status === 'completed' || summary.status === 'stopped';
+  // -q hides progress, never why a run failed.
+  if (ok) log(finalLine(summary));
+  else process.stderr.write(`${finalLine(summary)}\n`);
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   // With --ui the figures stay up until Ctrl-C (a second signal during the drain exits at once).
   if (!stopRequested) await dashboard?.linger(summary.status);
-  return summary.status === 'completed' || summary.status === 'stopped' ? 0 : 1;
+  return ok ? 0 : 1;
 }
 
 function finalLine(s: RunSummary): string {

@@ -14,6 +14,7 @@ import type hdr from 'hdr-histogram-js';
 import type { TaskEmitter, Route } from './emitter.js';
 import type { TupleImpl } from './tuple-impl.js';
 import { PollResult, type Executor, type ExecutorHost } from './executor.js';
+import { ThrowWatch } from './throw-watch.js';
 
 export class SpoutExecutor implements Executor, SpoutOutputCollector {
   readonly counters: TaskCounters;
@@ -29,6 +30,8 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
   private closed = false;
   private rotation: NodeJS.Timeout | null = null;
   private readonly maxPending: number;
+  /** A spout throwing on every call ends the run (throw-watch.ts). */
+  private readonly throwWatch = new ThrowWatch();
 
   constructor(
     private readonly host: ExecutorHost,
@@ -76,10 +79,12 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     if (!this.active) return PollResult.Inactive;
     const shared = this.host.shared;
     let result = PollResult.Idle;
+    // Calls in this round that returned normally (a throw at call i leaves i).
+    let i = 0;
     try {
       if (this.spout.isExhausted?.() === true) result = PollResult.Exhausted;
       else {
-        for (let i = 0; i < budget; i++) {
+        for (; i < budget; i++) {
           if (this.pending.size >= this.maxPending || shared.anyCongested()) {
             result = i === 0 ? PollResult.Blocked : PollResult.Emitted;
             break;
@@ -90,8 +95,11 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
           result = PollResult.Emitted;
         }
       }
+      this.throwWatch.returned();
     } catch (err) {
       this.host.reportError(this.counters, err);
+      const fatal = this.throwWatch.threw(err, i > 0);
+      if (fatal) this.host.failRun(this.counters, fatal);
     }
     this.runImmediateAcks();
     this.updateStatus(result === PollResult.Exhausted);
