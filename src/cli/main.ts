@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-w, --workers <n>', 'worker threads (default: available cores)')
     .option('--ackers <n>', 'acker tasks (default: one per worker; 0 turns tracking off)')
     .option('-d, --duration <time>', 'stop the spouts after this long and drain (e.g. 10s, 2m)')
-    .option('--chaos <mode>', 'fault injection: kill-worker=<interval> kills a random non-spout worker thread')
+    .option('--chaos <mode>', 'fault injection: kill-worker=<interval>[,max=<kills>] kills a random non-spout worker thread at most once per interval (>= 100ms), each kill waiting for progress (README: CLI)')
     .option('--metrics-interval <time>', 'progress line interval on stderr', '5s')
     .option('-q, --quiet', 'no progress output on stderr')
     .option('--json', 'print the run summary as one JSON object (last line of stdout)')
