@@ -33,7 +33,7 @@ describe('topo serve: bad input, errors, binding', () => {
       ['/api/query?view=pageviews&key=http://x/&from=yesterday', /from: 'yesterday' is not an ISO date-time/],
       ['/api/query?view=pageviews&key=http://x/&to=2015-02-30', /to: '2015-02-30' is not a valid date-time/],
       ['/api/query?view=pageviews&key=http://x/&from=2015-05-18&to=2015-05-17', /from \(2015-05-18T00:00:00.000Z\) is after to/],
-      ['/api/query?view=pageviews&key=http://x/&from=2016-01-01&to=2017-01-01T00:00Z', /the range spans 8785 buckets; at most 8784 per query/],
+      ['/api/query?view=pageviews&key=http://x/&from=2016-01-01&to=2017-01-01T00:00Z', /the range spans 8785 buckets of 1 h \(366 days 1 h\); at most 8784 per query \(366 days of view 'pageviews'\)/],
       ['/api/top?view=pageviews&from=2014-01-01&to=2015-05-01', /the range spans \d+ buckets/],
       ['/api/top?view=pageviews&n=0', /n must be a positive integer, got '0'/],
       ['/api/top?view=pageviews&n=2.5', /n must be a positive integer, got '2.5'/],
