@@ -52,20 +52,27 @@ export function partitionDirs(root: string, dataset: string): string[] {
   return names.filter((n) => PARTITION_DIR.test(n)).sort().map((n) => join(root, dataset, n));
 }
 
+/** The temp parts of a partition directory with their mtimes (a file rolled or recovered meanwhile is skipped). */
+export function* tempFilesIn(dir: string): Generator<{ name: string; path: string; mtimeMs: number }> {
+  for (const name of readdirSync(dir)) {
+    if (!TEMP_FILE.test(name)) continue;
+    const path = join(dir, name);
+    let mtimeMs: number;
+    try {
+      mtimeMs = statSync(path).mtimeMs;
+    } catch {
+      continue;
+    }
+    yield { name, path, mtimeMs };
+  }
+}
+
 /** Recovers every abandoned temp part of a dataset. */
 export function recoverDataset(root: string, dataset: string, opts: RecoverOptions): RecoveryReport {
   const recovered: RecoveredFile[] = [];
   let live = 0;
   for (const dir of partitionDirs(root, dataset)) {
-    for (const name of readdirSync(dir)) {
-      if (!TEMP_FILE.test(name)) continue;
-      const path = join(dir, name);
-      let mtimeMs: number;
-      try {
-        mtimeMs = statSync(path).mtimeMs;
-      } catch {
-        continue; // rolled or recovered meanwhile
-      }
+    for (const { name, mtimeMs } of tempFilesIn(dir)) {
       if (!isAbandoned(name, mtimeMs, opts.graceMs, opts.now)) {
         live++;
         continue;

@@ -8,13 +8,12 @@
  * holds the only copy of such a fact is expired. A temp part this run may not recover (the
  * master folder is read-only for it) counts as live.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { completePrefix } from '../master/durable.js';
-import { PARTITION_DIR, TEMP_FILE } from '../master/layout.js';
+import { PARTITION_DIR } from '../master/layout.js';
 import { isAbandoned } from '../master/names.js';
-import { partitionDirs, recoverFile } from '../master/recover.js';
+import { partitionDirs, recoverFile, tempFilesIn } from '../master/recover.js';
 import { DEFAULT_GRACE_MS } from '../master/part-writer.js';
 import type { ListOptions } from '../reader.js';
 
@@ -35,15 +34,8 @@ export function settleTempParts(root: string, dataset: string, range: ListOption
   for (const dir of partitionDirs(root, dataset)) {
     const date = PARTITION_DIR.exec(dir.slice(dir.lastIndexOf('/') + 1))?.[1];
     if (date === undefined || (range.since !== undefined && date < range.since) || (range.until !== undefined && date > range.until)) continue;
-    for (const name of readdirSync(dir)) {
-      if (!TEMP_FILE.test(name)) continue;
-      const path = join(dir, name);
-      let mtimeMs: number;
-      try {
-        mtimeMs = statSync(path).mtimeMs;
-      } catch {
-        continue; // rolled meanwhile: the listing that follows reads it
-      }
+    // A file rolled meanwhile is skipped: the listing that follows reads it.
+    for (const { name, path, mtimeMs } of tempFilesIn(dir)) {
       if (isAbandoned(name, mtimeMs, graceMs)) {
         try {
           if (recoverFile(dir, name) !== null) recovered++;
