@@ -34,10 +34,11 @@ export function sinkHarness(tag: string, options: { asyncFlush?: boolean; flushR
   const t = tempRoot(tag);
   cleanups.push(t.remove);
   const synced = new Map<string, number>(); // part -> bytes on disk at its last fsync
-  /** Set `broken` to make every fsync fail with EIO; `fsyncs` counts the calls. */
-  const state = { broken: false, fsyncs: 0 };
+  /** Set `broken` to make every fsync fail with EIO; `fsyncs` counts the calls, `resetsAtFsync` the timeout resets seen before each. */
+  const state = { broken: false, fsyncs: 0, resetsAtFsync: [] as number[] };
   const fsync = (fd: number): void => {
     state.fsyncs++;
+    state.resetsAtFsync.push(resets.count);
     if (state.broken) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
     const size = fstatSync(fd).size;
     fsyncSync(fd);

@@ -15,10 +15,16 @@
  * A failing disk (full, read-only, I/O errors) never fails an input: a failed flush stored
  * none of its records (PartWriter's failure contract), so the sink keeps every unacked input,
  * resets their trees' timeouts, and appends and flushes them again after a backoff (50 ms
- * doubling to `master.retryMaxMs`), as the view writer does while Redis is down. Meanwhile
- * `execute` returns the retry's promise (the thread counts busy) and the held trees keep the
- * spouts at `maxSpoutPending`: backpressure, not a replay loop that re-applies every other
- * branch of the trees. After `master.failAfterMs` of continuous failure (default 60 s; 0:
+ * doubling to `master.retryMaxMs`), as the view writer does while Redis is down; the held
+ * trees' timeouts are reset at least every third of `messageTimeoutMs`, however long the
+ * backoff. The input that starts the retry gets its promise (the thread counts busy) and the
+ * held trees keep the spouts at `maxSpoutPending`: backpressure, not a replay loop that
+ * re-applies every other branch of the trees.
+ *
+ * A running flush loop's or retry's promise is returned only to the input (or tick) that
+ * starts it, never again: the runtime attaches a reaction holding the input to every promise
+ * an execute returns, and under steady input an async flush loop never settles, so handing it
+ * to every input would keep every tuple of the run reachable (as the view writer once did). After `master.failAfterMs` of continuous failure (default 60 s; 0:
  * hold until the disk recovers) the run is failed (OutputCollector.failRun) with the error,
  * which names the folder and the errno; the end of a run waits for a retry to succeed.
  *
@@ -74,6 +80,8 @@ export class MasterSinkBolt implements Bolt {
   private outage!: Outage;
   /** The retry loop while an outage is on. */
   private retry: Promise<void> | null = null;
+  /** Longest wait between two timeout resets of the held trees (a third of messageTimeoutMs). */
+  private resetEveryMs = 10_000;
   /** Inputs acked after a successful flush; `failed` stays 0 (kept for the figures' shape). */
   acked = 0;
   failed = 0;
@@ -102,6 +110,8 @@ export class MasterSinkBolt implements Bolt {
       ...(num('master.maxAgeMs') !== undefined ? { maxAgeMs: num('master.maxAgeMs')! } : {}),
     };
     this.flushRecords = num('master.flushRecords') ?? this.flushRecords;
+    // The runtime puts the run's messageTimeoutMs (default 30 s) in every component's config.
+    this.resetEveryMs = Math.max(10, (num('messageTimeoutMs') ?? 30_000) / 3);
     this.outage = new Outage({
       ...DEFAULT_OUTAGE, ...this.options.outage,
       ...(num('master.failAfterMs') !== undefined ? { failAfterMs: num('master.failAfterMs')! } : {}),
@@ -114,7 +124,7 @@ export class MasterSinkBolt implements Bolt {
     }
   }
 
-  /** Returns the async flush's (or the retry's) promise when it starts or joins one: the runtime counts the thread busy meanwhile. */
+  /** Returns the async flush's (or the retry's) promise only when it starts one (see the file comment). */
   execute(t: Tuple): void | Promise<void> {
     if (t.isTick()) return this.flushNow();
     const problem = invalidRecord(t.getValueByField('record'));
@@ -125,16 +135,17 @@ export class MasterSinkBolt implements Bolt {
       return;
     }
     this.held.push(t);
-    if (this.retry !== null) return this.retry; // appended by the retry
+    if (this.retry !== null) return; // appended by the retry
     this.writer.append(recordOf(t));
     if (this.held.length >= this.flushRecords) return this.flushNow();
   }
 
   private flushNow(): void | Promise<void> {
-    if (this.retry !== null) return this.retry;
+    if (this.retry !== null) return;
     if (!this.asyncFlush) return this.flush();
     // A flush in flight takes what is held now when it returns: no second loop.
-    this.loop ??= this.flushLoop().finally(() => (this.loop = null));
+    if (this.loop !== null) return;
+    this.loop = this.flushLoop().finally(() => (this.loop = null));
     return this.loop;
   }
 
@@ -156,7 +167,7 @@ export class MasterSinkBolt implements Bolt {
 
   /** Makes every held input durable, then acks them; on failure holds them for the retry. */
   flush(): void | Promise<void> {
-    if (this.retry !== null) return this.retry;
+    if (this.retry !== null) return;
     if (this.held.length === 0) {
       this.tryRollAged();
       return;
@@ -178,8 +189,9 @@ export class MasterSinkBolt implements Bolt {
     this.acked += batch.length;
   }
 
+  /** Starts the retry loop (callers know none runs) and returns its promise. */
   private startRetry(err: unknown): Promise<void> {
-    this.retry ??= this.retryLoop(err).finally(() => (this.retry = null));
+    this.retry = this.retryLoop(err).finally(() => (this.retry = null));
     return this.retry;
   }
 
@@ -191,9 +203,7 @@ export class MasterSinkBolt implements Bolt {
       this.collector.reportError(new Error(`${(err as Error).message ?? String(err)}; holding ${this.held.length} input(s), retrying in ${delay} ms`));
       const fatal = this.outage.fatal();
       if (fatal !== null) this.collector.failRun(fatal);
-      for (const t of this.held) this.collector.resetTimeout(t);
-      await new Promise((r) => setTimeout(r, delay));
-      for (const t of this.held) this.collector.resetTimeout(t);
+      await this.waitHolding(delay);
       const batch = this.held;
       this.held = [];
       try {
@@ -210,6 +220,17 @@ export class MasterSinkBolt implements Bolt {
       // Inputs that arrived during the last attempt were held, not appended: now they are.
       for (const t of this.held) this.writer.append(recordOf(t));
       return;
+    }
+  }
+
+  /** Waits `ms`, resetting the held trees' timeouts before, after and at least every resetEveryMs. */
+  private async waitHolding(ms: number): Promise<void> {
+    for (let left = ms; ; ) {
+      for (const t of this.held) this.collector.resetTimeout(t);
+      if (left <= 0) return;
+      const step = Math.min(left, this.resetEveryMs);
+      await new Promise((r) => setTimeout(r, step));
+      left -= step;
     }
   }
 
