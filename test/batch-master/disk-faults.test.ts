@@ -71,8 +71,10 @@ describe.skipIf(!canMount)('a master folder that cannot be written (real tmpfs)'
     });
     await until(() => errors.some((e) => /ENOSPC/.test(e)), 20000, 'ENOSPC');
     expect(errors.find((e) => /ENOSPC/.test(e))).toMatch(/cannot write the master dataset in \S*mnt\/master\/pageviews\/date=\S+: ENOSPC: .*holding \d+ input\(s\)/);
-    // A few retries go by; each leaves at most the one temp part per partition it had.
-    await new Promise((r) => setTimeout(r, 1500));
+    // A few retries go by (counted, not timed); each leaves at most the one temp part per partition it had.
+    const enospc = (): number => errors.filter((e) => /ENOSPC/.test(e)).length;
+    const seen = enospc();
+    await until(() => enospc() >= seen + 4, 20000, 'four more retries');
     expect(tempFiles(root).length).toBeLessThanOrEqual(2);
     const during = await handle.metrics();
     expect(during.spouts['records']!.failed).toBe(0);
