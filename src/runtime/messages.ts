@@ -39,8 +39,11 @@ export type MainToWorker =
   | { readonly type: 'close' }
   | { readonly type: 'metrics' }
   | { readonly type: 'rewire'; readonly peer: number; readonly port: MessagePort }
-  /** A thread died: ackers here fail at once the trees that touched it. */
-  | { readonly type: 'workerLost'; readonly worker: number };
+  /**
+   * A thread died: ackers here fail at once the trees that touched it. Unless its replacement
+   * is already wired (`replaced`), frames for it are held until the rewire arrives.
+   */
+  | { readonly type: 'workerLost'; readonly worker: number; readonly replaced: boolean };
 
 export type WorkerToMain =
   | { readonly type: 'ready'; readonly workerIndex: number }

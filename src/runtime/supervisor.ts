@@ -168,10 +168,10 @@ export class Supervisor {
       // (lost there, they waited for the message timeout and held the next kill back).
       // The kill itself was announced by the scheduler, with the figures that allowed it.
       this.pool.restart(w, this.state === 'running');
-      this.pool.broadcast({ type: 'workerLost', worker: w }, w);
+      this.pool.broadcast({ type: 'workerLost', worker: w, replaced: true }, w);
       return;
     }
-    this.pool.broadcast({ type: 'workerLost', worker: w });
+    this.pool.broadcast({ type: 'workerLost', worker: w, replaced: false });
     if (decision.giveUp) {
       void this.fail(`worker thread ${w} keeps dying (${decision.recent} times in a minute); last error: ${error ?? 'none reported'}`);
       return;

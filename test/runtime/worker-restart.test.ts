@@ -40,6 +40,23 @@ describe('a worker thread that dies', () => {
     }, 20000);
   }
 
+  it('holds the frames for a dead thread until its replacement is wired: no tree waits out the message timeout', async () => {
+    // messageTimeoutMs 60 s: the trees that touched the dead thread are failed at once and
+    // replayed during its restart backoff. Posted into the dead channel, those replays were
+    // lost and the run waited 60 s for their timeouts.
+    const dir = outDir();
+    const handle = await runTopology(fixture('crash.ts'), {
+      overrides: { workers: 2 },
+      config: { count: COUNT, outDir: dir, crash: 'once', crashHow: 'exit', crashAfter: 40, messageTimeoutMs: 60_000 },
+    });
+    const summary = await handle.completion;
+    expect(summary.status).toBe('completed');
+    expect(summary.restarts).toBe(1);
+    expect(summary.spouts['ids']!.replayed).toBeGreaterThan(0);
+    expect(summary.elapsedMs).toBeLessThan(60_000);
+    expect(sinkIds(dir).distinct.size).toBe(COUNT);
+  }, 90_000);
+
   it('does not hang the end of the run when a thread dies while finishing', async () => {
     const dir = outDir();
     const handle = await runTopology(fixture('crash.ts'), {

@@ -114,6 +114,14 @@ export class Outbox {
     this.ports[peer]!.postMessage(frame, [frame.buffer as ArrayBuffer]);
   }
 
+  /**
+   * A peer thread died and is not replaced yet: its frames queue (raising congestion, which
+   * pauses the spouts) until `replacePort` wires the replacement.
+   */
+  peerLost(peer: number): void {
+    this.ports[peer] = undefined;
+  }
+
   /** A peer thread was replaced: forget frames counted on the dead channel, keep queued ones. */
   replacePort(peer: number, port: MessagePort): void {
     this.ports[peer] = port;

@@ -261,6 +261,12 @@ export class WorkerHost implements ExecutorHost {
         this.link.post({ type: 'metrics', workerIndex: this.workerIndex, metrics: this.metrics() });
         return;
       case 'workerLost':
+        if (!msg.replaced) {
+          // Until the replacement is wired, frames for the dead thread wait here (the replays
+          // below included): posted into its channel they were lost and waited out the timeout.
+          this.ports[msg.worker]?.close();
+          this.outbox.peerLost(msg.worker);
+        }
         for (const ex of this.tasks.ackers()) this.enqueue(ex.taskId, new TupleImpl(this.streams.workerLost, -1, [msg.worker], null));
         // Trees whose acker lived on the lost thread can never complete: fail them now.
         for (const sp of this.tasks.spouts) {
