@@ -4,6 +4,7 @@
  * per-tuple `select` allocates nothing (it returns a task id or a shared array).
  */
 import type { Grouping } from '../topology/plan.js';
+import { ackerOfRoot } from '../topology/acker-protocol.js';
 import { hashFields } from './hash.js';
 
 export interface RouteContext {
@@ -23,9 +24,6 @@ export interface Router {
   /** Target task id, or a shared read-only array of ids (never mutate it). */
   select(values: readonly unknown[]): number | readonly number[];
 }
-
-/** 2^32: tree root ids carry their spout task id in the bits above 32. */
-export const ROOT_TASK_FACTOR = 4294967296;
 
 export function createRouter(grouping: Grouping, targetTasks: readonly number[], ctx: RouteContext): Router {
   const tasks = [...targetTasks].sort((a, b) => a - b);
@@ -51,7 +49,7 @@ export function createRouter(grouping: Grouping, targetTasks: readonly number[],
       return { select: () => tasks };
     case 'ackerRoot': {
       const ackerFor = ctx.ackerForSpoutTask;
-      return { select: (values) => ackerFor[Math.floor((values[0] as number) / ROOT_TASK_FACTOR)]! };
+      return { select: (values) => ackerOfRoot(values[0] as number, ackerFor) };
     }
   }
 }

@@ -5,7 +5,8 @@
  * Ackers go one per thread where possible, and each spout task uses the acker on its own
  * thread, so completing a tree is a local call.
  */
-import { ACKER_ID, type Plan } from '../topology/plan.js';
+import { type Plan } from '../topology/plan.js';
+import { ACKER_ID } from '../topology/acker-protocol.js';
 import type { Assignment } from './messages.js';
 
 export function schedule(plan: Plan, workers: number): Assignment {

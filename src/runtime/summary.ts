@@ -3,7 +3,7 @@
  * threads that died, rolled up per component, and the `--json` summary contract.
  */
 import type hdr from 'hdr-histogram-js';
-import { ACKER_ID } from '../topology/plan.js';
+import { ACKER_ID } from '../topology/acker-protocol.js';
 import { addCounters, buildHistogram, decodeHistogram, rollUp, type ComponentTotals, type TaskCounters, type WorkerMetrics } from './metrics.js';
 
 export type RunStatus = 'completed' | 'stopped' | 'incomplete' | 'failed';

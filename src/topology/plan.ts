@@ -54,14 +54,6 @@ export interface Plan {
   readonly config: Readonly<Record<string, unknown>>;
 }
 
-export const ACKER_ID = '__acker';
-export const ACK_INIT_STREAM = '__ack_init';
-export const ACK_ACK_STREAM = '__ack_ack';
-export const ACK_FAIL_STREAM = '__ack_fail';
-export const ACK_RESET_STREAM = '__ack_reset';
-/** System stream (component `__system`) telling ackers that a worker thread died: values [workerIndex]. */
-export const WORKER_LOST_STREAM = '__worker_lost';
-
 export function componentById(plan: Plan, id: string): ComponentDef | undefined {
   return plan.components.find((c) => c.id === id);
 }

@@ -3,17 +3,11 @@
  * an ordinary bolt wired on reserved streams, so executors need no acker special cases.
  * Also the upstream-first order of user bolts the runtime uses to finish a bounded run.
  */
+import { type ComponentDef, type InputDef, type Plan, type StreamDef } from './plan.js';
 import {
-  ACK_ACK_STREAM,
-  ACK_FAIL_STREAM,
-  ACK_INIT_STREAM,
-  ACK_RESET_STREAM,
-  ACKER_ID,
-  type ComponentDef,
-  type InputDef,
-  type Plan,
-  type StreamDef,
-} from './plan.js';
+  ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM, ACKER_ID,
+  BOLT_ACK_FIELDS, INIT_FIELDS, ROOT_ONLY_FIELDS,
+} from './acker-protocol.js';
 
 /** Runtime settings the rewrite depends on (already validated by the caller). */
 export interface SystemOptions {
@@ -23,22 +17,22 @@ export interface SystemOptions {
 }
 
 // Frozen because the same definitions are shared by every component of every rewritten plan.
-const stream = (id: string, fields: string[], direct: boolean): StreamDef =>
-  Object.freeze({ id, fields: Object.freeze(fields), direct });
+const stream = (id: string, fields: readonly string[], direct: boolean): StreamDef =>
+  Object.freeze({ id, fields: Object.freeze([...fields]), direct });
 
 /** What a spout tells the acker when it emits a tracked root: its edge ids and its task. */
-const SPOUT_STREAMS = [stream(ACK_INIT_STREAM, ['root', 'xhi', 'xlo', 'task', 'workers'], false)];
+const SPOUT_STREAMS = [stream(ACK_INIT_STREAM, INIT_FIELDS, false)];
 /** What a bolt tells the acker: the XOR of acked ids (64 bits as two 32-bit halves), fails, resets. */
 const BOLT_STREAMS = [
-  stream(ACK_ACK_STREAM, ['root', 'xhi', 'xlo', 'workers'], false),
-  stream(ACK_FAIL_STREAM, ['root'], false),
-  stream(ACK_RESET_STREAM, ['root'], false),
+  stream(ACK_ACK_STREAM, BOLT_ACK_FIELDS, false),
+  stream(ACK_FAIL_STREAM, ROOT_ONLY_FIELDS, false),
+  stream(ACK_RESET_STREAM, ROOT_ONLY_FIELDS, false),
 ];
 /** What the acker tells the spout task that owns a root; direct, since only that task cares. */
 const ACKER_STREAMS = [
-  stream(ACK_ACK_STREAM, ['root'], true),
-  stream(ACK_FAIL_STREAM, ['root'], true),
-  stream(ACK_RESET_STREAM, ['root'], true),
+  stream(ACK_ACK_STREAM, ROOT_ONLY_FIELDS, true),
+  stream(ACK_FAIL_STREAM, ROOT_ONLY_FIELDS, true),
+  stream(ACK_RESET_STREAM, ROOT_ONLY_FIELDS, true),
 ];
 
 function withStreams(streams: Readonly<Record<string, StreamDef>>, extra: readonly StreamDef[]) {

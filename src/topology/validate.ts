@@ -84,7 +84,7 @@ function checkInput(bolt: ComponentDef, input: InputDef, byId: Map<string, Compo
   const where = `bolt '${bolt.id}'`;
   const source = byId.get(input.component);
   if (!source) {
-    const known = [...byId.keys()].filter((id) => !id.startsWith('__')).join(', ');
+    const known = [...byId.values()].filter((c) => !c.system).map((c) => c.id).join(', ');
     return [`${where} subscribes to unknown component '${input.component}' (components: ${known || 'none'})`];
   }
   const stream = source.streams[input.stream];

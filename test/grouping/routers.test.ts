@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRouter, ROOT_TASK_FACTOR, type RouteContext } from '../../src/grouping/routers.js';
+import { createRouter, type RouteContext } from '../../src/grouping/routers.js';
+import { rootId } from '../../src/topology/acker-protocol.js';
 import type { Grouping } from '../../src/topology/plan.js';
 
 /** A small deterministic generator, so shuffles are reproducible. */
@@ -91,8 +92,8 @@ describe('routers', () => {
 
   it('ackerRoot: a root id goes to the acker of the spout task encoded in it', () => {
     const r = createRouter({ type: 'ackerRoot' }, [8, 9], ctx({ ackerForSpoutTask: [-1, 9, 8] }));
-    expect(r.select([1 * ROOT_TASK_FACTOR + 12345])).toBe(9);
-    expect(r.select([2 * ROOT_TASK_FACTOR + 4294967295])).toBe(8);
+    expect(r.select([rootId(1, 12345)])).toBe(9);
+    expect(r.select([rootId(2, 4294967295)])).toBe(8);
   });
 
   it('fields grouping on an undeclared field is refused when the router is built', () => {

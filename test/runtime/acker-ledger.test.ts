@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AckerBolt } from '../../src/runtime/acker/acker-bolt.js';
-import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM, WORKER_LOST_STREAM } from '../../src/topology/plan.js';
+import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM, WORKER_LOST_STREAM } from '../../src/topology/acker-protocol.js';
 import type { OutputCollector, Tuple, TopologyContext } from '../../src/index.js';
 
 /** Just what the acker reads from a tuple. */

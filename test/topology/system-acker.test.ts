@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { addSystemComponents } from '../../src/topology/system.js';
 import { validatePlan } from '../../src/topology/validate.js';
-import { ACKER_ID, componentById } from '../../src/topology/plan.js';
+import { componentById } from '../../src/topology/plan.js';
+import { ACKER_ID } from '../../src/topology/acker-protocol.js';
 import { bolt, plan, shuffle, spout } from '../fixtures/topology/plans.js';
 
 const user = plan([spout('s1'), spout('s2'), bolt('a', [shuffle('s1'), shuffle('s2')]), bolt('b', [shuffle('a')])]);

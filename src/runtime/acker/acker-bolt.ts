@@ -12,7 +12,10 @@ import type { OutputCollector } from '../../api/collectors.js';
 import type { TopologyContext } from '../../api/context.js';
 import type { Tuple } from '../../api/tuple.js';
 import { RootTable } from './root-table.js';
-import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM, WORKER_LOST_STREAM } from '../../topology/plan.js';
+import {
+  ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM, WORKER_LOST_STREAM,
+  AT_ACK_WORKERS, AT_INIT_TASK, AT_INIT_WORKERS, AT_ROOT, AT_XHI, AT_XLO, rootMessage, workerBit,
+} from '../../topology/acker-protocol.js';
 
 /** Ticks come every T/2, so an entry last touched 3 ticks ago is between T and 1.5 T old. */
 const EXPIRY_TICKS = 3;
@@ -43,32 +46,32 @@ export class AckerBolt implements Bolt {
       return;
     }
     if (t.sourceStreamId === WORKER_LOST_STREAM) {
-      this.failTouching(1 << ((t.values[0] as number) % 31));
+      this.failTouching(workerBit(t.values[0] as number));
       return;
     }
     const v = t.values;
-    const root = v[0] as number;
+    const root = v[AT_ROOT] as number;
     const tr = this.trees;
     // Acks can overtake the init: an unknown root gets an entry (spout task -1) either way.
     const e = tr.upsert(root, this.generation);
     switch (t.sourceStreamId) {
       case ACK_INIT_STREAM:
-        tr.hi[e] ^= v[1] as number;
-        tr.lo[e] ^= v[2] as number;
-        tr.spoutTask[e] = v[3] as number;
-        tr.workers[e] |= v[4] as number;
+        tr.hi[e] ^= v[AT_XHI] as number;
+        tr.lo[e] ^= v[AT_XLO] as number;
+        tr.spoutTask[e] = v[AT_INIT_TASK] as number;
+        tr.workers[e] |= v[AT_INIT_WORKERS] as number;
         break;
       case ACK_ACK_STREAM:
-        tr.hi[e] ^= v[1] as number;
-        tr.lo[e] ^= v[2] as number;
-        tr.workers[e] |= v[3] as number;
+        tr.hi[e] ^= v[AT_XHI] as number;
+        tr.lo[e] ^= v[AT_XLO] as number;
+        tr.workers[e] |= v[AT_ACK_WORKERS] as number;
         break;
       case ACK_FAIL_STREAM:
         tr.failed[e] = 1;
         break;
       case ACK_RESET_STREAM:
         tr.gen[e] = this.generation;
-        if (tr.spoutTask[e]! >= 0) this.collector.emitDirect(tr.spoutTask[e]!, null, [root], ACK_RESET_STREAM);
+        if (tr.spoutTask[e]! >= 0) this.collector.emitDirect(tr.spoutTask[e]!, null, rootMessage(root), ACK_RESET_STREAM);
         return;
       default:
         return;
@@ -82,10 +85,10 @@ export class AckerBolt implements Bolt {
     if (spoutTask < 0) return;
     if (tr.failed[e] === 1) {
       tr.remove(e);
-      this.collector.emitDirect(spoutTask, null, [root], ACK_FAIL_STREAM);
+      this.collector.emitDirect(spoutTask, null, rootMessage(root), ACK_FAIL_STREAM);
     } else if (tr.hi[e] === 0 && tr.lo[e] === 0) {
       tr.remove(e);
-      this.collector.emitDirect(spoutTask, null, [root], ACK_ACK_STREAM);
+      this.collector.emitDirect(spoutTask, null, rootMessage(root), ACK_ACK_STREAM);
     }
   }
 

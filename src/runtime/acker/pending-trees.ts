@@ -4,6 +4,7 @@
  * tree on the hot path (a Map keyed by 53-bit numbers boxes every key). Timeouts compare a
  * timestamp per slot on a periodic scan of the whole ring (a few thousand slots).
  */
+import { rootSeq } from '../../topology/acker-protocol.js';
 import type { MessageId } from '../../api/components.js';
 
 export class PendingTrees {
@@ -33,7 +34,7 @@ export class PendingTrees {
   }
 
   add(root: number, msgId: MessageId, now: number): void {
-    const i = (root >>> 0) & this.mask;
+    const i = rootSeq(root) & this.mask;
     this.roots[i] = root;
     this.emitted[i] = now;
     this.touched[i] = now;
@@ -43,7 +44,7 @@ export class PendingTrees {
 
   /** Slot of a pending root, or -1 (already completed, failed or timed out). */
   find(root: number): number {
-    const i = (root >>> 0) & this.mask;
+    const i = rootSeq(root) & this.mask;
     return this.roots[i] === root ? i : -1;
   }
 

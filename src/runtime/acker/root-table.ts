@@ -1,18 +1,19 @@
 /**
  * Per-root state for the acker and for a thread's ack coalescing, in typed columns under
- * open addressing (linear probing) instead of a Map of objects. Root ids are
- * `task * 2^32 + seq` (task >= 1, so a root is never 0 and 0 marks a free slot). A Map keyed
+ * open addressing (linear probing) instead of a Map of objects. A root id is never 0
+ * (acker-protocol.ts), so 0 marks a free slot. A Map keyed
  * by such 53-bit numbers boxes every key and allocates an entry object per tree; at hundreds
  * of thousands of trees a second that was a tenth of the acker thread's time plus its share
  * of GC. Columns: the XOR halves, the spout task (-1 until known), the threads reached, a
  * generation (for expiry) and a failed flag.
  */
+import { rootSeq, rootSpoutTask } from '../../topology/acker-protocol.js';
 
 const MIN_CAPACITY = 1024;
 
 /** Mix the two 32-bit halves of a root into a slot index (Murmur3-style finaliser). */
 function slotOf(root: number, mask: number): number {
-  let h = (root >>> 0) ^ Math.imul(Math.floor(root / 4294967296), 0x9e3779b1);
+  let h = rootSeq(root) ^ Math.imul(rootSpoutTask(root), 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) & mask;

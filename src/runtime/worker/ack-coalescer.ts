@@ -6,7 +6,7 @@
  * allocates nothing per root but the message it finally sends.
  */
 import { RootTable } from '../acker/root-table.js';
-import { ROOT_TASK_FACTOR } from '../../grouping/routers.js';
+import { ackerOfRoot, ackMessage } from '../../topology/acker-protocol.js';
 import type { StreamInfo } from './streams.js';
 
 export type AckSend = (ackerTask: number, info: StreamInfo, sourceTask: number, values: unknown[]) => void;
@@ -19,7 +19,7 @@ export class AckCoalescer {
   private readonly slots: number[] = [];
 
   constructor(
-    /** Acker task per spout task id (a root's spout task is root / 2^32). */
+    /** Acker task per spout task id (see ackerOfRoot). */
     private readonly ackerFor: readonly number[],
     private readonly byCode: readonly StreamInfo[],
   ) {}
@@ -54,7 +54,7 @@ export class AckCoalescer {
       const root = roots[k]!;
       const i = a.find(root);
       slots.push(i);
-      send(this.ackerFor[Math.floor(root / ROOT_TASK_FACTOR)]!, this.byCode[a.gen[i]!]!, a.spoutTask[i]!, [root, a.hi[i], a.lo[i], a.workers[i]]);
+      send(ackerOfRoot(root, this.ackerFor), this.byCode[a.gen[i]!]!, a.spoutTask[i]!, ackMessage(root, a.hi[i]!, a.lo[i]!, a.workers[i]!));
     }
     // Every entry goes, so zeroing their slots empties the table (no probe run to repair).
     a.clearSlots(slots);

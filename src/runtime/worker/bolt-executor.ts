@@ -7,7 +7,7 @@ import type { Bolt, BasicBolt, Config } from '../../api/components.js';
 import type { Anchors, OutputCollector, BasicOutputCollector } from '../../api/collectors.js';
 import type { TopologyContext } from '../../api/context.js';
 import type { Tuple } from '../../api/tuple.js';
-import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_RESET_STREAM } from '../../topology/plan.js';
+import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_RESET_STREAM, rootMessage } from '../../topology/acker-protocol.js';
 import { newCounters, type TaskCounters } from '../metrics.js';
 import type { TaskEmitter, Route } from './emitter.js';
 import { TupleImpl } from './tuple-impl.js';
@@ -28,12 +28,14 @@ export class BoltExecutor implements Executor, OutputCollector {
     readonly componentId: string,
     private readonly bolt: Bolt | BasicBolt,
     private readonly basic: boolean,
+    /** The plan's system flag (the acker): see `trusted`. */
+    system: boolean,
     private readonly emitter: TaskEmitter,
     private readonly context: TopologyContext,
     private readonly config: Config,
   ) {
     this.counters = newCounters(taskId, componentId, 'bolt');
-    this.trusted = componentId.startsWith('__');
+    this.trusted = system;
     const sys = host.tracking && !this.trusted;
     this.ackRoute = sys ? emitter.route(ACK_ACK_STREAM) : null;
     this.failRoute = sys ? emitter.route(ACK_FAIL_STREAM) : null;
@@ -209,18 +211,18 @@ export class BoltExecutor implements Executor, OutputCollector {
     this.counters.failed++;
     const a = t.anchors;
     if (a === null || this.failRoute === null) return;
-    for (let i = 0; i < a.length; i += 3) this.sys(this.failRoute, [a[i]!]);
+    for (let i = 0; i < a.length; i += 3) this.sys(this.failRoute, rootMessage(a[i]!));
   }
 
   failRoots(anchors: readonly number[]): void {
     if (this.failRoute === null) return;
-    for (let i = 0; i < anchors.length; i += 3) this.sys(this.failRoute, [anchors[i]!]);
+    for (let i = 0; i < anchors.length; i += 3) this.sys(this.failRoute, rootMessage(anchors[i]!));
   }
 
   resetTimeout(tuple: Tuple): void {
     const a = (tuple as TupleImpl).anchors;
     if (a === null || this.resetRoute === null) return;
-    for (let i = 0; i < a.length; i += 3) this.sys(this.resetRoute, [a[i]!]);
+    for (let i = 0; i < a.length; i += 3) this.sys(this.resetRoute, rootMessage(a[i]!));
   }
 
   reportError(error: unknown): void {

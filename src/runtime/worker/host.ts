@@ -6,6 +6,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Topology } from '../../topology/topology.js';
+import { workerBit } from '../../topology/acker-protocol.js';
 import type { MainToWorker, SupervisorLink, WorkerInit } from '../messages.js';
 import type { RuntimeConfig } from '../config.js';
 import { IdGenerator } from '../ids.js';
@@ -117,7 +118,7 @@ export class WorkerHost implements ExecutorHost {
   }
 
   workerBit(task: number): number {
-    return 1 << (this.taskWorker[task]! % 31);
+    return workerBit(this.taskWorker[task]!);
   }
 
   ack(info: StreamInfo, sourceTask: number, root: number, hi: number, lo: number, workers: number): void {

@@ -6,8 +6,7 @@
 import type { Spout, Config, MessageId } from '../../api/components.js';
 import type { SpoutOutputCollector } from '../../api/collectors.js';
 import type { TopologyContext } from '../../api/context.js';
-import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM } from '../../topology/plan.js';
-import { ROOT_TASK_FACTOR } from '../../grouping/routers.js';
+import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM, AT_ROOT, initMessage, rootId } from '../../topology/acker-protocol.js';
 import { PendingTrees } from '../acker/pending-trees.js';
 import { buildHistogram, loadHdr, newCounters, type TaskCounters } from '../metrics.js';
 import type hdr from 'hdr-histogram-js';
@@ -132,7 +131,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
       return;
     }
     this.seq = this.pending.freeSeq((this.seq + 1) >>> 0);
-    const root = this.taskId * ROOT_TASK_FACTOR + this.seq;
+    const root = rootId(this.taskId, this.seq);
     const ids = host.ids;
     let xhi = 0;
     let xlo = 0;
@@ -159,7 +158,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
       return;
     }
     this.pending.add(root, msgId, host.clock);
-    const init = [root, xhi, xlo, this.taskId, touched];
+    const init = initMessage(root, xhi, xlo, this.taskId, touched);
     host.deliver(this.initRoute.routers[0]!.select(init) as number, this.initRoute.info, this.taskId, init, null);
   }
 
@@ -179,7 +178,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
   // ---- messages from the acker ----
 
   receive(t: TupleImpl): void {
-    const root = t.values[0] as number;
+    const root = t.values[AT_ROOT] as number;
     switch (t.info.stream) {
       case ACK_ACK_STREAM: {
         const slot = this.pending.find(root);

@@ -5,7 +5,7 @@
  */
 import type { Plan } from '../../topology/plan.js';
 import { SYSTEM_COMPONENT, TICK_STREAM } from '../../api/tuple.js';
-import { WORKER_LOST_STREAM } from '../../topology/plan.js';
+import { WORKER_LOST_STREAM } from '../../topology/acker-protocol.js';
 
 export interface StreamInfo {
   readonly code: number;

@@ -5,7 +5,8 @@
  * The loop (host.ts) reads `byId` and `spouts` directly: they are plain arrays on the hot path.
  */
 import type { Topology } from '../../topology/topology.js';
-import { ACKER_ID, type Plan } from '../../topology/plan.js';
+import { type Plan } from '../../topology/plan.js';
+import { ACKER_ID } from '../../topology/acker-protocol.js';
 import type { Assignment } from '../messages.js';
 import type { TaskCounters } from '../metrics.js';
 import { encodeHistogram } from '../metrics.js';

@@ -5,7 +5,8 @@
 import type { Bolt, BasicBolt, Spout } from '../../api/components.js';
 import type { TopologyContext } from '../../api/context.js';
 import type { Topology } from '../../topology/topology.js';
-import { ACKER_ID, type Plan } from '../../topology/plan.js';
+import { type Plan } from '../../topology/plan.js';
+import { ACKER_ID } from '../../topology/acker-protocol.js';
 import type { Assignment } from '../messages.js';
 import { AckerBolt } from '../acker/acker-bolt.js';
 import { TaskEmitter } from './emitter.js';
@@ -36,7 +37,7 @@ export function buildExecutors(
       executors.push(
         def.kind === 'spout'
           ? new SpoutExecutor(host, taskId, componentId, instance as Spout, emitter, context, componentConfig)
-          : new BoltExecutor(host, taskId, componentId, instance as Bolt | BasicBolt, def.basic, emitter, context, componentConfig),
+          : new BoltExecutor(host, taskId, componentId, instance as Bolt | BasicBolt, def.basic, def.system, emitter, context, componentConfig),
       );
     } catch (error) {
       return { executors, failed: { component: componentId, taskId, error } };
