@@ -32,6 +32,8 @@ export interface Spout {
   activate?(): void;
   deactivate?(): void;
   close?(): void | Promise<void>;
+  /** Storm's getComponentConfiguration: this component's default settings; the declarer's addConfiguration wins over them. */
+  getComponentConfiguration?(): Config;
 }
 
 export interface Bolt {
@@ -45,6 +47,8 @@ export interface Bolt {
    */
   finish?(): void | Promise<void>;
   cleanup?(): void | Promise<void>;
+  /** Storm's getComponentConfiguration: this component's default settings; the declarer's addConfiguration wins over them. */
+  getComponentConfiguration?(): Config;
 }
 
 /**
@@ -57,6 +61,8 @@ export interface BasicBolt {
   execute(tuple: Tuple, collector: BasicOutputCollector): void | Promise<void>;
   finish?(collector: BasicOutputCollector): void | Promise<void>;
   cleanup?(): void | Promise<void>;
+  /** Storm's getComponentConfiguration: this component's default settings; the declarer's addConfiguration wins over them. */
+  getComponentConfiguration?(): Config;
 }
 
 export type Component = Spout | Bolt | BasicBolt;

@@ -5,6 +5,8 @@
  */
 import type { Grouping } from '../topology/plan.js';
 import { ackerOfRoot } from '../topology/acker-protocol.js';
+import type { CustomStreamGrouping } from '../api/grouping.js';
+import { CustomRouter } from './custom.js';
 import { hashFields } from './hash.js';
 
 export interface RouteContext {
@@ -18,6 +20,14 @@ export interface RouteContext {
   readonly ackerForSpoutTask: readonly number[];
   /** Random source (injectable so tests are reproducible). */
   readonly random: () => number;
+  /** The edge, for custom groupings: who emits, on which stream, to which bolt, and where its grouping comes from. */
+  readonly edge?: {
+    readonly sourceComponent: string;
+    readonly sourceTask: number;
+    readonly stream: string;
+    readonly targetComponent: string;
+    readonly createGrouping: (key: string) => CustomStreamGrouping;
+  };
 }
 
 export interface Router {
@@ -47,6 +57,15 @@ export function createRouter(grouping: Grouping, targetTasks: readonly number[],
     case 'direct':
       // Direct streams are routed by emitDirect; a plain emit never reaches this router.
       return { select: () => tasks };
+    case 'custom': {
+      const e = ctx.edge;
+      if (!e) throw new Error(`custom grouping '${grouping.key}' needs its edge to be built`);
+      const taskWorker = ctx.taskWorker;
+      return new CustomRouter(e.createGrouping(grouping.key), tasks, {
+        sourceComponent: e.sourceComponent, sourceTask: e.sourceTask, stream: e.stream, targetComponent: e.targetComponent,
+        sourceFields: ctx.sourceFields, workerIndex: ctx.workerIndex, workerOfTask: (t) => taskWorker[t] ?? -1,
+      });
+    }
     case 'ackerRoot': {
       const ackerFor = ctx.ackerForSpoutTask;
       return { select: (values) => ackerOfRoot(values[0] as number, ackerFor) };

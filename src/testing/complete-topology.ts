@@ -118,6 +118,7 @@ export async function completeTopology(topology: Topology, options: CompleteTopo
         : topology.create(componentId);
       return captureComponent(instance, componentById(topology.plan, componentId)!, { emit: onEmit });
     },
+    createGrouping: (key) => topology.createGrouping(key),
   };
 
   const timeoutMs = options.timeoutMs ?? 10000;

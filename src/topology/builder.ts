@@ -5,6 +5,7 @@
  */
 import type { BasicBolt, Bolt, Component, ComponentSource, Spout } from '../api/components.js';
 import type { OutputFieldsDeclarer } from '../api/declarer.js';
+import { customGroupingKey, type CustomGroupingSource, type CustomStreamGrouping } from '../api/grouping.js';
 import { DEFAULT_STREAM } from '../api/tuple.js';
 import { WINDOW_CONFIG_KEY, windowSpecOf } from '../api/windowed.js';
 import { TopologyValidationError } from './errors.js';
@@ -20,7 +21,10 @@ export interface ComponentDeclarer {
   setTickFrequency(ms: number): this;
 }
 
-export type SpoutDeclarer = ComponentDeclarer;
+export interface SpoutDeclarer extends ComponentDeclarer {
+  /** Tracked trees in flight per task of this spout (overrides the run's `maxSpoutPending`); sets `maxSpoutPending`. */
+  setMaxSpoutPending(n: number): this;
+}
 
 /**
  * Subscriptions of a bolt. `stream` defaults to "default"; a bolt may subscribe to several
@@ -40,6 +44,8 @@ export interface BoltDeclarer extends ComponentDeclarer {
   localOrShuffleGrouping(component: string, stream?: string): this;
   /** Fields grouping that splits a hot key over two candidate tasks. */
   partialKeyGrouping(component: string, fields: readonly string[], stream?: string): this;
+  /** Your own choice of target tasks per tuple (Storm's customGrouping): a class or factory of CustomStreamGrouping. */
+  customGrouping(component: string, grouping: CustomGroupingSource, stream?: string): this;
 }
 
 /** What the builder remembers about one component until `build()`. */
@@ -50,9 +56,11 @@ interface Entry {
   readonly parallelism: number;
   readonly config: Record<string, unknown>;
   readonly inputs: InputDef[];
+  /** Custom groupings of this bolt's inputs, by plan key. */
+  readonly groupings: Map<string, CustomGroupingSource>;
 }
 
-class SpoutDeclarerImpl implements ComponentDeclarer {
+class ComponentDeclarerImpl implements ComponentDeclarer {
   constructor(protected readonly entry: Entry) {}
 
   addConfiguration(key: string, value: unknown): this {
@@ -67,7 +75,13 @@ class SpoutDeclarerImpl implements ComponentDeclarer {
   }
 }
 
-class BoltDeclarerImpl extends SpoutDeclarerImpl implements BoltDeclarer {
+class SpoutDeclarerImpl extends ComponentDeclarerImpl implements SpoutDeclarer {
+  setMaxSpoutPending(n: number): this {
+    return this.addConfiguration('maxSpoutPending', n);
+  }
+}
+
+class BoltDeclarerImpl extends ComponentDeclarerImpl implements BoltDeclarer {
   shuffleGrouping(component: string, stream = DEFAULT_STREAM): this {
     return this.grouping(component, stream, { type: 'shuffle' });
   }
@@ -90,6 +104,12 @@ class BoltDeclarerImpl extends SpoutDeclarerImpl implements BoltDeclarer {
     return this.grouping(component, stream, { type: 'partialKey', fields: [...fields] });
   }
 
+  customGrouping(component: string, grouping: CustomGroupingSource, stream = DEFAULT_STREAM): this {
+    const key = customGroupingKey(this.entry.id, component, stream);
+    this.entry.groupings.set(key, grouping);
+    return this.grouping(component, stream, { type: 'custom', key });
+  }
+
   // The single place an edge is recorded; whether it makes sense is validate.ts's job.
   private grouping(component: string, stream: string, grouping: Grouping): this {
     this.entry.inputs.push({ component, stream, grouping });
@@ -106,14 +126,15 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 function inspectComponent(id: string, kind: ComponentKind, source: ComponentSource<Component>) {
   const streams: Record<string, StreamDef> = {};
   const errors: string[] = [];
+  let defaults: Record<string, unknown> = {};
   let instance: Record<string, unknown>;
   try {
     instance = instantiate(source) as unknown as Record<string, unknown>;
   } catch (err) {
-    return { streams, basic: false, errors: [`component '${id}': creating an instance failed: ${message(err)}`] };
+    return { streams, basic: false, defaults, errors: [`component '${id}': creating an instance failed: ${message(err)}`] };
   }
   if (typeof instance !== 'object' || instance === null) {
-    return { streams, basic: false, errors: [`component '${id}': its factory returned ${String(instance)}, not an object`] };
+    return { streams, basic: false, defaults, errors: [`component '${id}': its factory returned ${String(instance)}, not an object`] };
   }
   const required = kind === 'spout' ? 'nextTuple' : 'execute';
   if (typeof instance[required] !== 'function') {
@@ -143,7 +164,38 @@ function inspectComponent(id: string, kind: ComponentKind, source: ComponentSour
       errors.push(`component '${id}': declareOutputFields threw: ${message(err)}`);
     }
   }
-  return { streams, basic: kind === 'bolt' && isBasic(instance), errors };
+  // Storm's getComponentConfiguration: the component's own defaults, under the declarer's settings.
+  if (typeof instance.getComponentConfiguration === 'function') {
+    try {
+      const own = (instance as unknown as Component).getComponentConfiguration!();
+      if (typeof own === 'object' && own !== null && !Array.isArray(own)) defaults = { ...own };
+      else errors.push(`component '${id}': getComponentConfiguration() must return an object of settings, got ${own === null ? 'null' : typeof own}`);
+    } catch (err) {
+      errors.push(`component '${id}': getComponentConfiguration threw: ${message(err)}`);
+    }
+  }
+  return { streams, basic: kind === 'bolt' && isBasic(instance), defaults, errors };
+}
+
+/** Instantiate each custom grouping once, as components are, to report a source that is not one. */
+function inspectGroupings(entry: Entry): string[] {
+  const errors: string[] = [];
+  for (const input of entry.inputs) {
+    if (input.grouping.type !== 'custom') continue;
+    const where = `bolt '${entry.id}': custom grouping on '${input.component}' stream '${input.stream}'`;
+    const source = entry.groupings.get(input.grouping.key);
+    if (typeof source !== 'function') {
+      errors.push(`${where} is ${source === null ? 'null' : typeof source}: pass a class or a factory function that returns a new instance`);
+      continue;
+    }
+    try {
+      const g = instantiate(source) as Partial<CustomStreamGrouping> | null;
+      if (typeof g?.chooseTasks !== 'function') errors.push(`${where} has no chooseTasks method`);
+    } catch (err) {
+      errors.push(`${where}: creating an instance failed: ${message(err)}`);
+    }
+  }
+  return errors;
 }
 
 /**
@@ -206,10 +258,12 @@ export class TopologyBuilder {
     if (typeof name !== 'string' || name.trim() === '') problems.push('topology name must be a non-empty string');
     const components: ComponentDef[] = [];
     const sources = new Map<string, ComponentSource<Component>>();
+    const groupings = new Map<string, CustomGroupingSource>();
     for (const entry of this.entries.values()) {
-      const { streams, basic, errors } = inspectComponent(entry.id, entry.kind, entry.source);
-      problems.push(...errors);
+      const { streams, basic, defaults, errors } = inspectComponent(entry.id, entry.kind, entry.source);
+      problems.push(...errors, ...inspectGroupings(entry));
       sources.set(entry.id, entry.source);
+      for (const [key, g] of entry.groupings) groupings.set(key, g);
       // Copies, so declaring more on this builder later cannot change a built plan.
       components.push({
         id: entry.id,
@@ -218,7 +272,7 @@ export class TopologyBuilder {
         parallelism: entry.parallelism,
         streams,
         inputs: entry.inputs.map((i) => ({ ...i })),
-        config: copyConfig(entry.config),
+        config: copyConfig({ ...defaults, ...entry.config }),
         system: false,
       });
     }
@@ -236,6 +290,11 @@ export class TopologyBuilder {
         }
         return instantiate(source);
       },
+      createGrouping(key: string): CustomStreamGrouping {
+        const source = groupings.get(key);
+        if (!source) throw new Error(`topology '${name}' has no custom grouping '${key.split('\u0000').join(' <- ')}'`);
+        return instantiate(source);
+      },
     });
   }
 
@@ -247,7 +306,7 @@ export class TopologyBuilder {
           `pass a class or a factory function that returns a new instance, not an instance`,
       ]);
     }
-    const entry: Entry = { id, kind, source, parallelism, config: {}, inputs: [] };
+    const entry: Entry = { id, kind, source, parallelism, config: {}, inputs: [], groupings: new Map() };
     // The first declaration stands; a duplicate gets a detached entry so chaining still works.
     if (!this.entries.has(id)) this.entries.set(id, entry);
     else this.problems.push(`duplicate component id '${id}': set${kind === 'spout' ? 'Spout' : 'Bolt'} called again with it`);

@@ -12,6 +12,8 @@ export type Grouping =
   | { readonly type: 'all' }
   | { readonly type: 'global' }
   | { readonly type: 'direct' }
+  /** The user's CustomStreamGrouping, built by each emitting task from `Topology.createGrouping(key)`. */
+  | { readonly type: 'custom'; readonly key: string }
   /** System grouping: route by the tuple's first value, a tree root id, to the acker of its spout task. */
   | { readonly type: 'ackerRoot' };
 

@@ -4,6 +4,7 @@
  * uses to build its own task instances.
  */
 import type { Component, ComponentSource } from '../api/components.js';
+import type { CustomStreamGrouping } from '../api/grouping.js';
 import type { Plan } from './plan.js';
 
 export interface Topology {
@@ -14,6 +15,8 @@ export interface Topology {
   readonly plan: Plan;
   /** A fresh instance of a component; each task gets its own. */
   create(componentId: string): Component;
+  /** A fresh instance of the custom grouping registered under `key` (a plan's `custom` grouping); each emitting task gets its own. */
+  createGrouping(key: string): CustomStreamGrouping;
 }
 
 export function isTopology(value: unknown): value is Topology {

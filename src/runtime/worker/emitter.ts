@@ -4,6 +4,7 @@
  * neither allocates per tuple.
  */
 import type { Plan } from '../../topology/plan.js';
+import type { CustomStreamGrouping } from '../../api/grouping.js';
 import type { Assignment } from '../messages.js';
 import { createRouter, type Router } from '../../grouping/routers.js';
 import type { StreamInfo, StreamTable } from './streams.js';
@@ -29,6 +30,7 @@ export class TaskEmitter {
     assignment: Assignment,
     workerIndex: number,
     random: () => number,
+    createGrouping: (key: string) => CustomStreamGrouping,
   ) {
     const me = plan.components.find((c) => c.id === componentId)!;
     for (const s of Object.values(me.streams)) {
@@ -49,6 +51,7 @@ export class TaskEmitter {
             workerIndex,
             ackerForSpoutTask: assignment.ackerForSpoutTask,
             random,
+            edge: { sourceComponent: componentId, sourceTask: taskId, stream: s.id, targetComponent: target.id, createGrouping },
           }));
         }
       }

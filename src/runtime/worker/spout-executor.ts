@@ -45,7 +45,8 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     this.initRoute = host.tracking ? emitter.route(ACK_INIT_STREAM) : null;
     // Random start so a restarted spout never reuses a root id an acker may still hold.
     this.seq = host.ids.next() >>> 0;
-    this.maxPending = host.config.maxSpoutPending;
+    // The component's own setting (setMaxSpoutPending) is in its merged config over the run's.
+    this.maxPending = typeof config['maxSpoutPending'] === 'number' ? config['maxSpoutPending'] : host.config.maxSpoutPending;
     this.pending = new PendingTrees(this.maxPending);
   }
 

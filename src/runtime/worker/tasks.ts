@@ -32,7 +32,7 @@ export function buildExecutors(
       const instance = componentId === ACKER_ID ? new AckerBolt() : topology.create(componentId);
       const tasks = assignment.componentTasks[componentId]!;
       const context = makeContext(plan, assignment, componentId, taskId, tasks.indexOf(taskId), host.workerIndex);
-      const emitter = new TaskEmitter(taskId, componentId, plan, streams, assignment, host.workerIndex, () => host.ids.random());
+      const emitter = new TaskEmitter(taskId, componentId, plan, streams, assignment, host.workerIndex, () => host.ids.random(), (key) => topology.createGrouping(key));
       const componentConfig = Object.freeze({ ...config, ...def.config });
       executors.push(
         def.kind === 'spout'
