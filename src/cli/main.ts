@@ -41,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-d, --duration <time>', 'stop the spouts after this long and drain (e.g. 10s, 2m)')
     .option('--chaos <mode>', 'fault injection: kill-worker=<interval>[,max=<kills>] kills a random non-spout worker thread at most once per interval (>= 100ms), each kill waiting for progress (README: CLI)')
     .option('--metrics-interval <time>', 'progress line interval on stderr', '5s')
+    .option('--inactive', 'start with the spouts deactivated; `kill -USR2 <pid>` activates them (and toggles again)')
     .option('-q, --quiet', 'no progress output on stderr')
     .option('--json', 'print the run summary as one JSON object (last line of stdout)')
     .option('--redis <url>', 'Redis for the views (redis:// or rediss://, user and password allowed; default REDIS_URL, else a private redis-server, else in-process)')

@@ -25,6 +25,8 @@ export interface RunFlags extends CommonFlags, RedisTlsCliFlags {
   ui?: boolean;
   uiPort?: string;
   host?: string;
+  /** Start with the spouts deactivated; SIGUSR2 toggles. */
+  inactive?: boolean;
 }
 
 /** The --ui flags as a bind address, or null without a dashboard. */
@@ -96,6 +98,7 @@ async function runWith(
     overrides: { ...overrides(flags), ...viewConfig },
     ...(durationMs !== undefined ? { durationMs } : {}),
     ...(chaos !== undefined ? { chaosKillEveryMs: chaos.everyMs, chaosMaxKills: chaos.maxKills } : {}),
+    ...(flags.inactive === true ? { startInactive: true } : {}),
     onError: (e) => log(`[${loaded.topology.name}] error in '${e.component}' (task ${e.taskId}): ${e.message.split('\n')[0]}`),
     onEvent: (text) => log(`[${loaded.topology.name}] ${text}`),
   });
@@ -112,8 +115,13 @@ async function runWith(
     stopRequested = true;
     void sup.stop();
   };
+  // Storm's `storm activate|deactivate`: SIGUSR2 toggles the spouts of a running topology.
+  const onToggle = (): void => {
+    if (!(sup.active ? sup.deactivate() : sup.activate())) log(`[${loaded.topology.name}] SIGUSR2: the run is not running; ignored`);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGUSR2', onToggle);
   try {
     // Listening before the threads start: the page is there while they come up.
     await dashboard?.attach(sup).catch((err: unknown) => {
@@ -123,6 +131,7 @@ async function runWith(
   } catch (err) {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGUSR2', onToggle);
     throw err;
   }
   if (stopRequested) void sup.stop();
@@ -132,7 +141,7 @@ async function runWith(
   const progress = new ProgressLine();
   // Fresh figures for each line (threads report every second on their own).
   const timer = setInterval(() => {
-    void sup.refreshMetrics().then(() => log(progress.line(sup.summary())));
+    void sup.refreshMetrics().then(() => log(`${sup.paused ? 'inactive (kill -USR2 to activate) ' : ''}${progress.line(sup.summary())}`));
   }, intervalMs);
   let summary: RunSummary;
   try {
@@ -141,6 +150,7 @@ async function runWith(
     clearInterval(timer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGUSR2', onToggle);
   }
   dashboard?.finished(summary);
   const ok = summary.status === 'completed' || summary.status === 'stopped';

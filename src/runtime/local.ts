@@ -17,6 +17,11 @@ export interface TopologyHandle {
   metrics(): Promise<RunSummary>;
   /** Resolves true once no thread has work queued, executing or in flight. */
   waitIdle(timeoutMs?: number): Promise<boolean>;
+  /** Storm's activate/deactivate: resume or pause every spout (see Supervisor.activate); false when the run is not running. */
+  activate(): boolean;
+  deactivate(): boolean;
+  /** True while the spouts are active. */
+  readonly active: boolean;
   readonly supervisor: Supervisor;
 }
 
@@ -37,6 +42,11 @@ export async function runTopology(source: string | Topology, options: RunOptions
       return sup.summary();
     },
     waitIdle: (t) => sup.waitIdle(t),
+    activate: () => sup.activate(),
+    deactivate: () => sup.deactivate(),
+    get active() {
+      return sup.active;
+    },
     supervisor: sup,
   };
 }

@@ -31,6 +31,8 @@ export interface RunOptions {
   chaosMaxKills?: number;
   /** Run the tasks on the calling thread (no worker threads); `workers` is then 1. */
   inThread?: boolean;
+  /** Start with the spouts deactivated (Storm's inactive submit): nothing is emitted until `activate()`. */
+  startInactive?: boolean;
   onError?(e: { component: string; taskId: number; message: string }): void;
   onEvent?(text: string): void;
 }
@@ -59,6 +61,8 @@ export class Supervisor {
   private readyResolve!: (err?: RunError) => void;
   private doneResolve!: (s: RunSummary) => void;
   private failure: string | null = null;
+  /** Spouts are activated (Storm's topology status ACTIVE); `deactivate()` pauses them. */
+  private spoutsActive: boolean;
   readonly completion: Promise<RunSummary>;
 
   constructor(
@@ -81,6 +85,7 @@ export class Supervisor {
       died: (w, err) => this.onDied(w, err),
     });
     this.completion = new Promise((r) => (this.doneResolve = r));
+    this.spoutsActive = opts.startInactive !== true;
     if (opts.chaosKillEveryMs !== undefined) {
       this.chaos = new ChaosScheduler({ everyMs: opts.chaosKillEveryMs, maxKills: opts.chaosMaxKills }, {
         shared: this.shared, plan: this.plan, assignment: this.assignment,
@@ -106,7 +111,8 @@ export class Supervisor {
     }
     this.state = 'running';
     this.startedAt = Date.now();
-    this.pool.broadcast({ type: 'activate' });
+    if (this.spoutsActive) this.pool.broadcast({ type: 'activate' });
+    else this.opts.onEvent?.('started inactive: no spout emits until the topology is activated');
     this.every(METRICS_POLL_MS, () => this.pool.broadcast({ type: 'metrics' }));
     this.every(COMPLETION_POLL_MS, () => this.checkCompletion());
     if (this.opts.durationMs !== undefined) this.after(this.opts.durationMs, () => void this.stop());
@@ -167,7 +173,7 @@ export class Supervisor {
       // the trees they replay at once go to the replacement, not into the dead thread's channel
       // (lost there, they waited for the message timeout and held the next kill back).
       // The kill itself was announced by the scheduler, with the figures that allowed it.
-      this.pool.restart(w, this.state === 'running');
+      this.pool.restart(w, this.state === 'running' && this.spoutsActive);
       this.pool.broadcast({ type: 'workerLost', worker: w, replaced: true }, w);
       return;
     }
@@ -178,7 +184,7 @@ export class Supervisor {
     }
     this.opts.onEvent?.(`worker ${w} died (${firstLine(error)}); restarting in ${decision.delayMs} ms`);
     this.after(decision.delayMs, () => {
-      if (this.state === 'running' || this.state === 'ending') this.pool.restart(w, this.state === 'running');
+      if (this.state === 'running' || this.state === 'ending') this.pool.restart(w, this.state === 'running' && this.spoutsActive);
     });
   }
 
@@ -187,6 +193,39 @@ export class Supervisor {
     const s = this.shared;
     for (const t of this.spoutTaskIds) if (Atomics.load(s.spoutDone, t) !== 1) return;
     void this.end('completed');
+  }
+
+  /** Whether the spouts are active (false after `deactivate()` or an inactive start). */
+  get active(): boolean {
+    return this.spoutsActive && this.state === 'running';
+  }
+
+  /** Running with the spouts deactivated. */
+  get paused(): boolean {
+    return !this.spoutsActive && this.state === 'running';
+  }
+
+  /**
+   * Storm's activate/deactivate of a running topology: a deactivated spout's nextTuple is not
+   * called (its `deactivate()` hook runs); trees in flight still complete, bolts keep running,
+   * ticks keep coming. Returns false when the run is not running (starting, ending or done).
+   */
+  activate(): boolean {
+    return this.setActive(true);
+  }
+
+  deactivate(): boolean {
+    return this.setActive(false);
+  }
+
+  private setActive(on: boolean): boolean {
+    if (this.state !== 'running') return false;
+    if (this.spoutsActive !== on) {
+      this.spoutsActive = on;
+      this.pool.broadcast({ type: on ? 'activate' : 'deactivate' });
+      this.opts.onEvent?.(on ? 'spouts activated' : 'spouts deactivated: trees in flight still complete');
+    }
+    return true;
   }
 
   /** Stop the spouts and drain: wait for pending trees (up to the message timeout). */
