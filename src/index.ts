@@ -7,6 +7,8 @@ export type { TopologyContext } from './api/context.js';
 export type { OutputCollector, SpoutOutputCollector, BasicOutputCollector, Anchors } from './api/collectors.js';
 export type { OutputFieldsDeclarer } from './api/declarer.js';
 export type { CustomStreamGrouping, CustomGroupingSource, GroupingContext } from './api/grouping.js';
+export type { TaskHook, TaskHookFactory, EmitInfo, SpoutAckInfo, SpoutFailInfo, BoltExecuteInfo, BoltAckInfo, BoltFailInfo } from './api/hooks.js';
+export type { SharedResourceSpec } from './api/resources.js';
 export type { WindowedBolt, TupleWindow, WindowOutputCollector, WindowOptions, WindowSize } from './api/windowed.js';
 export { BaseWindowedBolt, LATE_STREAM_FIELDS } from './api/windowed.js';
 export { windowed } from './windows/windowed.js';

@@ -43,6 +43,7 @@ const context = {
   topologyName: 'bench', componentId: 'w', taskId: 2, taskIndex: 0, workerIndex: 0,
   getComponentTasks: () => [1], getComponentOutputFields: () => FIELDS, getComponentId: () => 'words',
   getThisSources: () => [{ component: 'words', stream: 'default' }],
+  addTaskHook() {}, getSharedResource: () => { throw new Error('no shared resources in the bench'); },
 } as TopologyContext;
 
 let sink = 0;

@@ -1,3 +1,5 @@
+import type { TaskHook } from './hooks.js';
+
 /** What a task knows about itself and the topology when it starts. */
 export interface TopologyContext {
   readonly topologyName: string;
@@ -16,4 +18,8 @@ export interface TopologyContext {
   getComponentId(taskId: number): string;
   /** The user components and streams this component subscribes to (Storm's getThisSources). */
   getThisSources(): ReadonlyArray<{ readonly component: string; readonly stream: string }>;
+  /** Registers a task hook (Storm's addTaskHook): it sees this task's emits, acks, fails and executes. */
+  addTaskHook(hook: TaskHook): void;
+  /** The resource `name` of this worker thread (builder.addSharedResource), created on the thread's first request. */
+  getSharedResource<T = unknown>(name: string): T;
 }

@@ -119,6 +119,8 @@ export async function completeTopology(topology: Topology, options: CompleteTopo
       return captureComponent(instance, componentById(topology.plan, componentId)!, { emit: onEmit });
     },
     createGrouping: (key) => topology.createGrouping(key),
+    createTaskHooks: () => topology.createTaskHooks(),
+    sharedResources: topology.sharedResources,
   };
 
   const timeoutMs = options.timeoutMs ?? 10000;

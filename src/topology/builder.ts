@@ -6,6 +6,8 @@
 import type { BasicBolt, Bolt, Component, ComponentSource, Spout } from '../api/components.js';
 import type { OutputFieldsDeclarer } from '../api/declarer.js';
 import { customGroupingKey, type CustomGroupingSource, type CustomStreamGrouping } from '../api/grouping.js';
+import type { TaskHook, TaskHookFactory } from '../api/hooks.js';
+import type { SharedResourceSpec } from '../api/resources.js';
 import { DEFAULT_STREAM } from '../api/tuple.js';
 import { WINDOW_CONFIG_KEY, windowSpecOf } from '../api/windowed.js';
 import { TopologyValidationError } from './errors.js';
@@ -231,6 +233,27 @@ export class TopologyBuilder {
   private readonly entries = new Map<string, Entry>();
   /** Problems seen while declaring (duplicate ids), reported with the plan's at build time. */
   private readonly problems: string[] = [];
+  private readonly hookFactories: TaskHookFactory[] = [];
+  private readonly resources = new Map<string, SharedResourceSpec>();
+
+  /** A task hook for every user task (Storm's topology.auto.task.hooks): the factory runs once per task, on its thread. */
+  addTaskHook(factory: TaskHookFactory): this {
+    if (typeof factory !== 'function') this.problems.push(`addTaskHook expects a factory function returning a hook, got ${factory === null ? 'null' : typeof factory}`);
+    else this.hookFactories.push(factory);
+    return this;
+  }
+
+  /**
+   * A resource shared by the tasks of each worker thread (Storm's worker resources): `create`
+   * runs on a thread's first `context.getSharedResource(name)`, `close` when the thread closes.
+   */
+  addSharedResource<T>(name: string, create: () => T, close?: (resource: Awaited<T>) => void | Promise<void>): this {
+    if (typeof name !== 'string' || name === '') this.problems.push('addSharedResource: the name must be a non-empty string');
+    else if (this.resources.has(name)) this.problems.push(`shared resource '${name}' is declared twice`);
+    else if (typeof create !== 'function') this.problems.push(`shared resource '${name}': create must be a function, got ${typeof create}`);
+    else this.resources.set(name, { create, ...(close !== undefined ? { close: close as (r: unknown) => void | Promise<void> } : {}) });
+    return this;
+  }
 
   /** Add a spout, given as a class or a factory; each task gets its own instance. */
   setSpout(id: string, source: ComponentSource<Spout>, parallelism = 1): SpoutDeclarer {
@@ -277,6 +300,8 @@ export class TopologyBuilder {
       });
     }
     const plan: Plan = freezeDeep({ name, components, config: copyConfig(config) });
+    const hookFactories = [...this.hookFactories];
+    const sharedResources: ReadonlyMap<string, SharedResourceSpec> = new Map(this.resources);
     problems.push(...validatePlan(plan));
     if (problems.length > 0) throw new TopologyValidationError(problems, name);
     return Object.freeze({
@@ -295,6 +320,8 @@ export class TopologyBuilder {
         if (!source) throw new Error(`topology '${name}' has no custom grouping '${key.split('\u0000').join(' <- ')}'`);
         return instantiate(source);
       },
+      createTaskHooks: (): TaskHook[] => hookFactories.map((f) => f()),
+      sharedResources,
     });
   }
 

@@ -5,6 +5,8 @@
  */
 import type { Component, ComponentSource } from '../api/components.js';
 import type { CustomStreamGrouping } from '../api/grouping.js';
+import type { TaskHook } from '../api/hooks.js';
+import type { SharedResourceSpec } from '../api/resources.js';
 import type { Plan } from './plan.js';
 
 export interface Topology {
@@ -17,6 +19,10 @@ export interface Topology {
   create(componentId: string): Component;
   /** A fresh instance of the custom grouping registered under `key` (a plan's `custom` grouping); each emitting task gets its own. */
   createGrouping(key: string): CustomStreamGrouping;
+  /** Fresh instances of the topology-wide task hooks (builder.addTaskHook), for one task. */
+  createTaskHooks(): TaskHook[];
+  /** The per-thread shared resources (builder.addSharedResource), by name. */
+  readonly sharedResources: ReadonlyMap<string, SharedResourceSpec>;
 }
 
 export function isTopology(value: unknown): value is Topology {

@@ -3,6 +3,7 @@
  * where anchoring happens (new edge ids XORed into each anchor) and where acks and fails
  * become messages to the acker.
  */
+import type { TaskHooks } from './task-hooks.js';
 import type { Bolt, BasicBolt, Config } from '../../api/components.js';
 import type { Anchors, OutputCollector, BasicOutputCollector } from '../../api/collectors.js';
 import type { TopologyContext } from '../../api/context.js';
@@ -33,6 +34,7 @@ export class BoltExecutor implements Executor, OutputCollector {
     private readonly emitter: TaskEmitter,
     private readonly context: TopologyContext,
     private readonly config: Config,
+    private readonly hooks: TaskHooks,
   ) {
     this.counters = newCounters(taskId, componentId, 'bolt');
     this.trusted = system;
@@ -49,8 +51,9 @@ export class BoltExecutor implements Executor, OutputCollector {
 
   receive(t: TupleImpl): void {
     const c = this.counters;
+    const hooked = this.hooks.on;
     const sample = (c.executed++ & LATENCY_SAMPLE_MASK) === 0;
-    const t0 = sample ? performance.now() : 0;
+    const t0 = sample || hooked ? performance.now() : 0;
     try {
       if (this.basic) this.executeBasic(t);
       else {
@@ -69,6 +72,7 @@ export class BoltExecutor implements Executor, OutputCollector {
     } catch (err) {
       this.onError(t, err);
     }
+    if (hooked) this.hooks.boltExecute(t, performance.now() - t0);
     if (sample) {
       const d = performance.now() - t0;
       c.execMsSum += d;
@@ -116,6 +120,7 @@ export class BoltExecutor implements Executor, OutputCollector {
       if (typeof sel === 'number') this.send(sel, route, values, anchors);
       else for (let j = 0; j < sel.length; j++) this.send(sel[j]!, route, values, anchors);
     }
+    if (this.hooks.on) this.hooks.emitted(stream, values);
   }
 
   emitDirect(taskId: number, anchors: Anchors, values: unknown[], stream = 'default'): void {
@@ -126,6 +131,7 @@ export class BoltExecutor implements Executor, OutputCollector {
     }
     this.counters.emitted++;
     this.send(taskId, route, values, anchors);
+    if (this.hooks.on) this.hooks.emitted(stream, values);
   }
 
   private send(task: number, route: Route, values: unknown[], anchors: Anchors): void {
@@ -139,6 +145,7 @@ export class BoltExecutor implements Executor, OutputCollector {
       }
     }
     this.host.deliver(task, route.info, this.taskId, values, anc);
+    if (this.hooks.on) this.hooks.sentTo(task);
   }
 
   /** One fresh edge id per anchor per target; roots shared by several anchors XOR their edges. */
@@ -198,6 +205,7 @@ export class BoltExecutor implements Executor, OutputCollector {
     if (t.settled) return;
     t.settled = true;
     this.counters.acked++;
+    if (this.hooks.on) this.hooks.boltAck(t);
     const a = t.anchors;
     if (a === null || this.ackRoute === null) return;
     const info = this.ackRoute.info;
@@ -209,6 +217,7 @@ export class BoltExecutor implements Executor, OutputCollector {
     if (t.settled) return;
     t.settled = true;
     this.counters.failed++;
+    if (this.hooks.on) this.hooks.boltFail(t);
     const a = t.anchors;
     if (a === null || this.failRoute === null) return;
     for (let i = 0; i < a.length; i += 3) this.sys(this.failRoute, rootMessage(a[i]!));
@@ -245,6 +254,7 @@ export class BoltExecutor implements Executor, OutputCollector {
 
   async close(): Promise<void> {
     await this.bolt.cleanup?.();
+    this.hooks.cleanup();
   }
 }
 

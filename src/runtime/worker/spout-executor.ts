@@ -3,6 +3,7 @@
  * XOR registered with the acker), keeps its own pending map with rotating timeouts (so a
  * tree still fails when its acker's thread died) and calls the spout's ack/fail.
  */
+import type { TaskHooks } from './task-hooks.js';
 import type { Spout, Config, MessageId } from '../../api/components.js';
 import type { SpoutOutputCollector } from '../../api/collectors.js';
 import type { TopologyContext } from '../../api/context.js';
@@ -40,6 +41,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     private readonly emitter: TaskEmitter,
     private readonly context: TopologyContext,
     private readonly config: Config,
+    private readonly hooks: TaskHooks,
   ) {
     this.counters = newCounters(taskId, componentId, 'spout');
     this.initRoute = host.tracking ? emitter.route(ACK_INIT_STREAM) : null;
@@ -126,8 +128,11 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     if (msgId !== undefined && this.failedIds.size > 0 && this.failedIds.delete(msgId)) this.counters.replayed++;
     const host = this.host;
     if (msgId === undefined || this.initRoute === null) {
-      if (direct >= 0) host.deliver(direct, route.info, this.taskId, values, null);
-      else this.fanOut(route, values);
+      if (direct >= 0) {
+        host.deliver(direct, route.info, this.taskId, values, null);
+        if (this.hooks.on) this.hooks.sentTo(direct);
+      } else this.fanOut(route, values);
+      if (this.hooks.on) this.hooks.emitted(route.info.stream, values);
       if (msgId !== undefined) this.immediateAcks.push(msgId);
       return;
     }
@@ -152,8 +157,10 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
         targets++;
         touched |= host.workerBit(task);
         host.deliver(task, route.info, this.taskId, values, [root, hi, lo]);
+        if (this.hooks.on) this.hooks.sentTo(task);
       }
     }
+    if (this.hooks.on) this.hooks.emitted(route.info.stream, values);
     if (targets === 0) {
       this.immediateAcks.push(msgId);
       return;
@@ -167,8 +174,13 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     const rs = route.routers;
     for (let i = 0; i < rs.length; i++) {
       const sel = rs[i]!.select(values);
-      if (typeof sel === 'number') this.host.deliver(sel, route.info, this.taskId, values, null);
-      else for (let j = 0; j < sel.length; j++) this.host.deliver(sel[j]!, route.info, this.taskId, values, null);
+      if (typeof sel === 'number') {
+        this.host.deliver(sel, route.info, this.taskId, values, null);
+        if (this.hooks.on) this.hooks.sentTo(sel);
+      } else {
+        for (let j = 0; j < sel.length; j++) this.host.deliver(sel[j]!, route.info, this.taskId, values, null);
+        if (this.hooks.on) for (let j = 0; j < sel.length; j++) this.hooks.sentTo(sel[j]!);
+      }
     }
   }
 
@@ -185,8 +197,11 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
         const slot = this.pending.find(root);
         if (slot < 0) return; // already timed out and failed
         this.counters.acked++;
-        this.latency.recordValue(Math.max(1, Math.round((this.host.clock - this.pending.emittedAt(slot)) * 1000)));
-        this.callSpout('ack', this.pending.take(slot));
+        const latencyMs = this.host.clock - this.pending.emittedAt(slot);
+        this.latency.recordValue(Math.max(1, Math.round(latencyMs * 1000)));
+        const msgId = this.pending.take(slot);
+        this.callSpout('ack', msgId);
+        if (this.hooks.on) this.hooks.spoutAck(msgId, latencyMs);
         break;
       }
       case ACK_FAIL_STREAM: {
@@ -223,6 +238,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     this.counters.failed++;
     this.failedIds.add(msgId);
     this.callSpout('fail', msgId);
+    if (this.hooks.on) this.hooks.spoutFail(msgId);
   }
 
   private callSpout(method: 'ack' | 'fail', msgId: MessageId): void {
@@ -239,6 +255,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     for (let i = 0; i < q.length; i++) {
       this.counters.acked++;
       this.callSpout('ack', q[i]!);
+      if (this.hooks.on) this.hooks.spoutAck(q[i]!, 0);
     }
     q.length = 0;
   }
@@ -270,5 +287,6 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     this.closed = true;
     if (this.rotation) clearInterval(this.rotation);
     await this.spout.close?.();
+    this.hooks.cleanup();
   }
 }

@@ -4,6 +4,7 @@
  * read for metrics. Failures of one task are reported against it and never stop the others.
  * The loop (host.ts) reads `byId` and `spouts` directly: they are plain arrays on the hot path.
  */
+import { SharedResources } from './shared-resources.js';
 import type { Topology } from '../../topology/topology.js';
 import { type Plan } from '../../topology/plan.js';
 import { ACKER_ID } from '../../topology/acker-protocol.js';
@@ -26,11 +27,15 @@ export class TaskSet {
   readonly byId: Array<Executor | undefined> = [];
   readonly spouts: SpoutExecutor[] = [];
 
+  /** This thread's shared resources (builder.addSharedResource), closed after every task. */
+  private resources: SharedResources | null = null;
+
   constructor(private readonly host: ExecutorHost) {}
 
   /** Build and start every task of this thread; the first that fails is returned (and the rest not started). */
   async start(topology: Topology, plan: Plan, assignment: Assignment, streams: StreamTable): Promise<StartFailure | null> {
-    const built = buildExecutors(this.host, topology, plan, assignment, streams);
+    this.resources = new SharedResources(topology.sharedResources);
+    const built = buildExecutors(this.host, topology, plan, assignment, streams, this.resources);
     if (built.failed) return built.failed;
     for (const ex of built.executors) {
       try {
@@ -71,6 +76,9 @@ export class TaskSet {
         this.host.reportError(ex.counters, err);
       }
     }
+    // Errors closing a resource are no one task's: the first task's counters carry them.
+    const first = this.byId.find((ex) => ex !== undefined);
+    await this.resources?.closeAll((err) => first && this.host.reportError(first.counters, err));
   }
 
   /** A copy of every task's counters (the supervisor keeps them past this thread's life). */

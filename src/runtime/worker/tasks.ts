@@ -14,6 +14,8 @@ import type { StreamTable } from './streams.js';
 import type { Executor, ExecutorHost } from './executor.js';
 import { SpoutExecutor } from './spout-executor.js';
 import { BoltExecutor } from './bolt-executor.js';
+import { TaskHooks } from './task-hooks.js';
+import type { SharedResources } from './shared-resources.js';
 
 export function buildExecutors(
   host: ExecutorHost,
@@ -21,6 +23,7 @@ export function buildExecutors(
   plan: Plan,
   assignment: Assignment,
   streams: StreamTable,
+  resources: SharedResources,
 ): { executors: Executor[]; failed?: { component: string; taskId: number; error: unknown } } {
   const executors: Executor[] = [];
   const config = Object.freeze({ ...host.config });
@@ -31,14 +34,21 @@ export function buildExecutors(
     try {
       const instance = componentId === ACKER_ID ? new AckerBolt() : topology.create(componentId);
       const tasks = assignment.componentTasks[componentId]!;
-      const context = makeContext(plan, assignment, componentId, taskId, tasks.indexOf(taskId), host.workerIndex);
-      const emitter = new TaskEmitter(taskId, componentId, plan, streams, assignment, host.workerIndex, () => host.ids.random(), (key) => topology.createGrouping(key));
       const componentConfig = Object.freeze({ ...config, ...def.config });
-      executors.push(
-        def.kind === 'spout'
-          ? new SpoutExecutor(host, taskId, componentId, instance as Spout, emitter, context, componentConfig)
-          : new BoltExecutor(host, taskId, componentId, instance as Bolt | BasicBolt, def.basic, def.system, emitter, context, componentConfig),
-      );
+      // Hook errors are the task's: reported on its counters once the executor exists.
+      let executor: Executor | undefined;
+      const hooks = new TaskHooks(taskId, (err) => executor && host.reportError(executor.counters, err));
+      const context = makeContext(plan, assignment, componentId, taskId, tasks.indexOf(taskId), host.workerIndex, {
+        addTaskHook: (h) => hooks.add(h, componentConfig, context),
+        getSharedResource: <T>(name: string) => resources.get(name) as T,
+      });
+      const emitter = new TaskEmitter(taskId, componentId, plan, streams, assignment, host.workerIndex, () => host.ids.random(), (key) => topology.createGrouping(key));
+      executor = def.kind === 'spout'
+        ? new SpoutExecutor(host, taskId, componentId, instance as Spout, emitter, context, componentConfig, hooks)
+        : new BoltExecutor(host, taskId, componentId, instance as Bolt | BasicBolt, def.basic, def.system, emitter, context, componentConfig, hooks);
+      // Topology-wide hooks (builder.addTaskHook) watch user tasks only, from before open/prepare.
+      if (!def.system) for (const h of topology.createTaskHooks()) hooks.add(h, componentConfig, context);
+      executors.push(executor);
     } catch (error) {
       return { executors, failed: { component: componentId, taskId, error } };
     }
@@ -53,8 +63,10 @@ function makeContext(
   taskId: number,
   taskIndex: number,
   workerIndex: number,
+  services: Pick<TopologyContext, 'addTaskHook' | 'getSharedResource'>,
 ): TopologyContext {
   return {
+    ...services,
     topologyName: plan.name,
     componentId,
     taskId,
