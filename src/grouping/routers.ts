@@ -8,6 +8,7 @@ import { ackerOfRoot } from '../topology/acker-protocol.js';
 import type { CustomStreamGrouping } from '../api/grouping.js';
 import { CustomRouter } from './custom.js';
 import { hashFields } from './hash.js';
+import { LocalOrShuffleRouter, ShuffleRouter, type LoadOf } from './shuffle.js';
 
 export interface RouteContext {
   /** Declared fields of the source stream. */
@@ -20,6 +21,8 @@ export interface RouteContext {
   readonly ackerForSpoutTask: readonly number[];
   /** Random source (injectable so tests are reproducible). */
   readonly random: () => number;
+  /** Each thread's load (0..1) as the emitting thread sees it, for the load-aware shuffles; undefined: plain shuffle. */
+  readonly load?: LoadOf;
   /** The edge, for custom groupings: who emits, on which stream, to which bolt, and where its grouping comes from. */
   readonly edge?: {
     readonly sourceComponent: string;
@@ -39,11 +42,9 @@ export function createRouter(grouping: Grouping, targetTasks: readonly number[],
   const tasks = [...targetTasks].sort((a, b) => a - b);
   switch (grouping.type) {
     case 'shuffle':
-      return new ShuffleRouter(tasks, ctx.random);
-    case 'localOrShuffle': {
-      const local = tasks.filter((t) => ctx.taskWorker[t] === ctx.workerIndex);
-      return new ShuffleRouter(local.length > 0 ? local : tasks, ctx.random);
-    }
+      return new ShuffleRouter(tasks, ctx.taskWorker, ctx.random, ctx.load);
+    case 'localOrShuffle':
+      return new LocalOrShuffleRouter(tasks, ctx.taskWorker, ctx.workerIndex, ctx.random, ctx.load);
     case 'fields':
       return new FieldsRouter(tasks, fieldIndexes(grouping.fields, ctx.sourceFields));
     case 'partialKey':
@@ -79,32 +80,6 @@ function fieldIndexes(fields: readonly string[], sourceFields: readonly string[]
     if (i < 0) throw new Error(`grouping field '${f}' is not declared (fields: ${sourceFields.join(', ')})`);
     return i;
   });
-}
-
-/** Storm's shuffle: walk a random permutation, reshuffle at the end of each pass. */
-class ShuffleRouter implements Router {
-  private readonly order: number[];
-  private pos = 0;
-  constructor(tasks: readonly number[], private readonly random: () => number) {
-    this.order = [...tasks];
-    this.reshuffle();
-  }
-  select(): number {
-    if (this.pos === this.order.length) {
-      this.reshuffle();
-      this.pos = 0;
-    }
-    return this.order[this.pos++]!;
-  }
-  private reshuffle(): void {
-    const a = this.order;
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = Math.floor(this.random() * (i + 1));
-      const t = a[i]!;
-      a[i] = a[j]!;
-      a[j] = t;
-    }
-  }
 }
 
 class FieldsRouter implements Router {

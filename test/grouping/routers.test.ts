@@ -75,6 +75,42 @@ describe('routers', () => {
     expect(remote).toEqual(new Map([[2, 100], [4, 100], [6, 100]]));
   });
 
+  it('load-aware shuffle: even while every thread is idle; a loaded thread\'s tasks get less, a saturated one\'s none until it drains', () => {
+    const taskWorker = [-1, 0, 1, 0, 1];
+    const loads = [0, 0];
+    const c = ctx({ taskWorker, workerIndex: 0, load: (w) => loads[w]! });
+    const r = createRouter({ type: 'shuffle' }, [1, 2, 3, 4], c);
+    const count = (n: number) => {
+      const m = new Map<number, number>();
+      for (let i = 0; i < n; i++) { const t = r.select([]) as number; m.set(t, (m.get(t) ?? 0) + 1); }
+      return m;
+    };
+    expect(count(160)).toEqual(new Map([[1, 40], [2, 40], [3, 40], [4, 40]])); // 10 passes of 4 copies each
+    loads[1] = 1; // thread 1's frame window is full: its tasks drop out of the next passes
+    count(16); // the pass built before the change runs out
+    expect(count(80)).toEqual(new Map([[1, 40], [3, 40]]));
+    loads[1] = 0.5; // half the copies
+    count(8);
+    expect(count(120)).toEqual(new Map([[1, 40], [2, 20], [3, 40], [4, 20]]));
+    loads[0] = 1; loads[1] = 1; // all saturated: even, backpressure does the rest
+    count(12);
+    expect(count(40)).toEqual(new Map([[1, 10], [2, 10], [3, 10], [4, 10]]));
+  });
+
+  it('load-aware localOrShuffle: stays local until the own thread is saturated, then spills over every task', () => {
+    const taskWorker = [-1, 0, 1, 0, 1];
+    const loads = [0, 0];
+    const r = createRouter({ type: 'localOrShuffle' }, [1, 2, 3, 4], ctx({ taskWorker, workerIndex: 0, load: (w) => loads[w]! }));
+    const seen = (n: number) => new Set(Array.from({ length: n }, () => r.select([]) as number));
+    expect(seen(80)).toEqual(new Set([1, 3]));
+    loads[0] = 1;
+    seen(8); // the local pass built before
+    expect(seen(80)).toEqual(new Set([2, 4])); // own thread saturated, the peer idle: the peer's tasks
+    loads[0] = 0.5;
+    seen(16);
+    expect(seen(80)).toEqual(new Set([1, 3]));
+  });
+
   it('partialKey: one hot key is split over exactly two tasks with balanced load', () => {
     for (const tasks of [[1, 2], [1, 2, 3, 4, 5], [10, 11, 12, 13, 14, 15, 16, 17]]) {
       const counts = route({ type: 'partialKey', fields: ['key'] }, tasks, rows(1001, () => 'hot'));

@@ -5,6 +5,7 @@
  */
 import type { Plan } from '../../topology/plan.js';
 import type { CustomStreamGrouping } from '../../api/grouping.js';
+import type { LoadOf } from '../../grouping/shuffle.js';
 import type { Assignment } from '../messages.js';
 import { createRouter, type Router } from '../../grouping/routers.js';
 import type { StreamInfo, StreamTable } from './streams.js';
@@ -31,6 +32,7 @@ export class TaskEmitter {
     workerIndex: number,
     random: () => number,
     createGrouping: (key: string) => CustomStreamGrouping,
+    load: LoadOf | undefined,
   ) {
     const me = plan.components.find((c) => c.id === componentId)!;
     for (const s of Object.values(me.streams)) {
@@ -51,6 +53,7 @@ export class TaskEmitter {
             workerIndex,
             ackerForSpoutTask: assignment.ackerForSpoutTask,
             random,
+            ...(load !== undefined ? { load } : {}),
             edge: { sourceComponent: componentId, sourceTask: taskId, stream: s.id, targetComponent: target.id, createGrouping },
           }));
         }

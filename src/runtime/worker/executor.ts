@@ -22,6 +22,11 @@ export interface ExecutorHost {
    * tuple, so a stamp is late or early by at most one step (microseconds to ~1 ms).
    */
   readonly clock: number;
+  /**
+   * A thread's load as this thread sees it, 0 idle .. 1 saturated (the load-aware shuffles):
+   * a peer by its frame window to it (or 1 while it is congested), this thread by its local queue.
+   */
+  loadOf(worker: number): number;
   /** Bit for the worker hosting a task, for `TupleImpl.touched` (wraps beyond 31 threads). */
   workerBit(task: number): number;
   /**

@@ -117,6 +117,13 @@ export class WorkerHost implements ExecutorHost {
     }
   }
 
+  loadOf(worker: number): number {
+    const s = this.shared;
+    if (worker === this.workerIndex) return Math.min(1, this.local.size / (4 * this.config.batchSize));
+    if (Atomics.load(s.congestion, worker) === 1) return 1;
+    return Math.min(1, s.inflight(this.workerIndex, worker) / this.config.maxInflightFrames);
+  }
+
   workerBit(task: number): number {
     return workerBit(this.taskWorker[task]!);
   }

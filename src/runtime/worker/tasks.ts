@@ -27,6 +27,8 @@ export function buildExecutors(
 ): { executors: Executor[]; failed?: { component: string; taskId: number; error: unknown } } {
   const executors: Executor[] = [];
   const config = Object.freeze({ ...host.config });
+  // Storm's default: shuffles weigh their targets by load; `loadAwareShuffle: false` turns that off.
+  const loadAware = config['loadAwareShuffle'] !== false;
   for (let taskId = 1; taskId < assignment.taskWorker.length; taskId++) {
     if (assignment.taskWorker[taskId] !== host.workerIndex) continue;
     const componentId = assignment.taskComponent[taskId]!;
@@ -42,7 +44,7 @@ export function buildExecutors(
         addTaskHook: (h) => hooks.add(h, componentConfig, context),
         getSharedResource: <T>(name: string) => resources.get(name) as T,
       });
-      const emitter = new TaskEmitter(taskId, componentId, plan, streams, assignment, host.workerIndex, () => host.ids.random(), (key) => topology.createGrouping(key));
+      const emitter = new TaskEmitter(taskId, componentId, plan, streams, assignment, host.workerIndex, () => host.ids.random(), (key) => topology.createGrouping(key), loadAware ? (w) => host.loadOf(w) : undefined);
       executor = def.kind === 'spout'
         ? new SpoutExecutor(host, taskId, componentId, instance as Spout, emitter, context, componentConfig, hooks)
         : new BoltExecutor(host, taskId, componentId, instance as Bolt | BasicBolt, def.basic, def.system, emitter, context, componentConfig, hooks);
