@@ -69,6 +69,24 @@ describe('dashboard server during a run', () => {
     expect(later.history.length).toBeGreaterThan(1);
   });
 
+  it('a throwing bolt: degraded with the reason, the failing bolt per component, an error history with full text', async () => {
+    const t = await until(topology, (x) => x.live.health.degraded && x.live.recentErrors.length > 0);
+    expect(t.live.status).toBe('running');
+    expect(t.live.health.degraded).toBe(true);
+    expect(t.live.health.reasons.join('\n')).toMatch(/'check' reported \d+ errors? in the last \d+ s; last: Error: boom on tuple \d+/);
+    const check = t.live.components.find((c) => c.id === 'check')!;
+    expect(check.recentErrors).toBeGreaterThan(0);
+    expect(t.live.components.find((c) => c.id === 'tally')!.recentErrors).toBe(0);
+    const e = t.live.recentErrors.at(-1)!;
+    expect(e.component).toBe('check');
+    expect(run.supervisor.assignment.componentTasks['check']).toContain(e.taskId);
+    expect(Math.abs(e.at - Date.now())).toBeLessThan(60_000);
+    // The full text, stack included (the table cell only ever had the first line).
+    expect(e.message).toMatch(/boom on tuple \d+\n\s+at /);
+    expect(check.backpressure.state).toMatch(/^(none|congested)$/);
+    expect(t.live.statusReason).toBeNull();
+  });
+
   it('/metrics: Prometheus text with the run counters and process metrics', async () => {
     const r = await fetchText(`${http.url}/metrics`);
     expect(r.status).toBe(200);
