@@ -55,6 +55,7 @@ describe.skipIf(!hasChromium)('the dashboard while Redis is down', () => {
     await topology.waitForFunction(() => document.querySelector('#status')?.textContent === 'running', null, { timeout: 60_000 });
     await analytics.waitForFunction(() => window.topoDashboard.refreshes >= 1 && document.querySelectorAll('#top tbody tr[data-url]').length > 0, null, { timeout: 60_000 });
     expect(await analytics.locator('#stale').isHidden()).toBe(true);
+    process.stderr.write(`Redis up screenshot: ${await screenshot(topology, 'redis-up-topology.png')}\n`);
   }, 180_000);
 
   it('Redis stopped: "degraded" with the store and since when; analytics figures kept and marked stale', async () => {

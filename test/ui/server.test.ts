@@ -56,7 +56,7 @@ describe('dashboard server during a run', () => {
     const first = await until(topology, (t) => t.live.totals.acked > 0);
     expect(first.topology).toBe('steady');
     expect(first.graph.nodes.map((n) => n.id)).toEqual(['ticker', 'check', 'tally']);
-    expect(first.graph.edges).toContainEqual({ from: 'check', to: 'tally', stream: 'checked', grouping: 'fields(parity)' });
+    expect(first.graph.edges).toContainEqual(expect.objectContaining({ from: 'check', to: 'tally', stream: 'checked', grouping: 'fields(parity)', label: 'fields(parity) · checked' }));
     expect(first.live.status).toBe('running');
     const later = await until(topology, (t) => t.live.totals.acked > first.live.totals.acked && t.live.components.some((c) => c.errors > 0));
     expect(later.live.totals.acked).toBeGreaterThan(first.live.totals.acked);
