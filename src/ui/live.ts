@@ -54,7 +54,7 @@ export class LiveFigures {
 
   snapshot(): LiveSnapshot {
     // A store's state can change after the run ended (the dashboard lingers): asked at read time.
-    if (this.final && this.stores.length > 0) return { ...this.snap, health: healthOf(false, this.snap.components, this.stores, WINDOW) };
+    if (this.final && this.stores.length > 0) return { ...this.snap, health: healthOf(false, [], this.stores, WINDOW) };
     return this.snap;
   }
 

@@ -34,13 +34,18 @@ export function backpressureOf(
   return { state: 'none', detail: null, queued };
 }
 
-/** Degraded while running: errors or failed trees in the window, or a store unreachable. */
+/**
+ * Degraded while running: errors or failed trees in the window, or a store unreachable. Once
+ * the run ended only the stores are listed: "errors in the last 5 s" of a frozen final sample
+ * would read as current for as long as the dashboard lingers.
+ */
 export function healthOf(running: boolean, components: readonly ComponentFigures[], stores: readonly StoreProbe[], windowS: number): Health {
   const reasons: string[] = [];
   for (const s of stores) {
     const p = s.problem();
     if (p !== null) reasons.push(p);
   }
+  if (!running) return { degraded: false, reasons };
   for (const c of components) {
     if (c.recentErrors > 0) {
       const last = c.lastError ? `; last: ${c.lastError}` : '';
@@ -48,7 +53,7 @@ export function healthOf(running: boolean, components: readonly ComponentFigures
     }
     if (c.kind === 'spout' && c.failedPerSec > 0) reasons.push(`'${c.id}': trees failing (${c.failedPerSec}/s: failed by a bolt or timed out), replayed if the spout replays`);
   }
-  return { degraded: running && reasons.length > 0, reasons };
+  return { degraded: reasons.length > 0, reasons };
 }
 
 /** Why an ended run is what it is, when that is not a clean completion or stop. */

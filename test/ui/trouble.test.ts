@@ -38,8 +38,9 @@ describe('healthOf', () => {
       "'ticker': trees failing (2.5/s: failed by a bolt or timed out), replayed if the spout replays",
     ]);
     expect(healthOf(true, [c({})], [], 5)).toEqual({ degraded: false, reasons: [] });
-    // Ended: the reasons stay on the page, but the badge shows the run's own status.
-    expect(healthOf(false, [], [store], 5).degraded).toBe(false);
+    // Ended: a store still down is listed, but the badge shows the run's own status, and the
+    // frozen last window's errors are not presented as current.
+    expect(healthOf(false, [c({ id: 'check', recentErrors: 3 })], [store], 5)).toEqual({ degraded: false, reasons: [store.problem()] });
   });
 });
 
