@@ -46,6 +46,8 @@ describe.skipIf(!hasChromium)('a run that ended incomplete', () => {
     // Red, not the green of a running or healthy run.
     expect(await page.evaluate(() => getComputedStyle(document.querySelector('#status')).backgroundColor)).toBe('rgb(255, 227, 227)');
     expect(await page.locator('[data-stat="pending"]').getAttribute('data-value')).toBe('5');
+    // Ended: no live marks (nothing failed here; backpressure is a state of a running run).
+    expect(await page.locator('[data-node="five"]').getAttribute('class')).toBe('node');
     process.stderr.write(`incomplete run screenshot: ${await screenshot(page, 'incomplete-run.png')}\n`);
     expect(errors).toEqual([]);
   }, 60_000);

@@ -43,8 +43,16 @@ window.topoDag = (() => {
     if (lastLive) update(lastLive);
   }
 
-  /** The failing mark: errors in the window, or tuples failed (bolts) / trees failed (spouts). */
-  function trouble(c) {
+  /**
+   * The failing mark: errors in the window, or tuples failed (bolts) / trees failed (spouts).
+   * Once the run ended the window is frozen: the marks then say which components failed at all.
+   */
+  function trouble(c, running) {
+    if (!running) {
+      if (c.errors > 0) return { cls: 'failing', text: `⚠ ${fmt(c.errors)} errors` };
+      if (c.failed > 0) return { cls: 'failing', text: `⚠ ${fmt(c.failed)} failed` };
+      return { cls: null, text: '' };
+    }
     if (c.recentErrors > 0) return { cls: 'failing', text: `⚠ ${fmt(c.errorsPerSec)} errors/s` };
     if (c.failedPerSec > 0) return { cls: 'failing', text: `⚠ failed ${fmt(c.failedPerSec)}/s` };
     if (c.backpressure.state !== 'none') return { cls: 'held', text: `backpressure: ${c.backpressure.state}` };
@@ -61,7 +69,7 @@ window.topoDag = (() => {
       put(g.querySelector('.figure'), c.kind === 'spout'
         ? `${fmt(c.emittedPerSec)}/s · pending ${fmt(c.pending)}`
         : `cap ${c.capacity === null ? '-' : c.capacity.toFixed(2)} · ${fmt(c.executedPerSec)}/s`);
-      const t = trouble(c);
+      const t = trouble(c, live.status === 'running');
       put(g.querySelector('.trouble'), t.text);
       attr(g, 'class', t.cls ? `node ${t.cls}` : 'node');
       put(g.querySelector('title'), [c.id, c.lastError && c.recentErrors > 0 ? `last error: ${c.lastError}` : null, c.backpressure.detail].filter(Boolean).join('\n'));
