@@ -125,8 +125,15 @@
     } },
   ];
 
+  // The page keeps more entries than each answer carries (the latest 50): an entry a user
+  // opened stays while a throwing bolt adds ten a second.
+  const KEPT_ERRORS = 200;
+  const kept = new Map();
+
   function updateErrors(live) {
-    const list = live.recentErrors.slice().reverse();
+    for (const e of live.recentErrors) kept.set(e.seq, e);
+    for (const seq of [...kept.keys()].sort((a, b) => a - b).slice(0, Math.max(0, kept.size - KEPT_ERRORS))) kept.delete(seq);
+    const list = [...kept.values()].sort((a, b) => b.seq - a.seq);
     document.getElementById('errors-section').hidden = list.length === 0;
     put(document.getElementById('errors-note'), list.length ? `latest ${list.length} of ${fmt(live.totals.errors)} errors (each thread sends at most 5 texts a second; counts are exact)` : '');
     syncTable('errors', ERROR_COLUMNS, list, 'data-seq', (e) => e.seq);
