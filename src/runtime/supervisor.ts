@@ -19,6 +19,7 @@ import { RestartPolicy } from './restart-policy.js';
 import { Replies } from './replies.js';
 import { loadHdr } from './metrics.js';
 import { ChaosScheduler } from './chaos.js';
+import { ErrorLog } from './error-log.js';
 
 export interface RunOptions {
   /** `-c key=value` pairs (over the topology file's config). */
@@ -48,6 +49,8 @@ export class Supervisor {
   readonly assignment: Assignment;
   readonly shared: SharedState;
   readonly book = new MetricsBook();
+  /** The errors components reported, with their full text (the dashboard's error history). */
+  readonly errors = new ErrorLog();
   private readonly pool: WorkerPool;
   private readonly spoutTaskIds: number[];
   private readonly restarts: RestartPolicy;
@@ -143,9 +146,11 @@ export class Supervisor {
         this.replies.arrive(`finish:${m.component}`, m.workerIndex);
         return;
       case 'error':
+        this.errors.add(m.component, m.taskId, m.message);
         this.opts.onError?.({ component: m.component, taskId: m.taskId, message: m.message });
         return;
       case 'fatal':
+        this.errors.add(m.component, m.taskId, m.message, true);
         this.opts.onError?.({ component: m.component, taskId: m.taskId, message: m.message });
         void this.fail(`component '${m.component}' (task ${m.taskId}) failed the run: ${m.message.split('\n')[0]}`);
         return;

@@ -1,87 +1,17 @@
 /**
  * Live figures of a run for the dashboard, /api/topology and /metrics: sampled once a second
- * from what the supervisor already keeps (the MetricsBook, shared-memory counters), so
- * however many pages are open the workers see no extra traffic. Rates and capacity are
- * taken over a sliding window of samples, as Storm UI's capacity is over its window.
+ * from what the supervisor already keeps (the MetricsBook, shared-memory counters, the error
+ * log), so however many pages are open the workers see no extra traffic. Rates and capacity
+ * are taken over a sliding window of samples, as Storm UI's capacity is over its window.
+ * The shapes are in live-types.ts; what counts as trouble is decided in trouble.ts.
  */
-import type { Assignment } from '../runtime/messages.js';
-import type { RuntimeConfig } from '../runtime/config.js';
-import type { SharedState } from '../runtime/shared-state.js';
-import type { MetricsBook, RunStatus, RunSummary } from '../runtime/summary.js';
+import type { RunSummary } from '../runtime/summary.js';
 import { buildHistogram, type TaskCounters } from '../runtime/metrics.js';
 import type hdr from 'hdr-histogram-js';
-import type { Plan } from '../topology/plan.js';
+import type { ComponentFigures, HistoryPoint, LiveSnapshot, RunSource, StoreProbe, ThreadFigures } from './live-types.js';
+import { backpressureOf, healthOf, statusReason } from './trouble.js';
 
-/** What the dashboard reads from a running Supervisor (structural, so tests can hand in their own). */
-export interface RunSource {
-  readonly plan: Plan;
-  readonly assignment: Assignment;
-  readonly config: RuntimeConfig;
-  readonly book: MetricsBook;
-  readonly shared: SharedState;
-  summary(): RunSummary;
-}
-
-export interface ComponentFigures {
-  readonly id: string;
-  readonly kind: 'spout' | 'bolt';
-  readonly parallelism: number;
-  readonly emitted: number;
-  readonly executed: number;
-  readonly acked: number;
-  readonly failed: number;
-  readonly errors: number;
-  readonly replayed: number;
-  readonly lastError: string | null;
-  readonly executeLatencyMs: number | null;
-  /** Busiest task's busy time / wall time over the window (bolts; spouts have no execute). */
-  readonly capacity: number | null;
-  readonly emittedPerSec: number;
-  readonly executedPerSec: number;
-  readonly ackedPerSec: number;
-  /** Spouts only: trees in flight and complete latency of the trees they rooted. */
-  readonly pending: number | null;
-  readonly completeLatencyMs: { p50: number; p99: number; count: number } | null;
-}
-
-export interface ThreadFigures {
-  readonly worker: number;
-  readonly tasks: readonly string[];
-  readonly rssMB: number;
-  readonly heapUsedMB: number;
-  /** Tuples queued in the thread (local queue plus its outbox). */
-  readonly queueDepth: number;
-  /** Batches other threads posted to it that it has not processed yet. */
-  readonly inboundFrames: number;
-  readonly congested: boolean;
-  readonly restarts: number;
-}
-
-export interface LiveSnapshot {
-  readonly topology: string;
-  readonly status: RunStatus | 'running';
-  readonly at: number;
-  readonly elapsedMs: number;
-  readonly workers: number;
-  readonly ackers: number;
-  readonly pending: number;
-  readonly restarts: number;
-  readonly chaosKills: number;
-  readonly error: string | null;
-  readonly totals: { emitted: number; acked: number; failed: number; replayed: number; errors: number; ackedPerSec: number };
-  readonly completeLatencyMs: RunSummary['completeLatencyMs'];
-  readonly components: readonly ComponentFigures[];
-  readonly threads: readonly ThreadFigures[];
-}
-
-/** One point of the throughput chart. */
-export interface HistoryPoint {
-  readonly t: number;
-  readonly ackedPerSec: number;
-  readonly emittedPerSec: number;
-  /** Complete latency p99 of the trees completed in the window (not since the start: a live chart of a cumulative p99 flattens within a minute). */
-  readonly p99Ms: number | null;
-}
+export type { Backpressure, ComponentFigures, Health, HistoryPoint, LiveSnapshot, RunSource, StoreProbe, ThreadFigures } from './live-types.js';
 
 interface Sample {
   readonly t: number;
@@ -90,6 +20,8 @@ interface Sample {
 
 const WINDOW = 5;
 const HISTORY = 600;
+/** Errors sent with each snapshot: the page's history table; the log keeps more. */
+const RECENT_ERRORS = 50;
 
 const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -102,7 +34,7 @@ export class LiveFigures {
   private final: RunSummary | null = null;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly source: RunSource, private readonly intervalMs = 1000) {
+  constructor(private readonly source: RunSource, private readonly intervalMs = 1000, private readonly stores: readonly StoreProbe[] = []) {
     this.snap = this.sample();
   }
 
@@ -121,6 +53,8 @@ export class LiveFigures {
   }
 
   snapshot(): LiveSnapshot {
+    // A store's state can change after the run ended (the dashboard lingers): asked at read time.
+    if (this.final && this.stores.length > 0) return { ...this.snap, health: healthOf(false, [], this.stores, WINDOW) };
     return this.snap;
   }
 
@@ -136,15 +70,22 @@ export class LiveFigures {
     if (this.samples.length > WINDOW + 1) this.samples.shift();
     const first = this.samples[0]!;
     const dt = Math.max(now - first.t, 1);
+    const windowS = Math.max(1, Math.round(dt / 1000));
     const perSec = (d: number): number => (now === first.t ? 0 : round(Math.max(0, d) / (dt / 1000), 1));
+    const threads: ThreadFigures[] = s.threads.map((th) => {
+      let inbound = 0;
+      for (let i = 0; i < shared.workers; i++) if (i !== th.worker) inbound += Math.max(0, shared.inflight(i, th.worker));
+      return { ...th, inboundFrames: inbound, congested: Atomics.load(shared.congestion, th.worker) !== 0 };
+    });
+    const byWorker = new Map(threads.map((t) => [t.worker, t]));
 
     const components: ComponentFigures[] = [];
-    let emitted = 0, acked = 0, failed = 0, replayed = 0, errors = 0, ackedDelta = 0, emittedDelta = 0;
+    let emitted = 0, acked = 0, failed = 0, replayed = 0, errors = 0, ackedDelta = 0, emittedDelta = 0, failedDelta = 0;
     for (const c of plan.components) {
       if (c.system) continue;
       const ids = assignment.componentTasks[c.id] ?? [];
       const sum = { emitted: 0, executed: 0, acked: 0, failed: 0, errors: 0, replayed: 0, execMs: 0, execN: 0 };
-      const delta = { emitted: 0, executed: 0, acked: 0 };
+      const delta = { emitted: 0, executed: 0, acked: 0, failed: 0, errors: 0 };
       let capacity: number | null = null;
       let lastError: string | null = null;
       let pending = 0;
@@ -159,6 +100,8 @@ export class LiveFigures {
         delta.emitted += t.emitted - (old?.emitted ?? 0);
         delta.executed += t.executed - (old?.executed ?? 0);
         delta.acked += t.acked - (old?.acked ?? 0);
+        delta.failed += t.failed - (old?.failed ?? 0);
+        delta.errors += t.errors - (old?.errors ?? 0);
         if (c.kind === 'bolt' && now !== first.t) capacity = Math.max(capacity ?? 0, Math.max(0, t.busyMs - (old?.busyMs ?? 0)) / dt);
       }
       const h = c.kind === 'spout' && config.ackers > 0 ? book.completeLatency(c.id) : null;
@@ -166,32 +109,38 @@ export class LiveFigures {
         id: c.id, kind: c.kind, parallelism: c.parallelism,
         emitted: sum.emitted, executed: sum.executed, acked: sum.acked, failed: sum.failed, errors: sum.errors, replayed: sum.replayed,
         lastError, executeLatencyMs: sum.execN > 0 ? round(sum.execMs / sum.execN) : null,
+        executeSamples: { sumMs: round(sum.execMs), count: sum.execN },
         capacity: capacity === null ? null : round(capacity),
         emittedPerSec: perSec(delta.emitted), executedPerSec: perSec(delta.executed), ackedPerSec: perSec(delta.acked),
+        failedPerSec: perSec(delta.failed), errorsPerSec: perSec(delta.errors), recentErrors: Math.max(0, delta.errors),
+        backpressure: backpressureOf(c.kind, ids, assignment, shared, byWorker, config.maxSpoutPending),
         pending: c.kind === 'spout' ? pending : null,
-        completeLatencyMs: h ? { p50: round(h.getValueAtPercentile(50) / 1000), p99: round(h.getValueAtPercentile(99) / 1000), count: h.totalCount } : null,
+        completeLatencyMs: h && h.totalCount > 0 ? {
+          p50: ms(h.getValueAtPercentile(50)), p90: ms(h.getValueAtPercentile(90)), p99: ms(h.getValueAtPercentile(99)),
+          p999: ms(h.getValueAtPercentile(99.9)), sumMs: round((h.mean * h.totalCount) / 1000), count: h.totalCount,
+        } : null,
       });
       errors += sum.errors;
       if (c.kind === 'spout') {
         emitted += sum.emitted; acked += sum.acked; failed += sum.failed; replayed += sum.replayed;
-        ackedDelta += delta.acked; emittedDelta += delta.emitted;
+        ackedDelta += delta.acked; emittedDelta += delta.emitted; failedDelta += delta.failed;
       }
     }
-    const threads: ThreadFigures[] = s.threads.map((th) => {
-      let inbound = 0;
-      for (let i = 0; i < shared.workers; i++) if (i !== th.worker) inbound += Math.max(0, shared.inflight(i, th.worker));
-      return { ...th, inboundFrames: inbound, congested: Atomics.load(shared.congestion, th.worker) !== 0 };
-    });
     const ackedPerSec = perSec(ackedDelta);
+    const failedPerSec = perSec(failedDelta);
     // Points before the spouts were activated would only draw a flat line of zeros.
-    if (s.elapsedMs > 0) this.points.push({ t: now, ackedPerSec, emittedPerSec: perSec(emittedDelta), p99Ms: this.windowP99(config.ackers > 0) });
+    if (s.elapsedMs > 0) this.points.push({ t: now, ackedPerSec, emittedPerSec: perSec(emittedDelta), failedPerSec, p99Ms: this.windowP99(config.ackers > 0) });
     if (this.points.length > HISTORY) this.points.shift();
+    const status: string = this.final ? this.final.status : 'running';
     return {
-      topology: plan.name, status: this.final ? this.final.status : 'running', at: now, elapsedMs: s.elapsedMs,
+      topology: plan.name, status, statusReason: this.final ? statusReason(this.final, status) : null,
+      health: healthOf(!this.final, components, this.stores, windowS),
+      at: now, elapsedMs: s.elapsedMs,
       workers: config.workers, ackers: config.ackers, pending: s.pending, restarts: s.restarts, chaosKills: s.chaosKills, error: s.error,
       // Once the run ended, its average rate says more than the last seconds' (often its tail).
-      totals: { emitted, acked, failed, replayed, errors, ackedPerSec: this.final ? this.final.throughput.ackedPerSec : ackedPerSec },
+      totals: { emitted, acked, failed, replayed, errors, ackedPerSec: this.final ? this.final.throughput.ackedPerSec : ackedPerSec, failedPerSec },
       completeLatencyMs: s.completeLatencyMs, components, threads,
+      recentErrors: (this.source.errors?.recent() ?? []).slice(-RECENT_ERRORS),
     };
   }
 
@@ -218,3 +167,6 @@ export class LiveFigures {
     }
   }
 }
+
+/** Microseconds (HDR's unit) to milliseconds. */
+const ms = (us: number): number => round(us / 1000);

@@ -13,6 +13,7 @@ import type { ViewDef } from '../views/view.js';
 import { isLoopback, listen, noAuthWarning, type Listening } from './listen.js';
 import { LiveFigures, type RunSource } from './live.js';
 import { dashboardHandler } from './server.js';
+import { RedisProbe } from './store-probe.js';
 
 export interface RunDashboardOptions {
   readonly file: string;
@@ -43,7 +44,9 @@ export class RunDashboard {
 
   /** Listen and print the URL; the page shows the run's figures from now on. */
   async attach(source: RunSource): Promise<string> {
-    this.live = new LiveFigures(source).start();
+    // The dashboard's serving connection doubles as the probe of the run's views store.
+    const stores = this.opened ? [new RedisProbe(this.opened.serving.redis, this.opened.display)] : [];
+    this.live = new LiveFigures(source, 1000, stores).start();
     const served: ServedViews = { file: this.o.file, namespace: this.o.topology.name, views: this.o.views ?? [] };
     const missing = !this.o.views || this.o.views.length === 0
       ? `${this.o.file} exports no views`

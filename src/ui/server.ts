@@ -7,7 +7,7 @@
  *   GET /ui/                 topology page (DAG and live figures)
  *   GET /ui/analytics        analytics page (top URLs, hourly chart, bounce rate)
  *   GET /ui/assets/NAME      page scripts, styles, uPlot
- *   GET /api/topology        {topology, graph, live (null when no run in this process), history}
+ *   GET /api/topology        {topology, graph, graphVertical, live (null when no run in this process), history}
  *   GET /metrics             Prometheus text format (prom-client)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -75,7 +75,9 @@ function hostName(header: string | undefined): string {
 
 export function dashboardHandler(o: DashboardOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const assets = new Assets();
-  const graph: Graph = layoutGraph(o.plan);
+  // Both orientations once: the page takes the one that fits its panel at full size.
+  const graph: Graph = layoutGraph(o.plan, 'lr');
+  const graphVertical: Graph = layoutGraph(o.plan, 'tb');
   const registry = metricsRegistry(o.live, o.plan.name);
   const serving = o.serving ? servingHandler({ ...o.serving, ...(o.onError ? { onError: o.onError } : {}) }) : null;
 
@@ -102,7 +104,7 @@ export function dashboardHandler(o: DashboardOptions): (req: IncomingMessage, re
       if (asset) return sendBody(req, res, asset.type, asset.body);
     }
     if (path === '/api/topology') {
-      return sendJson(req, res, 200, { topology: o.plan.name, graph, live: o.live?.snapshot() ?? null, history: o.live?.history() ?? [] });
+      return sendJson(req, res, 200, { topology: o.plan.name, graph, graphVertical, live: o.live?.snapshot() ?? null, history: o.live?.history() ?? [] });
     }
     if (path === '/metrics') return sendBody(req, res, registry.contentType, await registry.metrics());
     // A browser opening the bare address lands on the dashboard; scripts still get the 404.

@@ -100,6 +100,30 @@ describe.skipIf(!hasChromium)('analytics page', () => {
     expect(errors).toEqual([]);
   }, 240_000);
 
+  it('refreshes only the submitted range: a half-typed field is not asked for until Show', async () => {
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${run.url}analytics?from=${FROM}&to=${encodeURIComponent(TO)}&url=${encodeURIComponent(URL_KEY)}`);
+    const refreshes = () => page.evaluate(() => (window as unknown as { topoDashboard: { refreshes: number; errors: number } }).topoDashboard);
+    await page.waitForFunction(() => (window as unknown as { topoDashboard: { refreshes: number } }).topoDashboard.refreshes >= 1, null, { timeout: 60_000 });
+    const before = await drawn(page);
+    await page.locator('input[name="from"]').fill('2015-05-');
+    const seen = (await refreshes()).refreshes;
+    // Live refreshes go on (every 2 s) with the range last shown: no 400, same figures.
+    await page.waitForFunction((n) => (window as unknown as { topoDashboard: { refreshes: number } }).topoDashboard.refreshes >= n + 2, seen, { timeout: 30_000 });
+    expect((await refreshes()).errors).toBe(0);
+    expect(await page.locator('#error').isHidden()).toBe(true);
+    expect((await drawn(page)).pageviews).toEqual(before.pageviews);
+    // 24-hour UTC labels on the hourly axis.
+    const at = Date.UTC(2015, 4, 18, 13, 0) / 1000;
+    const labels = await page.evaluate((t) => { const u = (window as unknown as { topoDashboard: { chart: any } }).topoDashboard.chart; return u.axes[0].values(u, [t, t + 3600 * 4], 0, 90, 3600 * 4); }, at); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(labels).toEqual(['05-18 13:00', '17:00']);
+    // Submitted, the half-typed value is asked for and the server's reason shown.
+    await page.locator('button[type="submit"]').click();
+    await page.locator('#error').waitFor({ state: 'visible', timeout: 30_000 });
+    await expect(page.locator('#error').textContent()).resolves.toMatch(/400 from: '2015-05-' is not an ISO date-time/);
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+  }, 120_000);
+
   it('shows the reason of a 400 for a malformed range', async () => {
     const { page } = await openPage(browser);
     await page.goto(`${run.url}analytics?from=yesterday`);

@@ -25,8 +25,8 @@ export async function launch(): Promise<Browser> {
 }
 
 /** A page that records its script errors, so a broken page fails the test that opened it. */
-export async function openPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1300, height: 1000 } });
+export async function openPage(browser: Browser, viewport = { width: 1300, height: 1000 }): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {

@@ -56,7 +56,7 @@ describe('dashboard server during a run', () => {
     const first = await until(topology, (t) => t.live.totals.acked > 0);
     expect(first.topology).toBe('steady');
     expect(first.graph.nodes.map((n) => n.id)).toEqual(['ticker', 'check', 'tally']);
-    expect(first.graph.edges).toContainEqual({ from: 'check', to: 'tally', stream: 'checked', grouping: 'fields(parity)' });
+    expect(first.graph.edges).toContainEqual(expect.objectContaining({ from: 'check', to: 'tally', stream: 'checked', grouping: 'fields(parity)', label: 'fields(parity) · checked' }));
     expect(first.live.status).toBe('running');
     const later = await until(topology, (t) => t.live.totals.acked > first.live.totals.acked && t.live.components.some((c) => c.errors > 0));
     expect(later.live.totals.acked).toBeGreaterThan(first.live.totals.acked);
@@ -67,6 +67,24 @@ describe('dashboard server during a run', () => {
     expect(later.live.components.find((c) => c.id === 'ticker')!.pending).not.toBeNull();
     expect(later.live.threads).toHaveLength(1);
     expect(later.history.length).toBeGreaterThan(1);
+  });
+
+  it('a throwing bolt: degraded with the reason, the failing bolt per component, an error history with full text', async () => {
+    const t = await until(topology, (x) => x.live.health.degraded && x.live.recentErrors.length > 0);
+    expect(t.live.status).toBe('running');
+    expect(t.live.health.degraded).toBe(true);
+    expect(t.live.health.reasons.join('\n')).toMatch(/'check' reported \d+ errors? in the last \d+ s; last: Error: boom on tuple \d+/);
+    const check = t.live.components.find((c) => c.id === 'check')!;
+    expect(check.recentErrors).toBeGreaterThan(0);
+    expect(t.live.components.find((c) => c.id === 'tally')!.recentErrors).toBe(0);
+    const e = t.live.recentErrors.at(-1)!;
+    expect(e.component).toBe('check');
+    expect(run.supervisor.assignment.componentTasks['check']).toContain(e.taskId);
+    expect(Math.abs(e.at - Date.now())).toBeLessThan(60_000);
+    // The full text, stack included (the table cell only ever had the first line).
+    expect(e.message).toMatch(/boom on tuple \d+\n\s+at /);
+    expect(check.backpressure.state).toMatch(/^(none|congested)$/);
+    expect(t.live.statusReason).toBeNull();
   });
 
   it('/metrics: Prometheus text with the run counters and process metrics', async () => {
@@ -128,6 +146,9 @@ describe('dashboard server during a run', () => {
     live.finish(summary);
     const t = await topology();
     expect(t.live.status).toBe('stopped');
+    // The throwing bolt's last window is not presented as current trouble once the run ended.
+    expect(t.live.health).toEqual({ degraded: false, reasons: [] });
+    expect(t.live.statusReason).toBeNull();
     expect(t.live.totals.acked).toBe(summary.spouts['ticker']!.acked);
     expect(t.live.components.find((c) => c.id === 'check')!.executed).toBe(summary.bolts['check']!.executed);
     const m = (await fetchText(`${http.url}/metrics`)).body;

@@ -1,14 +1,16 @@
 // The analytics page: every figure is an answer of the serving layer (/api/top, /api/query,
 // /api/keys: batch + realtime merged, exactly what `topo query` prints), refreshed every
 // 2 s while "live" is on. The chart marks the batch watermark: buckets left of it come from
-// the batch view, the rest from the realtime view.
+// the batch view, the rest from the realtime view. Refreshes ask for the range last
+// submitted (Show, a link, the address), never for what is half typed in the form; when a
+// refresh fails (Redis down) the last figures stay, marked stale with their time.
 'use strict';
 (() => {
-  const { el, fmt, getJson, fill, showError, utc } = window.topo;
+  const { el, fmt, getJson, put, attr, syncTable, showError, utc, utcAxis, utcSeries, followWidth } = window.topo;
   const REFRESH_MS = 2000;
   const MAX_DOMAINS = 20;
   const form = document.getElementById('controls');
-  const state = { chart: null, answers: {}, busy: false, refreshes: 0 };
+  const state = { chart: null, resize: null, answers: {}, busy: false, refreshes: 0, errors: 0, applied: null, okAt: null };
   window.topoDashboard = state;
 
   // The form mirrors the address bar, so a view of the data can be linked to.
@@ -21,6 +23,8 @@
     from: form.elements.from.value.trim(), to: form.elements.to.value.trim(),
     url: form.elements.url.value.trim(), n: form.elements.n.value.trim() || '10',
   });
+  // What the page shows: the form as it was when last submitted (or as the address gave it).
+  state.applied = settings();
 
   /** GET and return the body, or throw with the server's reason (a 400 says what is wrong). */
   async function ask(path, query) {
@@ -72,56 +76,90 @@
       state.chart.setData(data);
     } else {
       if (state.chart) state.chart.destroy();
+      if (state.resize) state.resize.disconnect();
       state.chart = new uPlot({
-        width: Math.max(400, box.clientWidth - 10), height: 280, tzDate: utc, plugins: [watermarkPlugin()],
-        series: [{ label: 'hour (UTC)' }, { label: 'pageviews', stroke: '#d9480f', width: 2, points: { show: true } },
+        width: Math.max(300, box.clientWidth), height: 280, tzDate: utc, plugins: [watermarkPlugin()],
+        series: [utcSeries('hour (UTC)'), { label: 'pageviews', stroke: '#d9480f', width: 2, points: { show: true } },
           { label: 'unique visitors', stroke: '#3b6fb6', width: 2, points: { show: true } }],
-        axes: [{}, { label: 'per hour', size: 60 }],
+        axes: [utcAxis({ space: 90 }), { label: 'per hour', size: 60 }],
       }, data, box);
+      state.resize = followWidth(state.chart, box, 280);
     }
-    fill('chart-url', pv.key);
+    put(document.getElementById('chart-url'), pv.key);
     const wm = pv.watermark ? `batch watermark ${pv.watermark} (shaded: from the batch view)` : 'no batch run yet: every bucket is realtime';
-    fill('hourly-note', `${fmt(pv.value)} pageviews, ${fmt(uq.value)} unique visitors over the range (a HyperLogLog union: a visitor of several hours counts once). ${wm}.`);
-    const head = el('tr', {}, ['hour (UTC)', 'pageviews', 'unique visitors', 'source'].map((h) => el('th', {}, h)));
-    const rows = pv.buckets.map((b, i) => el('tr', { 'data-hour': b.start }, el('td', {}, b.start.slice(0, 16).replace('T', ' ')),
-      el('td', { 'data-field': 'pageviews' }, fmt(b.value)), el('td', { 'data-field': 'uniques' }, fmt(uq.buckets[i] ? uq.buckets[i].value : null)),
-      el('td', { class: 'text' }, b.source)));
-    fill('hourly-table', el('thead', {}, head), el('tbody', {}, rows));
+    put(document.getElementById('hourly-note'), `${fmt(pv.value)} pageviews, ${fmt(uq.value)} unique visitors over the range (a HyperLogLog union: a visitor of several hours counts once). ${wm}.`);
+    const rows = pv.buckets.map((b, i) => ({ b, u: uq.buckets[i] }));
+    syncTable('hourly-table', HOURLY_COLUMNS, rows, 'data-hour', (r) => r.b.start);
   }
+
+  const cell = (field, get) => ({ render(td, x) { attr(td, 'data-field', field); put(td, get(x)); } });
+  const HOURLY_COLUMNS = [
+    { name: 'hour (UTC)', render(td, r) { put(td, r.b.start.slice(0, 16).replace('T', ' ')); } },
+    { name: 'pageviews', ...cell('pageviews', (r) => fmt(r.b.value)) },
+    { name: 'unique visitors', ...cell('uniques', (r) => fmt(r.u ? r.u.value : null)) },
+    { name: 'source', cls: 'text', render(td, r) { put(td, r.b.source); } },
+  ];
+
+  // Tables keep their rows between refreshes (a selection or a hovered link survives).
+  const empty = (id, cols, text) => {
+    syncTable(id, [{ name: '', render(td) { attr(td, 'colspan', cols); attr(td, 'class', 'muted'); put(td, text); } }], [{}], 'data-empty', () => 'none');
+  };
+  const bar = (fraction) => ({ render(td, x) {
+    const b = td.firstChild || td.appendChild(el('span', { class: 'bar' }));
+    attr(b, 'style', `width:${Math.round(fraction(x) * 90)}px`);
+  } });
 
   function drawTop(top) {
     const max = Math.max(1, ...top.top.map((e) => e.score));
-    const head = el('tr', {}, el('th', {}, '#'), el('th', { class: 'text' }, 'URL'), el('th', {}, 'pageviews'), el('th', {}));
-    const rows = top.top.map((e, i) => el('tr', { 'data-url': e.key }, el('td', {}, String(i + 1)),
-      el('td', { class: 'text url' }, el('button', { class: 'link', type: 'button', onclick: () => { form.elements.url.value = e.key; apply(); } }, e.key)),
-      el('td', { 'data-field': 'pageviews' }, fmt(e.score)),
-      el('td', { class: 'text' }, el('span', { class: 'bar', style: `width:${Math.round((e.score / max) * 90)}px` }))));
-    fill('top', el('thead', {}, head), el('tbody', {}, rows.length ? rows : [el('tr', {}, el('td', { colspan: 4, class: 'muted' }, 'no pageviews in this range'))]));
+    const table = document.getElementById('top');
+    if (top.top.length === 0) return (table.replaceChildren(), empty('top', 4, 'no pageviews in this range'));
+    if (table.querySelector('[data-empty]')) table.replaceChildren();
+    syncTable('top', [
+      { name: '#', render(td, e) { put(td, String(top.top.indexOf(e) + 1)); } },
+      { name: 'URL', cls: 'text url', render(td, e) {
+        if (!td.firstChild) td.append(el('button', { class: 'link', type: 'button', onclick: () => { form.elements.url.value = e.key; apply(); } }, e.key));
+      } },
+      { name: 'pageviews', ...cell('pageviews', (e) => fmt(e.score)) },
+      { name: '', cls: 'text', ...bar((e) => e.score / max) },
+    ], top.top, 'data-url', (e) => e.key);
   }
 
   function drawBounces(list) {
-    const head = el('tr', {}, ['domain', 'visits', 'bounces', 'bounce rate', ''].map((h) => el('th', {}, h)));
-    const rows = list.map(({ key, value }) => el('tr', { 'data-domain': key }, el('td', { class: 'text' }, key),
-      el('td', { 'data-field': 'visits' }, fmt(value.visits)), el('td', { 'data-field': 'bounces' }, fmt(value.bounces)),
-      el('td', { 'data-field': 'rate' }, value.rate === null ? '-' : `${(value.rate * 100).toFixed(1)}%`),
-      el('td', { class: 'text' }, el('span', { class: 'bar', style: `width:${Math.round((value.rate || 0) * 90)}px` }))));
-    fill('bounces', el('thead', {}, head), el('tbody', {}, rows.length ? rows : [el('tr', {}, el('td', { colspan: 5, class: 'muted' }, 'no visits in this range'))]));
+    const table = document.getElementById('bounces');
+    if (list.length === 0) return (table.replaceChildren(), empty('bounces', 5, 'no visits in this range'));
+    if (table.querySelector('[data-empty]')) table.replaceChildren();
+    syncTable('bounces', [
+      { name: 'domain', cls: 'text', render(td, d) { put(td, d.key); } },
+      { name: 'visits', ...cell('visits', (d) => fmt(d.value.visits)) },
+      { name: 'bounces', ...cell('bounces', (d) => fmt(d.value.bounces)) },
+      { name: 'bounce rate', ...cell('rate', (d) => (d.value.rate === null ? '-' : `${(d.value.rate * 100).toFixed(1)}%`)) },
+      { name: '', cls: 'text', ...bar((d) => d.value.rate || 0) },
+    ], list, 'data-domain', (d) => d.key);
+  }
+
+  /** Keep the last figures when a refresh fails, but say they are not current (and since when). */
+  function markStale(reason) {
+    const note = document.getElementById('stale');
+    const stale = reason !== null && state.okAt !== null;
+    note.hidden = !stale;
+    for (const s of document.querySelectorAll('main section.figures')) s.classList.toggle('stale', stale);
+    if (stale) put(note, `Stale: these figures are from ${new Date(state.okAt).toISOString().slice(11, 19)} UTC, the last refresh failed (${reason}). They update again once the views store answers.`);
   }
 
   async function refresh() {
-    const s = settings();
+    const s = state.applied;
     const views = await ask('/api/views', {});
     const names = views.views.map((v) => v.name);
     for (const need of ['pageviews', 'uniques', 'bounces']) {
       if (!names.includes(need)) throw new Error(`topology '${views.namespace}' has no '${need}' view (it has: ${names.join(', ')}); this page shows the pageviews views`);
     }
-    document.getElementById('title').textContent = `topo analytics: ${views.namespace}`;
+    put(document.getElementById('title'), `topo analytics: ${views.namespace}`);
     const top = await ask('/api/top', { view: 'pageviews', from: s.from, to: s.to, n: s.n });
     const url = s.url || (top.top[0] && top.top[0].key);
     if (!url) {
       state.answers = { top };
       drawTop(top);
-      fill('range', 'No pageviews yet. Run the pageviews topology (topo run topologies/pageviews.ts --ui).');
+      put(document.getElementById('range'), 'No pageviews yet. Run the pageviews topology (topo run topologies/pageviews.ts --ui).');
       return;
     }
     const pv = await ask('/api/query', { view: 'pageviews', key: url, from: s.from, to: s.to });
@@ -136,9 +174,9 @@
     drawTop(top);
     drawHourly(pv, uq);
     drawBounces(domains);
-    fill('range', `range ${pv.from} to ${pv.to} (UTC)${s.from || s.to ? '' : ': the latest day with data'}; top by pageviews over the same range.`);
+    put(document.getElementById('range'), `range ${pv.from} to ${pv.to} (UTC)${s.from || s.to ? '' : ': the latest day with data'}; top by pageviews over the same range.`);
     const badge = document.getElementById('watermark');
-    badge.textContent = pv.watermark ? `batch watermark ${pv.watermark.slice(0, 16).replace('T', ' ')}` : 'no batch yet (all realtime)';
+    put(badge, pv.watermark ? `batch watermark ${pv.watermark.slice(0, 16).replace('T', ' ')}` : 'no batch yet (all realtime)');
   }
 
   async function tick() {
@@ -148,10 +186,13 @@
       await refresh();
       showError(null);
       state.refreshes++;
-      document.getElementById('updated').textContent = `updated ${new Date().toISOString().slice(11, 19)} UTC`;
+      state.okAt = Date.now();
+      markStale(null);
+      put(document.getElementById('updated'), `updated ${new Date().toISOString().slice(11, 19)} UTC`);
     } catch (err) {
       showError(err.message);
-      state.errors = (state.errors || 0) + 1;
+      markStale(err.message);
+      state.errors++;
     } finally {
       state.busy = false;
     }
@@ -159,6 +200,7 @@
 
   function apply() {
     const s = settings();
+    state.applied = s;
     history.replaceState(null, '', `?${qs({ from: s.from, to: s.to, url: s.url, n: s.n === '10' ? '' : s.n, live: form.elements.live.checked ? '' : '0' })}`);
     void tick();
   }

@@ -1,6 +1,6 @@
 // Helpers shared by the dashboard pages. Every value from the server (component ids, URLs
-// read from a log) goes into the page as text, never as HTML: a URL in an access log is
-// whatever a client sent.
+// read from a log, error texts) goes into the page as text, never as HTML: a URL in an
+// access log is whatever a client sent.
 'use strict';
 window.topo = (() => {
   /** An element with attributes and children (strings become text nodes). */
@@ -45,22 +45,92 @@ window.topo = (() => {
     return `rgb(${mix(from[0], to[0], t)},${mix(from[1], to[1], t)},${mix(from[2], to[2], t)})`;
   }
 
-  /** Replace the children of the element with id `id`. */
+  /** Replace the children of the element with id `id` (only for content that is not live). */
   function fill(id, ...children) {
     const e = document.getElementById(id);
     e.replaceChildren(...children.flat());
     return e;
   }
 
+  /**
+   * Writes that touch the DOM only when the value changed: a cell rewritten every second
+   * with the same text would drop the user's text selection and close its tooltip.
+   */
+  function put(node, text) {
+    const t = text === null || text === undefined ? '' : String(text);
+    if (node.textContent !== t) node.textContent = t;
+  }
+  function attr(node, name, value) {
+    if (value === null || value === undefined || value === false) {
+      if (node.hasAttribute(name)) node.removeAttribute(name);
+    } else if (node.getAttribute(name) !== String(value)) node.setAttribute(name, String(value));
+  }
+
+  /**
+   * Keep table `id` showing `items` in place: the header is built once, one row per key
+   * (attribute `keyAttr`), rows reused, moved, added or removed, and each column's
+   * `render(td, item)` updates its cell (with put/attr). `cols`: [{name, cls, title, render}].
+   */
+  function syncTable(id, cols, items, keyAttr, keyOf) {
+    const table = document.getElementById(id);
+    if (!table.tHead) {
+      table.append(el('thead', {}, el('tr', {}, cols.map((c) => el('th', { class: c.cls || null, title: c.title || null }, c.name)))), el('tbody'));
+    }
+    const body = table.tBodies[0];
+    const rows = new Map([...body.rows].map((tr) => [tr.getAttribute(keyAttr), tr]));
+    items.forEach((item, i) => {
+      const key = String(keyOf(item));
+      let tr = rows.get(key);
+      if (!tr) {
+        tr = el('tr', { [keyAttr]: key }, cols.map((c) => el('td', { class: c.cls || null })));
+        rows.set(key, tr);
+      }
+      if (body.rows[i] !== tr) body.insertBefore(tr, body.rows[i] || null);
+      cols.forEach((c, j) => c.render(tr.cells[j], item, tr));
+    });
+    const keep = new Set(items.map((item) => String(keyOf(item))));
+    for (const [key, tr] of rows) if (!keep.has(key)) tr.remove();
+    return table;
+  }
+
   /** Show `message` in the page's error box, or hide it with null. */
   function showError(message) {
     const box = document.getElementById('error');
     box.hidden = message === null;
-    box.textContent = message || '';
+    put(box, message || '');
   }
 
   /** x axis in UTC (buckets are UTC hours), whatever the browser's zone. */
   const utc = (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
+  const iso = (s) => new Date(s * 1000).toISOString();
 
-  return { el, fmt, getJson, capacityColor, fill, showError, utc };
+  /**
+   * A 24-hour UTC time axis for uPlot (its default labels are 12-hour, "3pm"): seconds when
+   * ticks are seconds apart, hours:minutes, and the date where a day starts or ticks are days apart.
+   */
+  function utcAxis(extra) {
+    return {
+      ...extra,
+      values: (u, splits, axis, space, incr) => splits.map((s, i) => {
+        const t = iso(s);
+        if (incr >= 86400) return t.slice(5, 10);
+        const hm = incr < 1 ? t.slice(11, 21) : incr < 60 ? t.slice(11, 19) : t.slice(11, 16);
+        return i === 0 || t.slice(11, 19) === '00:00:00' ? `${t.slice(5, 10)} ${hm}` : hm;
+      }),
+    };
+  }
+  /** The x series' legend: the full UTC time of the point under the cursor. */
+  const utcSeries = (label) => ({ label, value: (u, v) => (v === null || v === undefined ? '-' : `${iso(v).slice(0, 19).replace('T', ' ')} UTC`) });
+
+  /** Resize `chart` with its box (the panel changes width with the window or the layout). */
+  function followWidth(chart, box, height) {
+    const ro = new ResizeObserver(() => {
+      const w = Math.max(300, Math.floor(box.clientWidth));
+      if (Math.abs(w - chart.width) >= 2) chart.setSize({ width: w, height });
+    });
+    ro.observe(box);
+    return ro;
+  }
+
+  return { el, fmt, getJson, capacityColor, fill, put, attr, syncTable, showError, utc, utcAxis, utcSeries, followWidth };
 })();

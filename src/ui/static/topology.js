@@ -1,153 +1,185 @@
-// The topology page: the DAG (laid out by the server), live per-component and per-thread
-// figures from /api/topology every second, and a throughput chart (uPlot).
+// The topology page: the DAG (topology-dag.js), live per-component and per-thread figures
+// and the error history from /api/topology every second, and a throughput chart (uPlot).
+// Everything is updated in place (common.js syncTable/put): nothing is rebuilt while a user
+// selects text or reads a tooltip.
 'use strict';
 (() => {
-  const { el, fmt, getJson, capacityColor, fill, showError, utc } = window.topo;
+  const { el, fmt, getJson, put, attr, syncTable, showError, utc, utcAxis, utcSeries, followWidth } = window.topo;
   const REFRESH_MS = 1000;
-  const state = { drawn: false, chart: null, last: null };
+  const state = { chart: null, last: null, refreshes: 0 };
   window.topoDashboard = state;
 
-  function drawGraph(g) {
-    const svg = el('svg:svg', { class: 'dag', width: g.width, height: g.height, viewBox: `0 0 ${g.width} ${g.height}`, role: 'img', 'aria-label': 'topology graph' });
-    svg.append(el('svg:defs', {}, el('svg:marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
-      el('svg:path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#868e96' }))));
-    const at = new Map(g.nodes.map((n) => [n.id, n]));
-    const pairs = new Map();
-    for (const e of g.edges) {
-      const a = at.get(e.from), b = at.get(e.to);
-      const k = `${e.from}>${e.to}`;
-      const nth = pairs.get(k) || 0;
-      pairs.set(k, nth + 1);
-      const x1 = a.x + g.nodeWidth / 2, y1 = a.y, x2 = b.x - g.nodeWidth / 2, y2 = b.y;
-      const mx = (x1 + x2) / 2;
-      svg.append(el('svg:g', { class: 'edge', 'data-edge': k },
-        el('svg:path', { d: `M ${x1} ${y1} C ${mx} ${y1}, ${mx} ${y2}, ${x2} ${y2}`, 'marker-end': 'url(#arrow)' }),
-        el('svg:text', { x: mx, y: (y1 + y2) / 2 - 4 + nth * 13, 'text-anchor': 'middle' }, `${e.grouping} · ${e.stream}`)));
-    }
-    for (const n of g.nodes) {
-      const x = n.x - g.nodeWidth / 2, y = n.y - g.nodeHeight / 2;
-      svg.append(el('svg:g', { class: 'node', 'data-node': n.id },
-        el('svg:rect', { x, y, width: g.nodeWidth, height: g.nodeHeight, fill: capacityColor(n.kind === 'spout' ? null : 0) }),
-        el('svg:text', { class: 'title', x: n.x, y: y + 18, 'text-anchor': 'middle' }, n.id),
-        el('svg:text', { x: n.x, y: y + 33, 'text-anchor': 'middle' }, `${n.kind} ×${n.parallelism}`),
-        el('svg:text', { class: 'figure', x: n.x, y: y + 48, 'text-anchor': 'middle' }, '')));
-    }
-    fill('dag', svg);
-  }
-
-  function updateGraph(live) {
-    if (!live) return;
-    for (const c of live.components) {
-      const g = document.querySelector(`[data-node="${CSS.escape(c.id)}"]`);
-      if (!g) continue;
-      g.querySelector('rect').setAttribute('fill', capacityColor(c.kind === 'spout' ? null : (c.capacity ?? 0)));
-      g.querySelector('.figure').textContent = c.kind === 'spout'
-        ? `${fmt(c.emittedPerSec)}/s · pending ${fmt(c.pending)}`
-        : `cap ${c.capacity === null ? '-' : c.capacity.toFixed(2)} · ${fmt(c.executedPerSec)}/s`;
-    }
-  }
-
-  const stat = (label, value, id) => el('div', { class: 'stat' }, el('b', { 'data-stat': id, 'data-value': value ?? '' }, typeof value === 'number' ? fmt(value) : (value ?? '-')), el('span', {}, label));
+  const STATS = [
+    ['elapsed', 'elapsed (s)', (l) => Math.round(l.elapsedMs / 1000)], ['emitted', 'emitted (spouts)', (l) => l.totals.emitted],
+    ['acked', 'acked', (l) => l.totals.acked], ['ackedPerSec', (l) => (l.status === 'running' ? 'acked/s (last 5 s)' : 'acked/s (whole run)'), (l) => l.totals.ackedPerSec],
+    ['failed', 'failed', (l) => l.totals.failed], ['failedPerSec', 'failed/s (last 5 s)', (l) => l.totals.failedPerSec],
+    ['replayed', 'replayed', (l) => l.totals.replayed], ['errors', 'errors', (l) => l.totals.errors], ['pending', 'pending trees', (l) => l.pending],
+    ['p50', 'complete p50 (ms)', (l) => (l.completeLatencyMs ? l.completeLatencyMs.p50 : null)],
+    ['p99', 'complete p99 (ms)', (l) => (l.completeLatencyMs ? l.completeLatencyMs.p99 : null)],
+    ['workers', 'worker threads', (l) => l.workers], ['restarts', 'restarts', (l) => l.restarts],
+  ];
 
   function updateStats(data) {
     const live = data.live;
-    document.getElementById('title').textContent = `topo: ${data.topology}`;
-    document.title = `topo: ${data.topology}`;
+    put(document.getElementById('title'), `topo: ${data.topology}`);
+    if (document.title !== `topo: ${data.topology}`) document.title = `topo: ${data.topology}`;
     const badge = document.getElementById('status');
+    const box = document.getElementById('stats');
     if (!live) {
-      badge.textContent = 'not running here';
-      badge.className = 'badge';
-      fill('stats', el('p', { class: 'muted' }, 'No topology runs in this process: this is the plan of the served topology file. Start it with ',
+      put(badge, 'not running here');
+      if (!box.querySelector('p')) box.replaceChildren(el('p', { class: 'muted' }, 'No topology runs in this process: this is the plan of the served topology file. Start it with ',
         el('code', {}, 'topo run FILE --ui'), ' to see live figures.'));
       return;
     }
-    badge.textContent = live.status;
-    badge.className = `badge ${live.status}`;
-    const lat = live.completeLatencyMs;
-    fill('stats',
-      stat('elapsed (s)', Math.round(live.elapsedMs / 1000), 'elapsed'),
-      stat('emitted (spouts)', live.totals.emitted, 'emitted'),
-      stat('acked', live.totals.acked, 'acked'),
-      stat(live.status === 'running' ? 'acked/s (last 5 s)' : 'acked/s (whole run)', live.totals.ackedPerSec, 'ackedPerSec'),
-      stat('failed', live.totals.failed, 'failed'),
-      stat('replayed', live.totals.replayed, 'replayed'),
-      stat('errors', live.totals.errors, 'errors'),
-      stat('pending trees', live.pending, 'pending'),
-      stat('complete p50 (ms)', lat ? lat.p50 : null, 'p50'),
-      stat('complete p99 (ms)', lat ? lat.p99 : null, 'p99'),
-      stat('worker threads', live.workers, 'workers'),
-      stat('restarts', live.restarts, 'restarts'));
-    showError(live.error ? `run failed: ${live.error}` : null);
+    // "degraded" while running with trouble; once ended, the run's own status (completed-with-failures, incomplete, ...).
+    const shown = live.status === 'running' && live.health.degraded ? 'degraded' : live.status;
+    put(badge, shown);
+    attr(badge, 'class', `badge ${shown}`);
+    attr(badge, 'data-status', live.status);
+    for (const [id, label, get] of STATS) {
+      let b = box.querySelector(`[data-stat="${id}"]`);
+      if (!b) box.append(el('div', { class: 'stat' }, (b = el('b', { 'data-stat': id })), el('span')));
+      const v = get(live);
+      attr(b, 'data-value', v ?? '');
+      put(b, fmt(v));
+      put(b.nextSibling, typeof label === 'function' ? label(live) : label);
+    }
+    updateTrouble(live);
   }
 
-  const COLUMNS = [
-    ['component', (c) => c.id, 'text'], ['kind', (c) => c.kind, 'text'], ['tasks', (c) => c.parallelism],
-    ['emitted', (c) => c.emitted], ['emitted/s', (c) => c.emittedPerSec], ['executed', (c) => c.executed], ['executed/s', (c) => c.executedPerSec],
-    ['acked', (c) => c.acked], ['failed', (c) => c.failed], ['replayed', (c) => c.replayed], ['errors', (c) => c.errors],
-    ['capacity', (c) => c.capacity, 2], ['execute ms', (c) => c.executeLatencyMs, 3],
-    ['complete p50 ms', (c) => (c.completeLatencyMs ? c.completeLatencyMs.p50 : null)], ['complete p99 ms', (c) => (c.completeLatencyMs ? c.completeLatencyMs.p99 : null)],
-    ['pending', (c) => c.pending], ['last error', (c) => c.lastError, 'err'],
+  /** The reasons behind "degraded", and why an ended run is not a clean success. */
+  function updateTrouble(live) {
+    const box = document.getElementById('trouble');
+    const lines = [...(live.statusReason ? [`run ${live.status}: ${live.statusReason}`] : []), ...live.health.reasons];
+    box.hidden = lines.length === 0;
+    attr(box, 'class', live.status === 'running' ? 'trouble degraded' : `trouble ${live.status}`);
+    const list = box.querySelector('ul') || box.appendChild(el('ul'));
+    [...list.children].slice(lines.length).forEach((li) => li.remove());
+    lines.forEach((line, i) => put(list.children[i] || list.appendChild(el('li')), line));
+  }
+
+  // Two figures per cell where they belong together (total and rate): 13 columns fit 1300 px.
+  const num = (field, sub, digits) => ({
+    render(td, c) {
+      const v = c[field];
+      attr(td, 'data-field', field);
+      attr(td, 'data-value', v ?? '');
+      const main = td.firstChild || td.appendChild(el('span'));
+      put(main, fmt(v, v === null || digits === undefined ? undefined : digits));
+      if (!sub) return;
+      const s = td.children[1] || td.appendChild(el('small', { 'data-field': sub }));
+      attr(s, 'data-value', c[sub] ?? '');
+      put(s, c[sub] ? `${fmt(c[sub])}/s` : '');
+    },
+  });
+  const COMPONENT_COLUMNS = [
+    { name: 'component', cls: 'text', render(td, c) {
+      const b = td.firstChild || td.appendChild(el('b', { 'data-field': 'id' }));
+      put(b, c.id);
+      put(td.children[1] || td.appendChild(el('small', { 'data-field': 'kind' })), `${c.kind} ×${c.parallelism}`);
+    } },
+    { name: 'emitted', title: 'tuples emitted, and per second over the last 5 s', ...num('emitted', 'emittedPerSec') },
+    { name: 'executed', ...num('executed', 'executedPerSec') },
+    { name: 'acked', ...num('acked', 'ackedPerSec') },
+    { name: 'failed', title: 'spouts: trees failed or timed out; bolts: tuples they failed', ...num('failed', 'failedPerSec') },
+    { name: 'replayed', ...num('replayed') },
+    { name: 'errors', ...num('errors', 'errorsPerSec') },
+    { name: 'capacity', title: 'busy time / wall time of the busiest task (near 1: the bottleneck)', ...num('capacity', null, 2) },
+    { name: 'exec ms', title: 'mean sampled execute latency', ...num('executeLatencyMs', null, 3) },
+    { name: 'complete ms', title: 'complete latency p50 / p99 of the trees a spout rooted', render(td, c) {
+      attr(td, 'data-field', 'completeLatency');
+      put(td, c.completeLatencyMs ? `${fmt(c.completeLatencyMs.p50)} / ${fmt(c.completeLatencyMs.p99)}` : '-');
+    } },
+    { name: 'pending', ...num('pending') },
+    { name: 'backpressure', cls: 'text', title: 'max-pending: a spout task at maxSpoutPending; congested: a thread of its tasks has full queues', render(td, c) {
+      attr(td, 'data-field', 'backpressure');
+      attr(td, 'data-value', c.backpressure.state);
+      attr(td, 'class', c.backpressure.state === 'none' ? 'text' : 'text held');
+      attr(td, 'title', c.backpressure.detail);
+      put(td, c.backpressure.state === 'none' ? `no · ${fmt(c.backpressure.queued)} queued` : `${c.backpressure.state} · ${fmt(c.backpressure.queued)} queued`);
+    } },
+    { name: 'last error', cls: 'err', render(td, c) {
+      attr(td, 'data-field', 'lastError');
+      attr(td, 'data-value', c.lastError ?? '');
+      attr(td, 'title', c.lastError);
+      put(td, c.lastError ?? '');
+    } },
   ];
-  const KEYS = ['id', 'kind', 'parallelism', 'emitted', 'emittedPerSec', 'executed', 'executedPerSec', 'acked', 'failed', 'replayed', 'errors',
-    'capacity', 'executeLatencyMs', 'completeP50', 'completeP99', 'pending', 'lastError'];
 
-  function updateComponents(live) {
-    if (!live) return fill('components');
-    const head = el('tr', {}, COLUMNS.map(([name, , how]) => el('th', { class: how === 'text' || how === 'err' ? 'text' : null }, name)));
-    const rows = live.components.map((c) => el('tr', { 'data-component': c.id }, COLUMNS.map(([, get, how], i) => {
-      const v = get(c);
-      const text = how === 'text' || how === 'err' ? (v ?? '') : fmt(v, typeof how === 'number' ? (v === null ? undefined : how) : undefined);
-      return el('td', { class: how === 'text' ? 'text' : how === 'err' ? 'err' : null, 'data-field': KEYS[i], 'data-value': v ?? '', title: how === 'err' && v ? v : null }, text);
-    })));
-    fill('components', el('thead', {}, head), el('tbody', {}, rows));
-  }
+  const text = (field, get) => ({ render(td, x) { attr(td, 'data-field', field); put(td, get(x)); } });
+  const THREAD_COLUMNS = [
+    { name: 'worker', ...text('worker', (t) => String(t.worker)) }, { name: 'tasks', cls: 'text', ...text('tasks', (t) => t.tasks.join(' ')) },
+    { name: 'restarts', ...text('restarts', (t) => fmt(t.restarts)) }, { name: 'queued tuples', ...text('queueDepth', (t) => fmt(t.queueDepth)) },
+    { name: 'inbound batches', ...text('inboundFrames', (t) => fmt(t.inboundFrames)) }, { name: 'congested', ...text('congested', (t) => (t.congested ? 'yes' : 'no')) },
+    { name: 'heap MB', ...text('heapUsedMB', (t) => fmt(t.heapUsedMB)) }, { name: 'process RSS MB', ...text('rssMB', (t) => fmt(t.rssMB)) },
+  ];
 
-  function updateThreads(live) {
-    if (!live) return fill('threads');
-    const head = el('tr', {}, ['worker', 'tasks', 'restarts', 'queued tuples', 'inbound batches', 'congested', 'heap MB', 'process RSS MB'].map((h) => el('th', { class: h === 'tasks' ? 'text' : null }, h)));
-    const rows = live.threads.map((t) => el('tr', { 'data-worker': t.worker },
-      el('td', {}, String(t.worker)), el('td', { class: 'text' }, t.tasks.join(' ')), el('td', { 'data-field': 'restarts' }, fmt(t.restarts)),
-      el('td', { 'data-field': 'queueDepth' }, fmt(t.queueDepth)), el('td', {}, fmt(t.inboundFrames)), el('td', {}, t.congested ? 'yes' : 'no'),
-      el('td', {}, fmt(t.heapUsedMB)), el('td', {}, fmt(t.rssMB))));
-    fill('threads', el('thead', {}, head), el('tbody', {}, rows));
+  const ERROR_COLUMNS = [
+    { name: 'time (UTC)', ...text('at', (e) => new Date(e.at).toISOString().slice(0, 23).replace('T', ' ')) },
+    { name: 'component', cls: 'text', ...text('component', (e) => e.component) },
+    { name: 'task', ...text('taskId', (e) => String(e.taskId)) },
+    { name: 'error (click for the full text)', cls: 'text message', render(td, e) {
+      if (td.firstChild) return; // an entry never changes: keep its open/closed state
+      const [first, ...rest] = e.message.split('\n');
+      td.append(el('details', { 'data-field': 'message' }, el('summary', {}, `${e.fatal ? '[ended the run] ' : ''}${first}`), rest.length ? el('pre', {}, e.message) : null));
+    } },
+  ];
+
+  // The page keeps more entries than each answer carries (the latest 50): an entry a user
+  // opened stays while a throwing bolt adds ten a second.
+  const KEPT_ERRORS = 200;
+  const kept = new Map();
+
+  function updateErrors(live) {
+    for (const e of live.recentErrors) kept.set(e.seq, e);
+    for (const seq of [...kept.keys()].sort((a, b) => a - b).slice(0, Math.max(0, kept.size - KEPT_ERRORS))) kept.delete(seq);
+    const list = [...kept.values()].sort((a, b) => b.seq - a.seq);
+    document.getElementById('errors-section').hidden = list.length === 0;
+    put(document.getElementById('errors-note'), list.length ? `latest ${list.length} of ${fmt(live.totals.errors)} errors (each thread sends at most 5 texts a second; counts are exact)` : '');
+    syncTable('errors', ERROR_COLUMNS, list, 'data-seq', (e) => e.seq);
   }
 
   function updateChart(history) {
-    const data = [history.map((p) => p.t / 1000), history.map((p) => p.ackedPerSec), history.map((p) => p.emittedPerSec), history.map((p) => p.p99Ms)];
-    if (!state.chart) {
-      const box = document.getElementById('throughput');
-      state.chart = new uPlot({
-        width: Math.max(400, box.clientWidth - 10), height: 220, tzDate: utc,
-        series: [{}, { label: 'acked/s', stroke: '#2f9e44', width: 2 }, { label: 'emitted/s', stroke: '#3b6fb6' }, { label: 'complete p99 ms (last 5 s)', stroke: '#d9480f', scale: 'ms', dash: [4, 4] }],
-        axes: [{}, { label: 'tuples/s', size: 60 }, { side: 1, scale: 'ms', label: 'ms', grid: { show: false } }],
-      }, data, box);
-    } else state.chart.setData(data);
+    const data = [history.map((p) => p.t / 1000), history.map((p) => p.ackedPerSec), history.map((p) => p.emittedPerSec),
+      history.map((p) => p.failedPerSec ?? 0), history.map((p) => p.p99Ms)];
+    if (state.chart) return state.chart.setData(data);
+    const box = document.getElementById('throughput');
+    state.chart = new uPlot({
+      width: Math.max(300, box.clientWidth), height: 220, tzDate: utc,
+      series: [utcSeries('time (UTC)'), { label: 'acked/s', stroke: '#2f9e44', width: 2 }, { label: 'emitted/s', stroke: '#3b6fb6' },
+        { label: 'failed/s', stroke: '#c92a2a', width: 2 }, { label: 'complete p99 ms (last 5 s)', stroke: '#d9480f', scale: 'ms', dash: [4, 4] }],
+      axes: [utcAxis({ space: 90 }), { label: 'tuples/s', size: 60 }, { side: 1, scale: 'ms', label: 'ms', grid: { show: false } }],
+    }, data, box);
+    followWidth(state.chart, box, 220);
   }
 
   async function refresh() {
     const r = await getJson('/api/topology');
     if (!r.ok) {
       showError(`GET /api/topology: ${r.status} ${r.body && r.body.error}`);
-      return true;
+      return REFRESH_MS;
     }
     state.last = r.body;
-    if (!state.drawn) {
-      drawGraph(r.body.graph);
-      state.drawn = true;
-    }
+    window.topoDag.show(r.body.graph, r.body.graphVertical);
     updateStats(r.body);
-    updateGraph(r.body.live);
-    updateComponents(r.body.live);
-    updateThreads(r.body.live);
-    if (r.body.live) updateChart(r.body.history);
-    document.getElementById('updated').textContent = `updated ${new Date().toISOString().slice(11, 19)} UTC`;
-    state.refreshes = (state.refreshes || 0) + 1;
-    // A finished run (or no run: topo serve) no longer changes: stop polling.
-    return r.body.live !== null && r.body.live.status === 'running';
+    const live = r.body.live;
+    window.topoDag.update(live);
+    if (live) {
+      syncTable('components', COMPONENT_COLUMNS, live.components, 'data-component', (c) => c.id);
+      syncTable('threads', THREAD_COLUMNS, live.threads, 'data-worker', (t) => t.worker);
+      updateErrors(live);
+      updateChart(r.body.history);
+      showError(live.error ? `run failed: ${live.error}` : null);
+    }
+    put(document.getElementById('updated'), `updated ${new Date().toISOString().slice(11, 19)} UTC`);
+    state.refreshes++;
+    // A finished run (or no run: topo serve) no longer changes: poll slowly, for a store coming back.
+    return live !== null && live.status === 'running' ? REFRESH_MS : live !== null ? 5000 : 0;
   }
 
   async function loop() {
-    if (await refresh()) setTimeout(loop, REFRESH_MS);
+    const next = await refresh();
+    if (next > 0) setTimeout(loop, next);
   }
   loop();
 })();
