@@ -13,7 +13,7 @@ import { ServingLayer } from '../../src/serving/query.js';
 import { RedisViewStore } from '../../src/speed/redis-store.js';
 import { pageviewsView } from '../../src/pageviews/views.js';
 import type { ViewUpdate } from '../../src/views/view.js';
-import type { MasterRecord } from '../../src/batch/master/layout.js';
+import type { PageviewRecord as MasterRecord } from '../../src/pageviews/dataset.js';
 import { HOST, HOUR, rec, T0, tempRoot, writeDataset } from './fixture.js';
 import { useRedis } from './use-redis.js';
 
