@@ -23,7 +23,7 @@ export function streamCheck<R>(format: InputFormat<R>, dataset: DatasetDef<R>, o
     const r = parseLine(format, line, { ...at, options });
     if (!r.ok) return r;
     const problem = factProblem(dataset, r.record);
-    if (problem !== null) return { ok: false, reason: `not a '${dataset.name}' fact: ${problem}` };
+    if (problem !== null) return { ok: false, reason: `not a fact of dataset '${dataset.name}': ${problem}` };
     try {
       return { ok: true, identity: identityOf(r.record), duplicateKey: dup?.keyOf(r.record) ?? null, time: dataset.eventTime(r.record) };
     } catch (err) {

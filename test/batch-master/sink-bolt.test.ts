@@ -66,7 +66,7 @@ describe('MasterSinkBolt', () => {
   it('drops (acks and reports) an input whose record can never be written', () => {
     const h = harness('invalid');
     h.bolt.execute(tuple({ id: 'x' } as unknown as MasterRecord));
-    expect(String(h.errors[0])).toContain("not a 'pageviews' fact: missing string 'url'");
+    expect(String(h.errors[0])).toContain("not a fact of dataset 'pageviews': missing string 'url'");
     expect(h.acked).toEqual(['x']);
     h.bolt.cleanup();
     expect(readDataset(h.root).all).toEqual([]);

@@ -75,7 +75,7 @@ export async function ingest<R>(opts: IngestOptions<R>): Promise<IngestStats> {
         writer.append((r as { record: R }).record);
         stats.records++;
       } else {
-        const rec: RejectRecord = { line, lineNumber, reason: r.ok ? `not a '${dataset.name}' fact: ${reason}` : reason, source: where };
+        const rec: RejectRecord = { line, lineNumber, reason: r.ok ? `not a fact of dataset '${dataset.name}': ${reason}` : reason, source: where };
         rejects.write(rec);
         stats.rejected++;
         opts.onReject?.(rec);

@@ -115,7 +115,7 @@ export class MasterSinkBolt<R = never> implements Bolt {
     const problem = factProblem(this.options.dataset, t.getValueByField('record'));
     if (problem !== null) {
       // A record that can never be written would be replayed forever if failed.
-      this.collector.reportError(new Error(`not a '${this.options.dataset.name}' fact: ${problem} (input from '${t.sourceComponent}' dropped)`));
+      this.collector.reportError(new Error(`not a fact of dataset '${this.options.dataset.name}': ${problem} (input from '${t.sourceComponent}' dropped)`));
       this.collector.ack(t);
       return;
     }
