@@ -21,23 +21,21 @@
  * group has had nothing pending and nothing new for that long.
  */
 import { dirname, join } from 'node:path';
-import { TopologyBuilder, type Config, type MessageId, type Spout, type Tuple } from '../src/index.js';
-import type { SpoutOutputCollector } from '../src/api/collectors.js';
-import type { OutputFieldsDeclarer } from '../src/api/declarer.js';
-import type { TopologyContext } from '../src/api/context.js';
-import { LineFileSpout } from '../src/spouts/line-file-spout.js';
-import { RedisStreamSpout } from '../src/spouts/redis-stream-spout.js';
-import { ParseBolt, VisitorBolt } from '../src/pageviews/bolts.js';
-import { PAGEVIEW_VIEWS } from '../src/pageviews/views.js';
+import {
+  LineFileSpout, RedisStreamSpout, TopologyBuilder,
+  type Config, type MessageId, type OutputFieldsDeclarer, type Spout, type SpoutOutputCollector, type TopologyContext, type Tuple,
+} from '../src/index.js';
 import { MEMORY_VIEWS_STREAM, memoryViewReport, viewWriter } from '../src/speed/index.js';
-import { masterSink } from '../src/batch/master/sink-bolt.js';
-import { pageviewsDataset } from '../src/pageviews/dataset.js';
-import { PAGEVIEW_FORMATS } from '../src/pageviews/formats.js';
+import { masterSink } from '../src/batch/index.js';
+import { ParseBolt, VisitorBolt } from './pageviews/bolts.js';
+import { PAGEVIEW_VIEWS } from './pageviews/views.js';
+import { pageviewsDataset } from './pageviews/dataset.js';
+import { PAGEVIEW_FORMATS } from './pageviews/formats.js';
 
 /** The views this topology writes; `topo query` and `topo batch` read them from here. */
 export const views = PAGEVIEW_VIEWS;
 /** How `topo batch` recomputes them from the master dataset (record -> keys, dedupe, exact bounces). */
-export { pageviewsBatchInput as batchInput } from '../src/pageviews/batch-input.js';
+export { pageviewsBatchInput as batchInput } from './pageviews/batch-input.js';
 /** The facts it keeps: the raw pageview, in `<master>/pageviews/`. */
 export const datasets = [pageviewsDataset];
 /** The input formats of `topo ingest` and `topo produce` (`--format apache|jsonl`). */

@@ -10,7 +10,7 @@ import { partitionDir } from '../../src/batch/master/layout.js';
 import { newUnique, ownerOf } from '../../src/batch/master/names.js';
 import { assertBuilt, topo } from '../cli/run-cli.js';
 import { duplicates, readDataset, rec, tempRoot } from './helpers.js';
-import { pageviewsDataset } from '../../src/pageviews/dataset.js';
+import { pageviewsDataset } from '../../topologies/pageviews/dataset.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PartWriter } from '../../src/batch/master/part-writer.js';
 import { recoverDataset } from '../../src/batch/master/recover.js';
 import { duplicates, fixture, readDataset, tempRoot, ROOT } from './helpers.js';
-import { pageviewsDataset } from '../../src/pageviews/dataset.js';
+import { pageviewsDataset } from '../../topologies/pageviews/dataset.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));

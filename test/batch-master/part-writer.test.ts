@@ -6,8 +6,8 @@ import { PartWriter } from '../../src/batch/master/part-writer.js';
 import { PART_FILE } from '../../src/batch/master/layout.js';
 import { ingest } from '../../src/batch/master/ingest.js';
 import { duplicates, fileStates, fixture, readDataset, rec, tempRoot } from './helpers.js';
-import { pageviewsDataset } from '../../src/pageviews/dataset.js';
-import { apacheFormat, jsonlFormat } from '../../src/pageviews/formats.js';
+import { pageviewsDataset } from '../../topologies/pageviews/dataset.js';
+import { apacheFormat, jsonlFormat } from '../../topologies/pageviews/formats.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));

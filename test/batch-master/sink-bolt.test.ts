@@ -1,7 +1,7 @@
 // MasterSinkBolt acks an input only after the fsync that holds its record: checked against
 // what was fsynced at the moment of each ack, with a failing fsync, and against the disk.
 import { describe, expect, it } from 'vitest';
-import type { PageviewRecord as MasterRecord } from '../../src/pageviews/dataset.js';
+import type { PageviewRecord as MasterRecord } from '../../topologies/pageviews/dataset.js';
 import { duplicates, readDataset, rec } from './helpers.js';
 import { sinkHarness, tempFiles, tuple, until } from './sink-harness.js';
 

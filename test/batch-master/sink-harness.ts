@@ -11,7 +11,7 @@ import { PartWriter, type PartWriterOptions } from '../../src/batch/master/part-
 import type { OutputCollector } from '../../src/api/collectors.js';
 import type { TopologyContext } from '../../src/api/context.js';
 import type { Tuple } from '../../src/api/tuple.js';
-import { pageviewsDataset, type PageviewRecord as MasterRecord } from '../../src/pageviews/dataset.js';
+import { pageviewsDataset, type PageviewRecord as MasterRecord } from '../../topologies/pageviews/dataset.js';
 import { partitionDirs } from '../../src/batch/master/recover.js';
 import { tempRoot } from './helpers.js';
 

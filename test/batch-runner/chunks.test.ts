@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { BadRecordError, readRecordChunks } from '../../src/batch/reader.js';
-import { pageviewsDataset, type PageviewRecord as MasterRecord } from '../../src/pageviews/dataset.js';
+import { pageviewsDataset, type PageviewRecord as MasterRecord } from '../../topologies/pageviews/dataset.js';
 import { factProblem } from '../../src/batch/dataset.js';
 
 const pageviewFact = (v: unknown): string | null => factProblem(pageviewsDataset, v);

@@ -5,9 +5,9 @@
  * Events are grouped by visitor: duplicates (same visitor, URL, ts) and a visitor's visits
  * then always meet in one reducer, across files and across midnight.
  */
-import { defineBatchInput } from '../batch/runner/input.js';
+import { defineBatchInput } from '../../src/batch/index.js';
 import type { PageviewRecord } from './dataset.js';
-import { bucketOf, type ViewDef, type ViewUpdate } from '../views/view.js';
+import { bucketOf, type ViewDef, type ViewUpdate } from '../../src/views/index.js';
 import { dedupeKey } from './dedupe.js';
 import { pageKeysOf, visitorOf, type PageKeys, type PageviewEvent } from './event.js';
 import { bounceCounts, VISIT_GAP_MS, type Visit } from './sessions.js';

@@ -4,7 +4,7 @@
  * makes one from a parsed event; the validation is what the views rely on when reading the
  * facts back (url, ip, a finite ts in the Date range; `user` a string, null or absent).
  */
-import { defineDataset } from '../batch/dataset.js';
+import { defineDataset } from '../../src/batch/index.js';
 import type { PageviewEvent } from './event.js';
 
 /** One pageview fact: raw values, not normalised, so a normaliser fix is applied by recompute. */

@@ -9,9 +9,9 @@
  * DedupeWindow; this file gives it the pageview's key.
  */
 
-import { DedupeWindow as KeyWindow, type DedupeVerdict } from '../spouts/dedupe-window.js';
+import { DedupeWindow as KeyWindow, type DedupeVerdict } from '../../src/index.js';
 
-export { DEFAULT_DEDUPE_WINDOW_MS, type DedupeOptions, type DedupeVerdict } from '../spouts/dedupe-window.js';
+export { DEFAULT_DEDUPE_WINDOW_MS, type DedupeOptions, type DedupeVerdict } from '../../src/index.js';
 
 /**
  * The identity of a pageview fact: for duplicate removal in both layers (the batch layer's

@@ -8,7 +8,7 @@
  * dedupe cannot be.
  */
 import { createHash } from 'node:crypto';
-import { accept, defineFormat, reject, type LineContext, type ParseOutcome } from '../batch/format.js';
+import { accept, defineFormat, reject, type LineContext, type ParseOutcome } from '../../src/batch/index.js';
 import { recordOf, type PageviewRecord } from './dataset.js';
 import { DEFAULT_DEDUPE_WINDOW_MS, dedupeKey } from './dedupe.js';
 import { DEFAULT_LOG_HOST, pageKeysOf, visitorOf, type PageviewEvent, type ParseResult } from './event.js';
