@@ -1,13 +1,14 @@
 /**
  * A Lambda application of its own, through the commands a user types: the orders example
  * (topologies/orders.ts, docs/datasets.md) declares its fact, its CSV format and two views;
- * `topo ingest`, `topo run`, `topo batch`, `topo compact` and `topo query` work on it with
+ * `topo ingest`, `topo produce`, `topo run`, `topo batch`, `topo compact` and `topo query` work on it with
  * exact answers, against a real redis-server. And the mistakes a topology module can make
  * with its declarations fail naming what is wrong.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { lastJson, ROOT, topoIn, type QueryJson } from '../pageviews-e2e/harness.js';
@@ -100,6 +101,27 @@ describe('the orders application', () => {
     expect(lastJson<{ dataset: string; partitions: { lines: number }[] }>(r)).toMatchObject({ dataset: 'orders', partitions: [{ lines: 14 }, { lines: 2 }] });
     const wrong = await topoIn(['compact', '--dataset', 'refunds', '--all', '--master', s.master]);
     expect([wrong.code, wrong.stderr]).toEqual([2, expect.stringContaining("no dataset 'refunds'")]);
+    // A root holding two datasets: compact must be told which.
+    expect((await topoIn(['ingest', join(ROOT, 'test', 'fixtures', 'batch', 'midnight.log'), '--format', 'apache', '--master', s.master, '--rejects', s.rejects, '-q'])).code).toBe(0);
+    const which = await topoIn(['compact', '--all', '--master', s.master]);
+    expect([which.code, which.stderr]).toEqual([2, expect.stringContaining('say which dataset: --dataset NAME')]);
+    expect(which.stderr).toContain('orders, pageviews');
+  });
+
+  it('produce appends the good orders to a stream, identified by their dataset id', async () => {
+    const s = scratch('produce');
+    const r = await topoIn(['produce', CSV, '--stream', 'orders', '--topology', ORDERS, '--format', 'csv', '--redis', s.redis, '--rejects', s.rejects, '--json', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lastJson(r)).toMatchObject({ lines: 10, appended: 8, rejected: 2, duplicates: 0 });
+    const redis = new Redis(s.redis);
+    try {
+      const entries = await redis.xrange('orders', '-', '+');
+      const fields = entries.map(([, f]) => Object.fromEntries(Array.from({ length: f.length / 2 }, (_, i) => [f[2 * i]!, f[2 * i + 1]!])));
+      expect(fields.map((f) => f['id'])).toEqual(['o-1001', 'o-1002', 'o-1003', 'o-1004', 'o-1005', 'o-1006', 'o-1007', 'o-1009']);
+      expect(fields[0]).toEqual({ line: 'o-1001,2024-03-01T09:05:00Z,ada,tea,450', src: 'orders.csv:1', id: 'o-1001' });
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 
