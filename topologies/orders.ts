@@ -17,7 +17,7 @@ import { basename, dirname, join } from 'node:path';
 import { BaseBolt, LineFileSpout, TopologyBuilder, type Config, type OutputCollector, type OutputFieldsDeclarer, type TopologyContext, type Tuple } from '../src/index.js';
 import { defineView, updateOf, type ViewUpdate } from '../src/views/index.js';
 import { viewWriter } from '../src/speed/index.js';
-import { accept, defineBatchInput, defineDataset, defineFormat, masterSink, reject, RejectsWriter } from '../src/batch/index.js';
+import { accept, defineBatchInput, defineDataset, defineFormat, factProblem, masterSink, reject, RejectsWriter } from '../src/batch/index.js';
 
 /** One order, as it arrived. */
 export interface Order {
@@ -108,7 +108,8 @@ export class ParseOrders extends BaseBolt {
     const line = t.getString(0);
     const lineNumber = t.getValue(1) as number;
     const r = ordersCsv.parse(line, { id: `${this.source}:${lineNumber}`, source: this.source, lineNumber, options: {} });
-    const reason = r.ok ? orders.validate(r.record as unknown as Record<string, unknown>) : r.reason;
+    // The dataset's whole check (validation, id, event time), as ingest applies it.
+    const reason = r.ok ? factProblem(orders, r.record) : r.reason;
     if (!r.ok || reason !== null) {
       this.rejects.write({ line, lineNumber, reason: reason ?? 'rejected', source: this.source });
     } else {
