@@ -35,3 +35,5 @@ export type { LineFileSpoutOptions } from './spouts/line-file-spout.js';
 export { RedisStreamSpout } from './spouts/redis-stream-spout.js';
 export type { RedisStreamSpoutOptions, StreamSpoutStats } from './spouts/redis-stream-spout.js';
 export type { StreamSettings } from './spouts/stream-settings.js';
+export { DedupeWindow, DEFAULT_DEDUPE_WINDOW_MS } from './spouts/dedupe-window.js';
+export type { DedupeOptions, DedupeVerdict } from './spouts/dedupe-window.js';

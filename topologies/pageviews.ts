@@ -21,21 +21,25 @@
  * group has had nothing pending and nothing new for that long.
  */
 import { dirname, join } from 'node:path';
-import { TopologyBuilder, type Config, type MessageId, type Spout, type Tuple } from '../src/index.js';
-import type { SpoutOutputCollector } from '../src/api/collectors.js';
-import type { OutputFieldsDeclarer } from '../src/api/declarer.js';
-import type { TopologyContext } from '../src/api/context.js';
-import { LineFileSpout } from '../src/spouts/line-file-spout.js';
-import { RedisStreamSpout } from '../src/spouts/redis-stream-spout.js';
-import { ParseBolt, VisitorBolt } from '../src/pageviews/bolts.js';
-import { PAGEVIEW_VIEWS } from '../src/pageviews/views.js';
+import {
+  LineFileSpout, RedisStreamSpout, TopologyBuilder,
+  type Config, type MessageId, type OutputFieldsDeclarer, type Spout, type SpoutOutputCollector, type TopologyContext, type Tuple,
+} from '../src/index.js';
 import { MEMORY_VIEWS_STREAM, memoryViewReport, viewWriter } from '../src/speed/index.js';
-import { masterSink } from '../src/batch/master/sink-bolt.js';
+import { masterSink } from '../src/batch/index.js';
+import { ParseBolt, VisitorBolt } from './pageviews/bolts.js';
+import { PAGEVIEW_VIEWS } from './pageviews/views.js';
+import { pageviewsDataset } from './pageviews/dataset.js';
+import { PAGEVIEW_FORMATS } from './pageviews/formats.js';
 
 /** The views this topology writes; `topo query` and `topo batch` read them from here. */
 export const views = PAGEVIEW_VIEWS;
 /** How `topo batch` recomputes them from the master dataset (record -> keys, dedupe, exact bounces). */
-export { pageviewsBatchInput as batchInput } from '../src/pageviews/batch-input.js';
+export { pageviewsBatchInput as batchInput } from './pageviews/batch-input.js';
+/** The facts it keeps: the raw pageview, in `<master>/pageviews/`. */
+export const datasets = [pageviewsDataset];
+/** The input formats of `topo ingest` and `topo produce` (`--format apache|jsonl`). */
+export const formats = PAGEVIEW_FORMATS;
 
 function inputOf(config: Config): string {
   // From a stream, event ids are `stream:<name>:<id>` (the producer's id, else the entry id).
@@ -103,7 +107,7 @@ builder.setBolt('views', viewWriter({ views }), 2).localOrShuffleGrouping('visit
 // default ./data/master), acked only after the fsync that holds it. One sink per worker
 // thread fed local-or-shuffle: facts never cross threads (no copy of each record), and the
 // fsyncs run off the event loop (asyncFlush) while the thread keeps working.
-builder.setBolt('master', masterSink({ asyncFlush: true }), 2).localOrShuffleGrouping('parse', 'facts').setTickFrequency(200);
+builder.setBolt('master', masterSink({ dataset: pageviewsDataset, asyncFlush: true }), 2).localOrShuffleGrouping('parse', 'facts').setTickFrequency(200);
 builder.setBolt('view-report', memoryViewReport({ views }), 1).globalGrouping('views', MEMORY_VIEWS_STREAM);
 builder
   .setBolt('rejects', () => ({

@@ -9,9 +9,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { MasterRecord } from '../../src/batch/master/layout.js';
+import type { PageviewRecord as MasterRecord } from '../../topologies/pageviews/dataset.js';
 import { runBatch } from '../../src/batch/runner/run.js';
-import { parseApacheLine } from '../../src/pageviews/parse-apache.js';
+import { parseApacheLine } from '../../topologies/pageviews/parse-apache.js';
 import { startRedis } from '../../test/helpers/redis-server.js';
 import type { ScenarioResult } from './report.js';
 

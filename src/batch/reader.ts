@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { COMPACTION_MANIFEST, PART_FILE, PARTITION_DIR, partitionDir, type CompactionManifest, type MasterRecord } from './master/layout.js';
+import { COMPACTION_MANIFEST, PART_FILE, PARTITION_DIR, partitionDir, type CompactionManifest } from './master/layout.js';
 
 export interface PartFile {
   readonly path: string;
@@ -85,27 +85,15 @@ export async function listPartition(root: string, dataset: string, date: string,
   return out;
 }
 
-/** The largest |epoch ms| a Date holds (ECMAScript: 100 000 000 days). */
-const MAX_DATE_MS = 8.64e15;
+/** Why a line's value is not a record (null: it is one); dataset.ts's factProblem for a dataset. */
+export type RecordCheck = (value: unknown) => string | null;
 
-/** Why `value` is not a MasterRecord, or null when it is one (the fields views rely on). */
-export function recordProblem(value: unknown): string | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
-  const r = value as Record<string, unknown>;
-  if (typeof r['id'] !== 'string') return "missing string 'id'";
-  if (typeof r['url'] !== 'string') return "missing string 'url'";
-  if (typeof r['ip'] !== 'string') return "missing string 'ip'";
-  if (typeof r['ts'] !== 'number' || !Number.isFinite(r['ts'])) return "missing numeric 'ts'";
-  // Beyond ±8.64e15 ms a time is no date (toISOString throws): its partition, bucket and the
-  // run's watermark could not be named.
-  if (Math.abs(r['ts']) > MAX_DATE_MS) return "'ts' is outside the dates JavaScript can represent";
-  if (r['user'] !== null && r['user'] !== undefined && typeof r['user'] !== 'string') return "'user' must be a string or null";
-  return null;
-}
+const anyObject: RecordCheck = (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? null : 'not a JSON object');
 
 /**
- * Records of one part file (gzip when it ends in `.gz`), in chunks of whole lines. A bad
- * line goes to `onBad` (default: thrown as BadRecordError) named by file and line; empty
+ * Records of one part file (gzip when it ends in `.gz`), in chunks of whole lines. A line
+ * that is not JSON or fails `check` (the dataset's validation) goes to `onBad` (default:
+ * thrown as BadRecordError) named by file and line; empty
  * lines are not records and are passed over (a writer never writes them, but an editor
  * might add a final one).
  *
@@ -113,12 +101,13 @@ export function recordProblem(value: unknown): string | null {
  * JSON.parse of the line (the batch profile showed readline, its regex and Promise.race per
  * line as the largest costs of the map phase). One `await` per 1 MiB read is nothing.
  */
-export async function* readRecordChunks(
+export async function* readRecordChunks<R = Record<string, unknown>>(
   file: string,
   onBad: (err: BadRecordError) => void = (err) => {
     throw err;
   },
-): AsyncGenerator<MasterRecord[]> {
+  check: RecordCheck = anyObject,
+): AsyncGenerator<R[]> {
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   const gunzip = file.endsWith('.gz') ? createGunzip() : null;
   // A read error (ENOENT, EIO) must end the gunzip's iteration too, not leave it waiting.
@@ -127,7 +116,7 @@ export async function* readRecordChunks(
   input.setEncoding('utf8');
   let n = 0;
   let rest = '';
-  const parse = (text: string, out: MasterRecord[]): void => {
+  const parse = (text: string, out: R[]): void => {
     n++;
     // Lines end in \n; a \r before it (an editor's CRLF) is part of the line break.
     const line = text.length > 0 && text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text;
@@ -139,14 +128,14 @@ export async function* readRecordChunks(
       onBad(new BadRecordError(file, n, `not JSON (${(err as Error).message})`));
       return;
     }
-    const problem = recordProblem(value);
+    const problem = check(value);
     if (problem !== null) onBad(new BadRecordError(file, n, problem));
-    else out.push(value as MasterRecord);
+    else out.push(value as R);
   };
   try {
     for await (const chunk of input as AsyncIterable<string>) {
       const text = rest + chunk;
-      const out: MasterRecord[] = [];
+      const out: R[] = [];
       let from = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
         parse(text.slice(from, nl), out);
@@ -156,7 +145,7 @@ export async function* readRecordChunks(
       if (out.length > 0) yield out;
     }
     if (rest.length > 0) {
-      const out: MasterRecord[] = [];
+      const out: R[] = [];
       parse(rest, out);
       if (out.length > 0) yield out;
     }

@@ -1,16 +1,19 @@
 /**
- * `topo ingest <file|-> --format apache|jsonl`: appends an input to the master dataset.
- * Flags only; the work is src/batch/master/ingest.ts. Exit codes: 0 done (rejected lines do
+ * `topo ingest <file|-> [--topology FILE] --format NAME`: appends an input to the master
+ * dataset, parsed by a format the topology module exports (input-format.ts). Flags only;
+ * the work is src/batch/master/ingest.ts. Exit codes: 0 done (rejected lines do
  * not fail an ingest: they are reported and kept in the rejects file), 1 I/O failure,
  * 2 bad usage.
  */
 import { DEFAULT_MASTER_ROOT } from '../batch/master/layout.js';
 import { ingest, type IngestStats } from '../batch/master/ingest.js';
+import { chooseInput } from './input-format.js';
 import { configPairs, durationFlag, intFlag, UsageError } from './options.js';
 import { fmt } from './progress.js';
 
 export interface IngestFlags {
-  format: string;
+  format?: string;
+  topology?: string;
   master?: string;
   config?: string[];
   host?: string;
@@ -34,7 +37,6 @@ export function masterRoot(flags: { master?: string; config?: string[] }): strin
 }
 
 export async function ingestCommand(input: string, flags: IngestFlags): Promise<number> {
-  if (flags.format !== 'apache' && flags.format !== 'jsonl') throw new UsageError(`--format must be apache or jsonl, got '${flags.format}'`);
   const root = masterRoot(flags);
   const maxBytes = intFlag('max-bytes', flags.maxBytes, 1);
   const maxAgeMs = durationFlag('max-age', flags.maxAge);
@@ -42,14 +44,16 @@ export async function ingestCommand(input: string, flags: IngestFlags): Promise<
   const say = (s: string): void => {
     if (!flags.quiet) process.stderr.write(`${s}\n`);
   };
+  const { format, dataset } = await chooseInput(flags);
   let shown = 0;
   let last = { lines: 0, at: Date.now() };
   let stats: IngestStats;
   try {
     stats = await ingest({
     input,
-    format: flags.format,
-    ...(flags.host !== undefined ? { host: flags.host } : {}),
+    format,
+    dataset,
+    parserOptions: { ...configPairs(flags.config), ...(flags.host !== undefined ? { host: flags.host } : {}) },
     rejectsPath,
     writer: { root, gzip: flags.gzip === true, ...(maxBytes !== undefined ? { maxBytes } : {}), ...(maxAgeMs !== undefined ? { maxAgeMs } : {}) },
     onReject: (r) => {
@@ -76,10 +80,10 @@ export async function ingestCommand(input: string, flags: IngestFlags): Promise<
   const perSec = Math.round((stats.records * 1000) / Math.max(1, stats.elapsedMs));
   if (stats.recovered > 0) say(`[ingest] recovered ${stats.recovered} temp file(s) left by a crashed writer`);
   if (flags.json) {
-    process.stdout.write(JSON.stringify({ input, master: root, ...stats, partitions: partitions.size, recordsPerSec: perSec, rejectsFile: stats.rejected > 0 ? rejectsPath : null }) + '\n');
+    process.stdout.write(JSON.stringify({ input, master: root, dataset: dataset.name, ...stats, partitions: partitions.size, recordsPerSec: perSec, rejectsFile: stats.rejected > 0 ? rejectsPath : null }) + '\n');
   } else {
     process.stdout.write(
-      `ingested ${stats.records} records from ${input === '-' ? 'stdin' : input} into ${root}: ${stats.lines} lines, ` +
+      `ingested ${stats.records} records from ${input === '-' ? 'stdin' : input} into ${root} (${dataset.name}): ${stats.lines} lines, ` +
         `${stats.rejected} rejected${stats.rejected > 0 ? ` (see ${rejectsPath})` : ''}, ${stats.skipped} blank, ` +
         `${stats.parts.length} file(s) in ${partitions.size} partition(s), ${(stats.elapsedMs / 1000).toFixed(1)}s (${perSec} records/s)\n`,
     );

@@ -1,17 +1,21 @@
 /**
- * `topo produce <file|-> --stream NAME --format apache|jsonl`: appends events to a Redis
- * stream (the work is src/spouts/stream-produce.ts). Lines that do not parse are reported
+ * `topo produce <file|-> --stream NAME [--topology FILE] --format NAME`: appends events to a
+ * Redis stream, checked with a format the topology module exports (input-format.ts; the work
+ * is src/spouts/stream-produce.ts). Lines that do not parse are reported
  * with file and line and not appended. Exit codes: 0 done, 1 Redis or I/O failure, 2 bad usage.
  */
 import { connectStream, streamTarget } from '../spouts/stream-connect.js';
 import { produce, type ProduceStats } from '../spouts/stream-produce.js';
+import { streamCheck } from '../batch/stream-check.js';
+import { chooseInput } from './input-format.js';
 import { durationFlag, intFlag, UsageError } from './options.js';
 import { fmt } from './progress.js';
 import { connectForCommand, tlsFlagsOf, type RedisTlsCliFlags } from './redis-flags.js';
 
 export interface ProduceFlags extends RedisTlsCliFlags {
   stream?: string;
-  format: string;
+  format?: string;
+  topology?: string;
   host?: string;
   chunk?: string;
   rejects?: string;
@@ -26,13 +30,14 @@ const SHOWN_REJECTS = 100;
 
 export async function produceCommand(input: string, flags: ProduceFlags): Promise<number> {
   if (flags.stream === undefined || flags.stream === '') throw new UsageError('--stream NAME is required');
-  if (flags.format !== 'apache' && flags.format !== 'jsonl') throw new UsageError(`--format must be apache or jsonl, got '${flags.format}'`);
   const chunk = intFlag('chunk', flags.chunk, 1);
   const redisTimeoutMs = durationFlag('redis-timeout', flags.redisTimeout);
   const rejectsPath = flags.rejects ?? '.topo/rejects/produce.jsonl';
   const say = (s: string): void => {
     if (!flags.quiet) process.stderr.write(`${s}\n`);
   };
+  // Before Redis: a wrong --format is bad usage whether or not Redis is there.
+  const { format, dataset } = await chooseInput(flags);
   const conn = await connectForCommand({ tls: tlsFlagsOf(flags), ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(flags.redisCluster !== undefined ? { cluster: flags.redisCluster } : {}), ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}) });
   if (conn.mode === 'memory') {
     await conn.release();
@@ -46,8 +51,8 @@ export async function produceCommand(input: string, flags: ProduceFlags): Promis
   try {
     say(`[produce] ${input === '-' ? 'stdin' : input} -> stream '${flags.stream}' at ${conn.display}`);
     stats = await produce({
-      client, input, stream: flags.stream, format: flags.format, rejectsPath,
-      ...(flags.host !== undefined ? { host: flags.host } : {}),
+      client, input, stream: flags.stream, rejectsPath,
+      ...streamCheck(format, dataset, flags.host !== undefined ? { host: flags.host } : {}),
       ...(chunk !== undefined ? { chunk } : {}),
       onReject: (r) => {
         if (shown < SHOWN_REJECTS) process.stderr.write(`topo produce: ${r.source}:${r.lineNumber}: ${r.reason} (not appended)\n`);

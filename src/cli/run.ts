@@ -3,6 +3,7 @@
  * summary. Exit codes: 0 completed or cleanly stopped, 1 failed or incomplete, 2 bad usage.
  */
 import { loadTopologyFile, TopologyLoadError, type LoadedTopology } from '../runtime/loader.js';
+import { declarationsOf } from './input-format.js';
 import { connectViews } from '../speed/connect.js';
 import { Supervisor, RunError } from '../runtime/supervisor.js';
 import type { RunSummary } from '../runtime/summary.js';
@@ -49,6 +50,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const redisTimeoutMs = durationFlag('redis-timeout', flags.redisTimeout);
   const ui = uiFlags(flags);
   const loaded = await loadTopologyFile(file);
+  await declarationsOf(loaded, file);
   const name = loaded.topology.name;
   // A topology that exports views writes them: resolve where they live before any thread starts.
   const views = loaded.views !== null ? await connectViews({

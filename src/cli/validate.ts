@@ -3,12 +3,15 @@
  * the effective configuration, and print the plan with tasks per worker thread.
  */
 import { loadTopologyFile } from '../runtime/loader.js';
+import { declarationsOf } from './input-format.js';
 import { physicalPlan, RunError } from '../runtime/physical-plan.js';
 import { describePlan, planToJSON } from '../topology/describe.js';
 import { configPairs, overrides, UsageError, type CommonFlags } from './options.js';
 
 export async function validateCommand(file: string, flags: CommonFlags & { json?: boolean }): Promise<number> {
-  const { topology } = await loadTopologyFile(file);
+  const loaded = await loadTopologyFile(file);
+  await declarationsOf(loaded, file);
+  const { topology } = loaded;
   let physical;
   try {
     physical = physicalPlan(topology, { config: configPairs(flags.config), overrides: overrides(flags) });

@@ -1,41 +1,53 @@
 /**
- * Produce: a file of pageview events (Apache combined log or JSON Lines, or stdin) appended
- * to a Redis stream with pipelined XADDs, one chunk in flight at a time (so memory stays
- * bounded and Redis is never flooded).
+ * Produce: an input file (or stdin) appended to a Redis stream with pipelined XADDs, one
+ * chunk in flight at a time (so memory stays bounded and Redis is never flooded).
  *
- * Each line is checked with the pageviews parser first. A line that does not parse is NOT
- * appended: it is reported with file and line (and written to the rejects file), because
- * here the file and line are known and the user can fix them; downstream only an entry id
- * would be. Blank lines are skipped. A line repeating the (visitor, normalised URL, time) of
- * a line shortly before it (within the speed layer's 5-minute dedupe window of event time)
- * is counted as a duplicate and not appended: pageviews counts such a request once anyway,
- * and removing it where the whole file is visible keeps it exact across processes, which a
- * per-process dedupe cannot be. Each entry holds:
+ * Each line is checked first by `check` (for `topo produce`: the application's input format
+ * and its dataset's validation, src/batch/stream-check.ts). A line that does not parse is NOT appended: it is reported
+ * with file and line (and written to the rejects file), because here the file and line are
+ * known and the user can fix them; downstream only an entry id would be. Blank lines are
+ * skipped. A record whose duplicate key repeats one seen within `duplicateWindowMs` of event
+ * time is counted as a duplicate and not appended: removing it
+ * where the whole file is visible keeps it exact across processes, which a per-process
+ * dedupe cannot be. Each entry holds:
  *   line   the raw line, as the topology's spout reads it
  *   src    `<file>:<line>`, where it came from
- *   id     the event's identity: a hash of (visitor, normalised URL, time). The topology uses it
- *          as the event id, so an exactly-once view counts a request once even when two
- *          processes see its two copies (a doubled log line, or a file produced twice).
+ *   id     the record's identity (for `topo produce`, the format's `stream.identityOf`, else the dataset's id): a
+ *          topology can use it as the event id, so an exactly-once view counts a fact once
+ *          even when two processes see its two copies.
  */
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LineReader } from './line-reader.js';
 import type { StreamClient } from './stream-connect.js';
-import { DEFAULT_LOG_HOST, pageKeysOf, visitorOf, type ParseResult } from '../pageviews/event.js';
-import { parseApacheLine } from '../pageviews/parse-apache.js';
-import { parseJsonLine } from '../pageviews/parse-jsonl.js';
-import { DedupeWindow, dedupeKey } from '../pageviews/dedupe.js';
-import { RejectsWriter, type RejectRecord } from '../pageviews/rejects.js';
+import { DedupeWindow } from './dedupe-window.js';
+import { RejectsWriter, type RejectRecord } from './rejects.js';
+
+/** Where a line came from. */
+export interface LineAt {
+  /** `<file name>:<line>`, as the entry's `src`. */
+  readonly id: string;
+  /** The input's path as given, or `-` for stdin. */
+  readonly source: string;
+  readonly lineNumber: number;
+}
+
+/** A line's verdict: the entry's identity, its duplicate key (null: never a duplicate) and event time; or a rejection. */
+export type LineVerdict =
+  | { readonly ok: true; readonly identity: string; readonly duplicateKey: string | null; readonly time: number }
+  | { readonly ok: false; readonly reason: string };
+
+export type LineCheck = (line: string, at: LineAt) => LineVerdict;
 
 export interface ProduceOptions {
   readonly client: StreamClient;
   /** A file path, or `-` for stdin. */
   readonly input: string;
   readonly stream: string;
-  readonly format: 'apache' | 'jsonl';
-  /** Page host of log lines (default semicomplete.com). */
-  readonly host?: string;
+  /** What a line is: an entry to append, or why it is rejected. */
+  readonly check: LineCheck;
+  /** Event time within which a repeated duplicate key is a duplicate (default: no duplicate removal). */
+  readonly duplicateWindowMs?: number;
   /** XADDs per pipeline (default 1000). */
   readonly chunk?: number;
   readonly rejectsPath: string;
@@ -50,19 +62,11 @@ export interface ProduceStats {
   appended: number;
   rejected: number;
   skipped: number;
-  /** Lines repeating an earlier line's (visitor, URL, time): not appended. */
+  /** Records repeating an earlier one's duplicate key within its window: not appended. */
   duplicates: number;
   elapsedMs: number;
   firstId: string | null;
   lastId: string | null;
-}
-
-/** The event id the stream carries: 16 hex digits of SHA-1 over the pageview's identity. */
-export function eventIdentity(r: Extract<ParseResult, { ok: true }>): string {
-  const e = r.event;
-  const k = pageKeysOf(e);
-  const key = k !== null ? dedupeKey(k.visitor, k.url, k.ts) : dedupeKey(visitorOf(e), e.url, e.ts);
-  return createHash('sha1').update(key).digest('hex').slice(0, 16);
 }
 
 async function* linesOf(input: string, stdin?: NodeJS.ReadableStream): AsyncGenerator<string> {
@@ -81,12 +85,12 @@ async function* linesOf(input: string, stdin?: NodeJS.ReadableStream): AsyncGene
 export async function produce(o: ProduceOptions): Promise<ProduceStats> {
   const start = Date.now();
   const source = o.input === '-' ? 'stdin' : basename(o.input);
-  const host = o.host ?? DEFAULT_LOG_HOST;
+  const where = o.input === '-' ? '-' : o.input;
   const chunk = o.chunk ?? 1000;
   const rejects = new RejectsWriter(o.rejectsPath);
   const stats: ProduceStats = { lines: 0, appended: 0, rejected: 0, skipped: 0, duplicates: 0, elapsedMs: 0, firstId: null, lastId: null };
   let lastProgress = start;
-  const dedupe = new DedupeWindow();
+  const dedupe = o.duplicateWindowMs === undefined ? null : new DedupeWindow({ windowMs: o.duplicateWindowMs });
   let pipe = o.client.pipeline();
   let queued = 0;
 
@@ -116,20 +120,19 @@ export async function produce(o: ProduceOptions): Promise<ProduceStats> {
         continue;
       }
       const src = `${source}:${n}`;
-      const r = o.format === 'jsonl' ? parseJsonLine(line, { id: src }) : parseApacheLine(line, { id: src, host });
+      const r = o.check(line, { id: src, source: where, lineNumber: n });
       if (!r.ok) {
-        const rec: RejectRecord = { line, lineNumber: n, reason: r.reason, source: o.input === '-' ? '-' : o.input };
+        const rec: RejectRecord = { line, lineNumber: n, reason: r.reason, source: where };
         rejects.write(rec);
         stats.rejected++;
         o.onReject?.(rec);
         continue;
       }
-      const k = pageKeysOf(r.event);
-      if (k !== null && dedupe.check(k.visitor, k.url, k.ts) === 'duplicate') {
+      if (dedupe !== null && r.duplicateKey !== null && dedupe.checkKey(r.duplicateKey, r.time, '') === 'duplicate') {
         stats.duplicates++;
         continue;
       }
-      pipe.xadd(o.stream, '*', 'line', line, 'src', src, 'id', eventIdentity(r));
+      pipe.xadd(o.stream, '*', 'line', line, 'src', src, 'id', r.identity);
       if (++queued >= chunk) await send();
     }
     await send();

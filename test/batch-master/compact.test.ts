@@ -10,6 +10,7 @@ import { partitionDir } from '../../src/batch/master/layout.js';
 import { newUnique, ownerOf } from '../../src/batch/master/names.js';
 import { assertBuilt, topo } from '../cli/run-cli.js';
 import { duplicates, readDataset, rec, tempRoot } from './helpers.js';
+import { pageviewsDataset } from '../../topologies/pageviews/dataset.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
@@ -20,7 +21,7 @@ const DATE = '2021-06-01';
 function smallParts(tag: string, n = 500, gzip = false): { root: string; dir: string } {
   const t = tempRoot(tag);
   cleanups.push(t.remove);
-  const w = new PartWriter({ root: t.dir, maxBytes: 2048, bufferBytes: 256, gzip });
+  const w = new PartWriter({ root: t.dir, dataset: pageviewsDataset, maxBytes: 2048, bufferBytes: 256, gzip });
   for (let i = 0; i < n; i++) w.append(rec(`r${i}`, Date.UTC(2021, 5, 1, 12) + i));
   w.append(rec('other-day', Date.UTC(2021, 5, 2)));
   w.close();

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PartWriter } from '../../src/batch/master/part-writer.js';
 import { recoverDataset } from '../../src/batch/master/recover.js';
 import { duplicates, fixture, readDataset, tempRoot, ROOT } from './helpers.js';
+import { pageviewsDataset } from '../../topologies/pageviews/dataset.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
@@ -42,7 +43,7 @@ describe.each([['plain', '0'], ['gzip', '1']])('crash mid-write (%s)', (_name, g
     expect(before.parts).toEqual([]);
     expect(before.temps.length).toBe(3);
     // A new writer (another pid) recovers on start: the child's pid is dead.
-    const w = new PartWriter({ root: t.dir });
+    const w = new PartWriter({ root: t.dir, dataset: pageviewsDataset });
     expect(w.recovery!.recovered.length).toBe(3);
     expect(w.recovery!.recovered.some((r) => r.cutBytes > 0)).toBe(true);
     w.close();
@@ -62,10 +63,10 @@ describe.each([['plain', '0'], ['gzip', '1']])('crash mid-write (%s)', (_name, g
 it('does not take a temp file whose writer is alive (same pid, within the grace period)', () => {
   const t = tempRoot('live');
   cleanups.push(t.remove);
-  const a = new PartWriter({ root: t.dir });
+  const a = new PartWriter({ root: t.dir, dataset: pageviewsDataset });
   a.append({ id: 'live', url: 'http://x/', host: 'x', path: '/', ip: '1', user: null, ts: 0, method: null, status: null, bytes: null, referrer: null, userAgent: null });
   a.flush();
-  const b = new PartWriter({ root: t.dir });
+  const b = new PartWriter({ root: t.dir, dataset: pageviewsDataset });
   expect(b.recovery).toEqual({ recovered: [], live: 1 });
   b.close();
   a.close();

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MasterRecord } from '../../src/batch/master/layout.js';
+import type { PageviewRecord as MasterRecord } from '../../topologies/pageviews/dataset.js';
 import { TEMP_FILE } from '../../src/batch/master/layout.js';
 import { listPartition, readPartLines } from '../../src/batch/master/list.js';
 import { partitionDirs } from '../../src/batch/master/recover.js';

@@ -6,6 +6,8 @@ import { PartWriter } from '../../src/batch/master/part-writer.js';
 import { PART_FILE } from '../../src/batch/master/layout.js';
 import { ingest } from '../../src/batch/master/ingest.js';
 import { duplicates, fileStates, fixture, readDataset, rec, tempRoot } from './helpers.js';
+import { pageviewsDataset } from '../../topologies/pageviews/dataset.js';
+import { apacheFormat, jsonlFormat } from '../../topologies/pageviews/formats.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
@@ -18,7 +20,7 @@ function root(tag: string): string {
 describe('PartWriter', () => {
   it('puts each record in the partition of its UTC date, across midnight', () => {
     const dir = root('dates');
-    const w = new PartWriter({ root: dir });
+    const w = new PartWriter({ root: dir, dataset: pageviewsDataset });
     const midnight = Date.UTC(2024, 1, 29, 0, 0, 0); // leap day
     w.append(rec('before', midnight - 1));
     w.append(rec('at', midnight));
@@ -34,8 +36,8 @@ describe('PartWriter', () => {
   it('partitions log lines and JSON Lines with UTC offsets by their UTC date', async () => {
     const dir = root('offsets');
     const common = { rejectsPath: `${dir}/rejects.jsonl`, writer: { root: dir } };
-    await ingest({ input: fixture('midnight.log'), format: 'apache', ...common });
-    await ingest({ input: fixture('midnight.jsonl'), format: 'jsonl', ...common });
+    await ingest({ input: fixture('midnight.log'), format: apacheFormat, dataset: pageviewsDataset, ...common });
+    await ingest({ input: fixture('midnight.jsonl'), format: jsonlFormat, dataset: pageviewsDataset, ...common });
     const byDate = readDataset(dir).byDate;
     const paths = (d: string): string[] => (byDate.get(d) ?? []).map((r) => r.path).sort();
     // 23:59:59Z; 22:30 -0200 = 00:30Z next day; 01:00 +0200 = 23:00Z previous day; 00:59:59 +0100 = 23:59:59Z.
@@ -49,7 +51,7 @@ describe('PartWriter', () => {
   it('rolls by size into read-only parts and never rewrites them on later writes or ingests', async () => {
     const dir = root('immutable');
     const t0 = Date.UTC(2015, 4, 17, 12);
-    const w = new PartWriter({ root: dir, maxBytes: 4096, bufferBytes: 512 });
+    const w = new PartWriter({ root: dir, dataset: pageviewsDataset, maxBytes: 4096, bufferBytes: 512 });
     for (let i = 0; i < 200; i++) w.append(rec(`a${i}`, t0 + i * 1000));
     w.close();
     const first = readDataset(dir).parts;
@@ -58,10 +60,10 @@ describe('PartWriter', () => {
     for (const s of before.values()) expect(s.mode).toBe(0o444);
     await new Promise((r) => setTimeout(r, 20)); // so that a rewrite would show in mtime
     // More writes into the same partition, and an ingest of the shipped log's date range.
-    const w2 = new PartWriter({ root: dir, maxBytes: 4096 });
+    const w2 = new PartWriter({ root: dir, dataset: pageviewsDataset, maxBytes: 4096 });
     for (let i = 0; i < 200; i++) w2.append(rec(`b${i}`, t0 + i * 1000));
     w2.close();
-    await ingest({ input: fixture('../../../topologies/data/apache_logs.log'), format: 'apache', rejectsPath: `${dir}/r.jsonl`, writer: { root: dir } });
+    await ingest({ input: fixture('../../../topologies/data/apache_logs.log'), format: apacheFormat, dataset: pageviewsDataset, rejectsPath: `${dir}/r.jsonl`, writer: { root: dir } });
     const after = fileStates(first);
     expect(after).toEqual(before);
     const view = readDataset(dir);
@@ -72,7 +74,7 @@ describe('PartWriter', () => {
 
   it('rolls by age on its timer, and flush makes appends durable without making them visible', async () => {
     const dir = root('age');
-    const w = new PartWriter({ root: dir, maxAgeMs: 300 });
+    const w = new PartWriter({ root: dir, dataset: pageviewsDataset, maxAgeMs: 300 });
     w.append(rec('x', Date.UTC(2020, 0, 1)));
     w.flush();
     expect(readDataset(dir).parts).toEqual([]);
@@ -86,7 +88,7 @@ describe('PartWriter', () => {
 
   it('writes gzip parts whose every flush ends a member', () => {
     const dir = root('gzip');
-    const w = new PartWriter({ root: dir, gzip: true });
+    const w = new PartWriter({ root: dir, dataset: pageviewsDataset, gzip: true });
     for (let b = 0; b < 5; b++) {
       for (let i = 0; i < 10; i++) w.append(rec(`g${b}-${i}`, Date.UTC(2020, 0, 1, b)));
       w.flush();

@@ -1,7 +1,7 @@
 // MasterSinkBolt acks an input only after the fsync that holds its record: checked against
 // what was fsynced at the moment of each ack, with a failing fsync, and against the disk.
 import { describe, expect, it } from 'vitest';
-import type { MasterRecord } from '../../src/batch/master/layout.js';
+import type { PageviewRecord as MasterRecord } from '../../topologies/pageviews/dataset.js';
 import { duplicates, readDataset, rec } from './helpers.js';
 import { sinkHarness, tempFiles, tuple, until } from './sink-harness.js';
 
@@ -83,7 +83,7 @@ describe('MasterSinkBolt', () => {
   it('drops (acks and reports) an input whose record can never be written', () => {
     const h = harness('invalid');
     h.bolt.execute(tuple({ id: 'x' } as unknown as MasterRecord));
-    expect(String(h.errors[0])).toContain('no numeric ts');
+    expect(String(h.errors[0])).toContain("not a fact of dataset 'pageviews': missing string 'url'");
     expect(h.acked).toEqual(['x']);
     h.bolt.cleanup();
     expect(readDataset(h.root).all).toEqual([]);

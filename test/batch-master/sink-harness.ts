@@ -11,7 +11,7 @@ import { PartWriter, type PartWriterOptions } from '../../src/batch/master/part-
 import type { OutputCollector } from '../../src/api/collectors.js';
 import type { TopologyContext } from '../../src/api/context.js';
 import type { Tuple } from '../../src/api/tuple.js';
-import type { MasterRecord } from '../../src/batch/master/layout.js';
+import { pageviewsDataset, type PageviewRecord as MasterRecord } from '../../topologies/pageviews/dataset.js';
 import { partitionDirs } from '../../src/batch/master/recover.js';
 import { tempRoot } from './helpers.js';
 
@@ -76,7 +76,7 @@ export function sinkHarness(tag: string, options: { asyncFlush?: boolean; flushR
     failRun: (e: unknown) => fatal.push(e),
     emit: () => {}, emitDirect: () => {}, resetTimeout: () => void resets.count++,
   } as unknown as OutputCollector;
-  const bolt = new MasterSinkBolt({ ...options, openWriter: (o: PartWriterOptions) => new PartWriter({ ...o, fsync }) });
+  const bolt = new MasterSinkBolt<MasterRecord>({ ...options, dataset: pageviewsDataset, openWriter: (o: PartWriterOptions<MasterRecord>) => new PartWriter({ ...o, fsync }) });
   bolt.prepare({ master: t.dir, tickFrequencyMs: 100, ...options.config }, {} as TopologyContext, collector);
   return { root: t.dir, bolt, acked, failed, errors, fatal, resets, state };
 }

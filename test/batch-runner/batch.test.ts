@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBatch } from '../../src/batch/runner/run.js';
 import { ServingLayer } from '../../src/serving/query.js';
-import { bouncesView, pageviewsView, uniquesView } from '../../src/pageviews/views.js';
+import { bouncesView, pageviewsView, uniquesView } from '../../topologies/pageviews/views.js';
 import { expected, HOST, HOUR, randomRecords, rec, T0, tempRoot, writeDataset } from './fixture.js';
 import { useRedis } from './use-redis.js';
 

@@ -4,10 +4,10 @@
  * and over 30 minutes, equal times, several domains per visitor).
  */
 import { describe, expect, it } from 'vitest';
-import { pageviewsBatchInput } from '../../src/pageviews/batch-input.js';
-import { bounceCounts, visitsOf, VISIT_GAP_MS } from '../../src/pageviews/sessions.js';
-import { bouncesView } from '../../src/pageviews/views.js';
-import type { PageKeys } from '../../src/pageviews/event.js';
+import { pageviewsBatchInput } from '../../topologies/pageviews/batch-input.js';
+import { bounceCounts, visitsOf, VISIT_GAP_MS } from '../../topologies/pageviews/sessions.js';
+import { bouncesView } from '../../topologies/pageviews/views.js';
+import type { PageKeys } from '../../topologies/pageviews/event.js';
 import { T0 } from './fixture.js';
 
 describe('bounces reducer', () => {

@@ -8,7 +8,10 @@ import { gzipSync } from 'node:zlib';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { BadRecordError, readRecordChunks } from '../../src/batch/reader.js';
-import type { MasterRecord } from '../../src/batch/master/layout.js';
+import { pageviewsDataset, type PageviewRecord as MasterRecord } from '../../topologies/pageviews/dataset.js';
+import { factProblem } from '../../src/batch/dataset.js';
+
+const pageviewFact = (v: unknown): string | null => factProblem(pageviewsDataset, v);
 import { runBatch } from '../../src/batch/runner/run.js';
 import { expected, randomRecords, rec, T0, tempRoot, writeDataset } from './fixture.js';
 import { useRedis } from './use-redis.js';
@@ -16,7 +19,7 @@ import { useRedis } from './use-redis.js';
 async function readAll(file: string): Promise<{ records: MasterRecord[]; bad: BadRecordError[] }> {
   const records: MasterRecord[] = [];
   const bad: BadRecordError[] = [];
-  for await (const chunk of readRecordChunks(file, (e) => bad.push(e))) records.push(...chunk);
+  for await (const chunk of readRecordChunks<MasterRecord>(file, (e) => bad.push(e), pageviewFact)) records.push(...chunk);
   return { records, bad };
 }
 

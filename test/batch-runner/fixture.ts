@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MasterRecord } from '../../src/batch/master/layout.js';
+import type { PageviewRecord as MasterRecord } from '../../topologies/pageviews/dataset.js';
 
 export const HOUR = 3_600_000;
 /** 2015-05-17T22:00Z: fixtures cross midnight into 2015-05-18. */

@@ -11,9 +11,9 @@ import { runBatch } from '../../src/batch/runner/run.js';
 import { newUnique } from '../../src/batch/master/names.js';
 import { ServingLayer } from '../../src/serving/query.js';
 import { RedisViewStore } from '../../src/speed/redis-store.js';
-import { pageviewsView } from '../../src/pageviews/views.js';
+import { pageviewsView } from '../../topologies/pageviews/views.js';
 import type { ViewUpdate } from '../../src/views/view.js';
-import type { MasterRecord } from '../../src/batch/master/layout.js';
+import type { PageviewRecord as MasterRecord } from '../../topologies/pageviews/dataset.js';
 import { HOST, HOUR, rec, T0, tempRoot, writeDataset } from './fixture.js';
 import { useRedis } from './use-redis.js';
 

@@ -7,7 +7,7 @@
  */
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import type { MasterRecord } from '../../src/batch/master/layout.js';
+import type { PageviewRecord as MasterRecord } from '../../topologies/pageviews/dataset.js';
 import { partitionOf } from '../../src/batch/runner/input.js';
 import { RespWriter } from '../../src/batch/runner/resp.js';
 import { runBatch } from '../../src/batch/runner/run.js';

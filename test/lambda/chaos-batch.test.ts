@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServingLayer } from '../../src/serving/query.js';
-import { PAGEVIEW_VIEWS } from '../../src/pageviews/views.js';
+import { PAGEVIEW_VIEWS } from '../../topologies/pageviews/views.js';
 import { assertBuilt } from '../cli/run-cli.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { Cells, lastJson, PAGEVIEWS, SHIPPED_LOG, topoIn, type RunSummaryJson } from '../pageviews-e2e/harness.js';

@@ -1,6 +1,6 @@
 /**
  * Issue 12 item 5: `topo batch` must accept every master record its reader's validation
- * (recordProblem) accepts. A record lacking an optional field (`user`, `host`, `path`, the
+ * (the pageviews dataset's validation) accepts. A record lacking an optional field (`user`, `host`, `path`, the
  * HTTP fields) is a pageview like any other; a record the views cannot use (a URL that does
  * not normalise) is counted as skipped; a line that is not a record is named file:line and
  * counted; the run completes and publishes, without --strict.
@@ -8,10 +8,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recordProblem } from '../../src/batch/reader.js';
+import { factProblem } from '../../src/batch/dataset.js';
+import { pageviewsDataset } from '../../topologies/pageviews/dataset.js';
 import { runBatch } from '../../src/batch/runner/run.js';
-import { pageviewsBatchInput } from '../../src/pageviews/batch-input.js';
-import { PAGEVIEW_VIEWS, pageviewsView, uniquesView } from '../../src/pageviews/views.js';
+import { pageviewsBatchInput } from '../../topologies/pageviews/batch-input.js';
+import { PAGEVIEW_VIEWS, pageviewsView, uniquesView } from '../../topologies/pageviews/views.js';
 import { ServingLayer } from '../../src/serving/query.js';
 import { HOUR, tempRoot } from '../batch-runner/fixture.js';
 import { useRedis } from '../batch-runner/use-redis.js';
@@ -55,7 +56,7 @@ describe('pageviews batch input over odd records', () => {
   it('every record the reader accepts gives an event the views and the dedupe can use, or null', () => {
     const records = [...OPTIONAL.map((k, i) => full(`m:${i}`, T, '/m', [k])), full('all', T, '/m', OPTIONAL), ...fuzzRecords(400)];
     for (const r of records) {
-      expect(recordProblem(r)).toBeNull();
+      expect(factProblem(pageviewsDataset, r)).toBeNull();
       const e = pageviewsBatchInput.eventOf(r as never);
       if (e === null) continue;
       expect(typeof pageviewsBatchInput.groupOf(e)).toBe('string');

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import {
   BaseSpout, TopologyBuilder, type Config, type OutputFieldsDeclarer, type SpoutOutputCollector, type TopologyContext,
 } from '../../src/index.js';
-import { ParseBolt, VisitorBolt } from '../../src/pageviews/bolts.js';
-import { PAGEVIEW_VIEWS } from '../../src/pageviews/views.js';
+import { ParseBolt, VisitorBolt } from '../../topologies/pageviews/bolts.js';
+import { PAGEVIEW_VIEWS } from '../../topologies/pageviews/views.js';
 import { viewWriter } from '../../src/speed/index.js';
 
 class ScriptSpout extends BaseSpout {

@@ -1,11 +1,11 @@
 /**
  * An independent reference for the pageviews views, written for these tests only: its own
  * regular expression for Apache combined-format lines, its own reading of the URL rule and
- * its own sessionization. Nothing here imports src/pageviews, so when the product and this
+ * its own sessionization. Nothing here imports topologies/pageviews/, so when the product and this
  * reference agree it is not because they share code.
  *
  * The rules followed are the documented ones (issue 3, and the comments of
- * src/pageviews/parse-apache.ts): every request whose line parses up to and including the
+ * topologies/pageviews/parse-apache.ts): every request whose line parses up to and including the
  * bytes field is a pageview (line 8899 of the shipped log, cut inside its user agent, is
  * one); the page URL is `http://<host><target>`; visitor = the user when logged, else the
  * client address; duplicates (visitor, URL, ts) count once.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DedupeWindow } from '../../src/pageviews/index.js';
+import { DedupeWindow } from '../../topologies/pageviews/index.js';
 
 const MIN = 60_000;
 const T0 = 1431857103000; // 2015-05-17T10:05:03Z

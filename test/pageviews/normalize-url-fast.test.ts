@@ -2,8 +2,8 @@
 // path gives. The reference below is the parser path as it stands in normalize-url.ts.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { domainOf, normalizeUrl, normalizeWithDomain } from '../../src/pageviews/normalize-url.js';
-import { parseApacheLine } from '../../src/pageviews/parse-apache.js';
+import { domainOf, normalizeUrl, normalizeWithDomain } from '../../topologies/pageviews/normalize-url.js';
+import { parseApacheLine } from '../../topologies/pageviews/parse-apache.js';
 
 function reference(raw: string): string | null {
   let u: URL;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { domainOf, normalizeUrl } from '../../src/pageviews/index.js';
+import { domainOf, normalizeUrl } from '../../topologies/pageviews/index.js';
 
 // Expected values are written by hand from the rules, not produced by the code under test.
 const CASES: [string, string | null][] = [

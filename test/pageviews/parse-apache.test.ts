@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseApacheLine, parseRequestLine, type PageviewEvent, type ParseResult } from '../../src/pageviews/index.js';
+import { parseApacheLine, parseRequestLine, type PageviewEvent, type ParseResult } from '../../topologies/pageviews/index.js';
 
 // Real lines, copied unchanged from topologies/data/apache_logs.log (line numbers in the names).
 const LINE_1 =

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseApacheLine, parseJsonLine, type ParseResult } from '../../src/pageviews/index.js';
+import { parseApacheLine, parseJsonLine, type ParseResult } from '../../topologies/pageviews/index.js';
 import { seededRandom as rng } from '../helpers/random.js';
 
 

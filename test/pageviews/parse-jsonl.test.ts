@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIsoTime, parseJsonLine, visitorOf, type ParseResult } from '../../src/pageviews/index.js';
+import { parseIsoTime, parseJsonLine, visitorOf, type ParseResult } from '../../topologies/pageviews/index.js';
 
 const parse = (line: string): ParseResult => parseJsonLine(line, { id: 'events.jsonl:3' });
 const reason = (line: string): string => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RejectsWriter, parseApacheLine } from '../../src/pageviews/index.js';
+import { RejectsWriter, parseApacheLine } from '../../topologies/pageviews/index.js';
 
 const dirs: string[] = [];
 const tempDir = (): string => {

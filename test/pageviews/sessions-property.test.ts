@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LATENESS_MS, Sessionizer, VISIT_GAP_MS, visitsOf, type Hit, type Visit } from '../../src/pageviews/index.js';
+import { DEFAULT_LATENESS_MS, Sessionizer, VISIT_GAP_MS, visitsOf, type Hit, type Visit } from '../../topologies/pageviews/index.js';
 import { seededRandom as rng } from '../helpers/random.js';
 
 

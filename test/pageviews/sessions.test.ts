@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Sessionizer, bounceCounts, visitsOf, type Hit, type Visit } from '../../src/pageviews/index.js';
+import { Sessionizer, bounceCounts, visitsOf, type Hit, type Visit } from '../../topologies/pageviews/index.js';
 
 const MIN = 60_000;
 const H10 = 1431856800000; // 2015-05-17T10:00:00Z

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DedupeWindow, Sessionizer, pageKeysOf, parseApacheLine, visitsOf,
   type PageviewEvent, type Visit,
-} from '../../src/pageviews/index.js';
+} from '../../topologies/pageviews/index.js';
 
 /**
  * The whole shipped log, checked against expectations that do not come from the product's

@@ -4,7 +4,7 @@
  * watermark written with the store, so answers mix both sources.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pageviewsView, uniquesView } from '../../src/pageviews/views.js';
+import { pageviewsView, uniquesView } from '../../topologies/pageviews/views.js';
 import { RedisViewStore } from '../../src/speed/redis-store.js';
 import type { ViewUpdate } from '../../src/views/view.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';

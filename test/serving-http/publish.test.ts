@@ -7,7 +7,7 @@
  * version to Redis while it computes, then swaps the pointer, so all of it counts.
  */
 import { describe, expect, it } from 'vitest';
-import { pageviewsView, uniquesView } from '../../src/pageviews/views.js';
+import { pageviewsView, uniquesView } from '../../topologies/pageviews/views.js';
 import { RedisViewStore } from '../../src/speed/redis-store.js';
 import type { ViewUpdate } from '../../src/views/view.js';
 import { topo } from '../cli/run-cli.js';

@@ -4,7 +4,7 @@ import { acquireLease } from '../../src/batch/runner/lease.js';
 import { rollbackBatch, runBatch } from '../../src/batch/runner/run.js';
 import { ServingLayer } from '../../src/serving/query.js';
 import { RedisViewStore } from '../../src/speed/redis-store.js';
-import { bouncesView, pageviewsView, uniquesView } from '../../src/pageviews/views.js';
+import { bouncesView, pageviewsView, uniquesView } from '../../topologies/pageviews/views.js';
 import { valueKey, viewPrefix } from '../../src/views/keys.js';
 import type { ViewUpdate } from '../../src/views/view.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutputCollector } from '../../src/api/collectors.js';
 import type { TopologyContext } from '../../src/api/context.js';
 import type { Tuple } from '../../src/api/tuple.js';
-import { PAGEVIEW_VIEWS } from '../../src/pageviews/views.js';
+import { PAGEVIEW_VIEWS } from '../../topologies/pageviews/views.js';
 import { viewWriter } from '../../src/speed/view-writer-bolt.js';
 import { Cells } from '../pageviews-e2e/harness.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';

@@ -18,7 +18,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
-import { COMPACT_TEMP_FILE, PAGEVIEWS_DATASET, partitionDir, type CompactionManifest } from './layout.js';
+import { COMPACT_TEMP_FILE, partitionDir, type CompactionManifest } from './layout.js';
 import { partitionDirs } from './recover.js';
 import { fsyncDir, rollFile, writeAll } from './durable.js';
 import { isAbandoned, newUnique } from './names.js';
@@ -102,9 +102,9 @@ export function compactPartition(dir: string, opts: CompactOptions = {}): Compac
   }
 }
 
-/** Compacts the given dates' partitions (all partitions when `dates` is null), one at a time. */
-export function compactDataset(root: string, dates: readonly string[] | null, opts: CompactOptions & { dataset?: string } = {}): CompactResult[] {
-  const dataset = opts.dataset ?? PAGEVIEWS_DATASET;
+/** Compacts the given dates' partitions of a dataset (all partitions when `dates` is null), one at a time. */
+export function compactDataset(root: string, dates: readonly string[] | null, opts: CompactOptions & { dataset: string }): CompactResult[] {
+  const dataset = opts.dataset;
   const dirs = dates === null ? partitionDirs(root, dataset) : dates.map((d) => partitionDir(root, dataset, d));
   return dirs.map((dir) => compactPartition(dir, opts));
 }

@@ -1,46 +1,33 @@
 /**
- * Ingest: an access log or JSON Lines file (or stdin) appended to the master dataset through
- * a PartWriter. Lines are parsed with the pageviews parsers; each event is stored as the fact
- * that arrived (recordOf); a line that does not parse goes to the rejects file with its line
- * number and reason and is not written. Blank lines are skipped, as the pageviews spout does.
+ * Ingest: an input file (or stdin) appended to the master dataset through a PartWriter. Each
+ * line is parsed by the application's input format (format.ts) into a fact of its dataset;
+ * a line the format rejects (or whose record fails the dataset's validation, or on which the
+ * parser throws) goes to the rejects file with its line number and reason and is not
+ * written. Blank lines are skipped.
  *
  * Durability: the writer is flushed about once a second and closed (every part rolled) at the
  * end, so a killed ingest keeps what it flushed. Ingesting the same input twice stores it
- * twice: ids (`<file>:<line>`) let a reader recognise such repeats.
+ * twice: ids (`<file>:<line>`, given to the parser) let a reader recognise such repeats.
  */
 import { createInterface } from 'node:readline';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { LineReader } from '../../spouts/line-reader.js';
-import { DEFAULT_LOG_HOST, type PageviewEvent, type ParseResult } from '../../pageviews/event.js';
-import { parseApacheLine } from '../../pageviews/parse-apache.js';
-import { parseJsonLine } from '../../pageviews/parse-jsonl.js';
-import { RejectsWriter, type RejectRecord } from '../../pageviews/rejects.js';
-import type { MasterRecord } from './layout.js';
+import { RejectsWriter, type RejectRecord } from '../../spouts/rejects.js';
+import { factProblem, type DatasetDef } from '../dataset.js';
+import { parseLine, type InputFormat } from '../format.js';
 import { PartWriter, type PartWriterOptions } from './part-writer.js';
 
-/** The raw host of a URL (its authority, as written), or '' for a URL without one. */
-export function hostOf(url: string): string {
-  const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(url);
-  return m === null ? '' : m[1]!;
-}
-
-/** A parsed event as the master dataset stores it: the raw fact, nothing normalised. */
-export function recordOf(e: PageviewEvent): MasterRecord {
-  return {
-    id: e.id, url: e.url, host: hostOf(e.url), path: e.path, ip: e.ip, user: e.user, ts: e.ts,
-    method: e.method, status: e.status, bytes: e.bytes, referrer: e.referrer, userAgent: e.userAgent,
-  };
-}
-
-export interface IngestOptions {
+export interface IngestOptions<R> {
   /** A file path, or `-` for `stdin`. */
   readonly input: string;
-  readonly format: 'apache' | 'jsonl';
-  /** Page host of log lines (default semicomplete.com). */
-  readonly host?: string;
+  readonly format: InputFormat<R>;
+  /** The dataset the format's records go to. */
+  readonly dataset: DatasetDef<R>;
+  /** Options the parser sees (LineContext.options): `-c` pairs and flags such as `--host`. */
+  readonly parserOptions?: Readonly<Record<string, unknown>>;
   readonly rejectsPath: string;
-  readonly writer: PartWriterOptions;
+  readonly writer: Omit<PartWriterOptions<R>, 'dataset'>;
   readonly stdin?: Readable;
   /** Called for every rejected line, after it was written to the rejects file. */
   readonly onReject?: (r: RejectRecord) => void;
@@ -61,15 +48,15 @@ export interface IngestStats {
   recovered: number;
 }
 
-export async function ingest(opts: IngestOptions): Promise<IngestStats> {
+export async function ingest<R>(opts: IngestOptions<R>): Promise<IngestStats> {
   const start = Date.now();
   const source = opts.input === '-' ? 'stdin' : basename(opts.input);
-  const host = opts.host ?? DEFAULT_LOG_HOST;
-  const parse = (line: string, id: string): ParseResult =>
-    opts.format === 'jsonl' ? parseJsonLine(line, { id }) : parseApacheLine(line, { id, host });
+  const where = opts.input === '-' ? '-' : opts.input;
+  const options = opts.parserOptions ?? {};
+  const { format, dataset } = opts;
   // Open the input before the writer, so a missing file leaves no trace in the dataset.
   const reader = opts.input === '-' ? null : new LineReader(opts.input);
-  const writer = new PartWriter(opts.writer);
+  const writer = new PartWriter<R>({ ...opts.writer, dataset });
   const rejects = new RejectsWriter(opts.rejectsPath);
   const stats: IngestStats = { lines: 0, records: 0, rejected: 0, skipped: 0, elapsedMs: 0, parts: [], recovered: writer.recovery?.recovered.length ?? 0 };
   const progressMs = opts.progressMs ?? 1000;
@@ -81,12 +68,14 @@ export async function ingest(opts: IngestOptions): Promise<IngestStats> {
     if (line.trim() === '') {
       stats.skipped++;
     } else {
-      const r = parse(line, `${source}:${lineNumber}`);
-      if (r.ok) {
-        writer.append(recordOf(r.event));
+      const r = parseLine(format, line, { id: `${source}:${lineNumber}`, source: where, lineNumber, options });
+      // The dataset's validation guards the folder: a parser's mistake is a reject, never a bad fact on disk.
+      const reason = r.ok ? factProblem(dataset, r.record) : r.reason;
+      if (reason === null) {
+        writer.append((r as { record: R }).record);
         stats.records++;
       } else {
-        const rec: RejectRecord = { line, lineNumber, reason: r.reason, source: opts.input === '-' ? '-' : opts.input };
+        const rec: RejectRecord = { line, lineNumber, reason: r.ok ? `not a fact of dataset '${dataset.name}': ${reason}` : reason, source: where };
         rejects.write(rec);
         stats.rejected++;
         opts.onReject?.(rec);

@@ -7,32 +7,11 @@
  *   <root>/<dataset>/date=YYYY-MM-DD/.part-<unique>.jsonl.tmp    being written (hidden)
  *
  * Partitioned by the event's UTC date. Plain JSON Lines, which Spark, Trino or DuckDB read
- * as they are. A record is the parsed fact as it arrived (see MasterRecord).
+ * as they are. A record is a fact of the dataset as it arrived (dataset.ts says what one is).
  */
 import { join } from 'node:path';
 
 export const DEFAULT_MASTER_ROOT = './data/master';
-export const PAGEVIEWS_DATASET = 'pageviews';
-
-/** One pageview fact: raw values, not normalised, so a normaliser fix is applied by recompute. */
-export interface MasterRecord {
-  /** Stable event id (source file and line, or a stream entry id). */
-  readonly id: string;
-  /** Raw page URL (`http://<host><path>` for log lines). */
-  readonly url: string;
-  readonly host: string;
-  readonly path: string;
-  /** Client address. */
-  readonly ip: string;
-  readonly user: string | null;
-  /** Event time, epoch ms UTC. */
-  readonly ts: number;
-  readonly method: string | null;
-  readonly status: number | null;
-  readonly bytes: number | null;
-  readonly referrer: string | null;
-  readonly userAgent: string | null;
-}
 
 export function dateOf(ts: number): string {
   return new Date(ts).toISOString().slice(0, 10);

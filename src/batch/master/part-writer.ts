@@ -24,7 +24,8 @@ import { fsync as fsyncCb, fsyncSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { PAGEVIEWS_DATASET, dateOf, partitionDir, type MasterRecord } from './layout.js';
+import type { DatasetDef } from '../dataset.js';
+import { dateOf, partitionDir } from './layout.js';
 import { newUnique } from './names.js';
 import { fsyncDir, writeAll } from './durable.js';
 import { adoptOwned, recoverDataset, recoverFile, type RecoveredFile, type RecoveryReport } from './recover.js';
@@ -32,9 +33,10 @@ import { closeQuietly, discard, fsyncDirAsync, isEmpty, makeDirs, openPart, roll
 
 export { MasterWriteError } from './part-file.js';
 
-export interface PartWriterOptions {
+export interface PartWriterOptions<R = never> {
   readonly root: string;
-  readonly dataset?: string;
+  /** The kind of fact written: its folder, its event time (the partition) and its line. */
+  readonly dataset: DatasetDef<R>;
   /** Roll a part once this many bytes are on disk (default 64 MB). */
   readonly maxBytes?: number;
   /** Roll a part this long after its creation (default 5 minutes); a timer enforces it. */
@@ -63,17 +65,12 @@ const fsyncPromise = promisify(fsyncCb);
 /** Owner tags with a writer on this thread (module state is per thread): adoption must never take a live writer's files. */
 const liveOwners = new Set<string>();
 
-/** One record as a JSON line, keys in a fixed order so equal records give equal bytes. */
-export function recordLine(r: MasterRecord): string {
-  return JSON.stringify({
-    id: r.id, url: r.url, host: r.host, path: r.path, ip: r.ip, user: r.user, ts: r.ts,
-    method: r.method, status: r.status, bytes: r.bytes, referrer: r.referrer, userAgent: r.userAgent,
-  }) + '\n';
-}
-
-export class PartWriter {
+export class PartWriter<R = never> {
   readonly root: string;
   readonly dataset: string;
+  private readonly eventTime: (record: R) => number;
+  private readonly encode: (record: R) => string;
+  private readonly idOf: (record: R) => string;
   readonly recovery: RecoveryReport | null;
   /** Temp parts of this owner's previous (dead) thread, adopted by the constructor. */
   readonly adopted: readonly RecoveredFile[];
@@ -100,9 +97,12 @@ export class PartWriter {
   private readonly timer: NodeJS.Timeout;
   private closed = false;
 
-  constructor(opts: PartWriterOptions) {
+  constructor(opts: PartWriterOptions<R>) {
     this.root = opts.root;
-    this.dataset = opts.dataset ?? PAGEVIEWS_DATASET;
+    this.dataset = opts.dataset.name;
+    this.eventTime = opts.dataset.eventTime;
+    this.encode = opts.dataset.encode ?? JSON.stringify;
+    this.idOf = opts.dataset.id;
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     this.maxAgeMs = opts.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
     this.gzip = opts.gzip ?? false;
@@ -132,14 +132,15 @@ export class PartWriter {
   }
 
   /** Buffers a record in its partition; durable after the next `flush()` (see the failure contract). */
-  append(record: MasterRecord): void {
+  append(record: R): void {
     if (this.closed) throw new Error('PartWriter is closed');
-    const day = Math.floor(record.ts / DAY_MS);
-    if (!Number.isFinite(day)) throw new Error(`record ${record.id} has no valid ts`);
+    const ts = this.eventTime(record);
+    const day = Math.floor(ts / DAY_MS);
+    if (!Number.isFinite(day)) throw new Error(`record ${this.idOf(record)} has no valid event time`);
     if (this.failure !== null) return; // the next flush fails: the caller appends it again
     try {
-      const part = this.parts.get(day) ?? this.open(day, record.ts);
-      const line = recordLine(record);
+      const part = this.parts.get(day) ?? this.open(day, ts);
+      const line = this.encode(record) + '\n';
       part.chunks.push(line);
       part.buffered += line.length;
       part.synced = false;

@@ -1,6 +1,6 @@
 /**
- * The master-dataset sink: a bolt that appends each input's `record` (a MasterRecord) to the
- * dataset and acks the input only after the fsync that holds it. It holds the inputs of the
+ * The master-dataset sink: a bolt that appends each input's `record` (a fact of its dataset,
+ * dataset.ts) to the master dataset and acks the input only after the fsync that holds it. It holds the inputs of the
  * current flush and acks them all when `PartWriter.flush()` returns.
  *
  * Flushes happen when `flushRecords` inputs are held, on every tick tuple, and otherwise on
@@ -36,40 +36,34 @@ import type { OutputCollector } from '../../api/collectors.js';
 import type { TopologyContext } from '../../api/context.js';
 import type { OutputFieldsDeclarer } from '../../api/declarer.js';
 import type { Tuple } from '../../api/tuple.js';
-import { DEFAULT_MASTER_ROOT, type MasterRecord } from './layout.js';
+import { factProblem, type DatasetDef } from '../dataset.js';
+import { DEFAULT_MASTER_ROOT } from './layout.js';
 import { ownerTag } from './names.js';
 import { PartWriter, type PartWriterOptions } from './part-writer.js';
 import { DEFAULT_OUTAGE, Outage, type OutageOptions } from './sink-outage.js';
 
-export interface MasterSinkOptions {
+export interface MasterSinkOptions<R = never> {
+  /** The dataset the inputs' records belong to: its folder, event time, id and validation. */
+  readonly dataset: DatasetDef<R>;
   /** Flush once this many inputs are held (default 1000). */
   readonly flushRecords?: number;
   /** Own flush timer when the bolt has no tick frequency (default 200 ms). */
   readonly flushIntervalMs?: number;
   /** Writer options other than the root (which comes from config `master`). */
-  readonly writer?: Omit<PartWriterOptions, 'root'>;
+  readonly writer?: Omit<PartWriterOptions<R>, 'root' | 'dataset'>;
   /** fsync off the event loop (see the file comment); default false. */
   readonly asyncFlush?: boolean;
   /** Retry and give-up timing while the folder cannot be written (config `master.failAfterMs`, `master.retryMaxMs` override). */
   readonly outage?: Partial<OutageOptions>;
   /** Replaces the writer (tests: a writer whose fsync is observed or blocked). */
-  readonly openWriter?: (options: PartWriterOptions) => PartWriter;
+  readonly openWriter?: (options: PartWriterOptions<R>) => PartWriter<R>;
 }
 
-/** Why a value is not a storable record, or null when it is. */
-function invalidRecord(r: unknown): string | null {
-  if (typeof r !== 'object' || r === null) return 'record is not an object';
-  const o = r as Record<string, unknown>;
-  if (typeof o['id'] !== 'string') return 'record has no string id';
-  if (typeof o['ts'] !== 'number' || !Number.isFinite(o['ts'])) return `record ${String(o['id'])} has no numeric ts`;
-  return null;
-}
+const recordOf = <R>(t: Tuple): R => t.getValueByField('record') as R;
 
-const recordOf = (t: Tuple): MasterRecord => t.getValueByField('record') as MasterRecord;
-
-export class MasterSinkBolt implements Bolt {
+export class MasterSinkBolt<R = never> implements Bolt {
   private collector!: OutputCollector;
-  private writer!: PartWriter;
+  private writer!: PartWriter<R>;
   /** Unacked inputs: appended to the writer unless an outage is on (then appended again by the retry). */
   private held: Tuple[] = [];
   private flushRecords: number;
@@ -86,7 +80,7 @@ export class MasterSinkBolt implements Bolt {
   acked = 0;
   failed = 0;
 
-  constructor(private readonly options: MasterSinkOptions = {}) {
+  constructor(private readonly options: MasterSinkOptions<R>) {
     this.flushRecords = options.flushRecords ?? 1000;
     this.asyncFlush = options.asyncFlush ?? false;
   }
@@ -101,9 +95,10 @@ export class MasterSinkBolt implements Bolt {
     // died adopts them at once (names.ts); without a run id (a bolt driven by hand) no tag.
     const runId = config['topology.runId'];
     const owner = typeof runId === 'string' && Number.isInteger(context.taskId) ? ownerTag(runId, context.taskId) : undefined;
-    const opts: PartWriterOptions = {
+    const opts: PartWriterOptions<R> = {
       ...this.options.writer,
       root,
+      dataset: this.options.dataset,
       ...(owner !== undefined ? { owner } : {}),
       ...(typeof config['master.gzip'] === 'boolean' ? { gzip: config['master.gzip'] } : {}),
       ...(num('master.maxBytes') !== undefined ? { maxBytes: num('master.maxBytes')! } : {}),
@@ -127,16 +122,16 @@ export class MasterSinkBolt implements Bolt {
   /** Returns the async flush's (or the retry's) promise only when it starts one (see the file comment). */
   execute(t: Tuple): void | Promise<void> {
     if (t.isTick()) return this.flushNow();
-    const problem = invalidRecord(t.getValueByField('record'));
+    const problem = factProblem(this.options.dataset, t.getValueByField('record'));
     if (problem !== null) {
       // A record that can never be written would be replayed forever if failed.
-      this.collector.reportError(new Error(`${problem} (input from '${t.sourceComponent}' dropped)`));
+      this.collector.reportError(new Error(`not a fact of dataset '${this.options.dataset.name}': ${problem} (input from '${t.sourceComponent}' dropped)`));
       this.collector.ack(t);
       return;
     }
     this.held.push(t);
     if (this.retry !== null) return; // appended by the retry
-    this.writer.append(recordOf(t));
+    this.writer.append(recordOf<R>(t));
     if (this.held.length >= this.flushRecords) return this.flushNow();
   }
 
@@ -207,7 +202,7 @@ export class MasterSinkBolt implements Bolt {
       const batch = this.held;
       this.held = [];
       try {
-        for (const t of batch) this.writer.append(recordOf(t));
+        for (const t of batch) this.writer.append(recordOf<R>(t));
         if (this.asyncFlush) await this.writer.flushAsync();
         else this.writer.flush();
       } catch (e) {
@@ -218,7 +213,7 @@ export class MasterSinkBolt implements Bolt {
       this.outage.ended();
       this.ackAll(batch);
       // Inputs that arrived during the last attempt were held, not appended: now they are.
-      for (const t of this.held) this.writer.append(recordOf(t));
+      for (const t of this.held) this.writer.append(recordOf<R>(t));
       return;
     }
   }
@@ -278,7 +273,13 @@ export class MasterSinkBolt implements Bolt {
   }
 }
 
-/** A component source for the builder: `builder.setBolt('master', masterSink(), 1)`. */
-export function masterSink(options: MasterSinkOptions = {}): () => MasterSinkBolt {
+/**
+ * The master-dataset sink as a component source for the builder: every input's `record`
+ * field is a fact of `options.dataset`, acked once the fsync holding it returned.
+ *
+ *   builder.setBolt('master', masterSink({ dataset: orders }), 1).localOrShuffleGrouping('parse', 'facts');
+ */
+export function masterSink<R>(options: MasterSinkOptions<R>): () => MasterSinkBolt<R> {
+  if (typeof options?.dataset?.name !== 'string') throw new Error('masterSink: options.dataset is required (defineDataset)');
   return () => new MasterSinkBolt(options);
 }

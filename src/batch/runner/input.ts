@@ -1,14 +1,14 @@
 /**
  * How views get their batch input. A view is defined over events (e.g. PageKeys), but the
- * master dataset holds raw facts (MasterRecord). A topology file that `topo batch` runs
- * exports `batchInput`: how a record becomes the views' event (the same derivation the speed
+ * master dataset holds raw facts (a dataset's records, dataset.ts). A topology file that
+ * `topo batch` runs exports `batchInput`: which declared dataset it reads, how a record
+ * becomes the views' event (the same derivation the speed
  * layer applies, so a fixed normaliser is applied to all history on recompute), which events
  * are the same fact (counted once over all data), which events must meet in one reducer, and
  * reducers for views that are not monoids over events (bounce rate needs whole visits).
  *
  *   export const batchInput = defineBatchInput<PageKeys>({ dataset: 'pageviews', eventOf: pageKeysOf, ... });
  */
-import type { MasterRecord } from '../master/layout.js';
 import type { ViewDef, ViewUpdate } from '../../views/view.js';
 
 export interface BatchReducer<E> {
@@ -34,11 +34,15 @@ export interface BatchReducer<E> {
   readonly settleMs?: number;
 }
 
-export interface BatchInput<E> {
-  /** Dataset folder under the master root. */
+/**
+ * `R` is the dataset's record type. It defaults to `any` so that a batch input typed by its
+ * event alone (`defineBatchInput<Hit>`) accepts an `eventOf` over its own record type.
+ */
+export interface BatchInput<E, R = any> {
+  /** The dataset read: a name in the module's `datasets` export. */
   readonly dataset: string;
-  /** The views' event of a master record, or null when views skip it (counted as skipped). */
-  readonly eventOf: (record: MasterRecord) => E | null;
+  /** The views' event of a record of the dataset, or null when views skip it (counted as skipped). */
+  readonly eventOf: (record: R) => E | null;
   /**
    * Events that must be seen together (duplicates of one fact, one visitor's visits) share
    * this value; the map phase partitions events by it, so each reducer holds whole groups.
@@ -57,7 +61,7 @@ export interface BatchInput<E> {
 }
 
 /** Checks a batch input's shape (it comes from a user module) and returns it typed. */
-export function defineBatchInput<E>(input: BatchInput<E>): BatchInput<E> {
+export function defineBatchInput<E, R = any>(input: BatchInput<E, R>): BatchInput<E, R> {
   return checkBatchInput<E>(input, 'batchInput');
 }
 

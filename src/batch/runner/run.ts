@@ -6,11 +6,12 @@
  */
 import type { Redis } from 'ioredis';
 import { pathToFileURL } from 'node:url';
-import { loadTopologyFile } from '../../runtime/loader.js';
+import { loadTopologyFile, TopologyLoadError } from '../../runtime/loader.js';
 import { batchSeqKey } from '../../views/keys.js';
 import type { ViewDef } from '../../views/view.js';
 import { computeViews, type Computed } from './compute.js';
 import { checkBatchInput, type BatchInput } from './input.js';
+import { batchDeclarations } from '../app.js';
 import { acquireLease } from './lease.js';
 import { openBatchPool } from './pool.js';
 import { openVersion, publishView, rollbackView, type Published } from './publish.js';
@@ -58,8 +59,14 @@ export class BatchUsageError extends Error {}
 async function load(file: string, names?: readonly string[]): Promise<Loaded> {
   const loaded = await loadTopologyFile(file);
   const all = loaded.views ?? [];
-  const mod = (await import(pathToFileURL(loaded.bundlePath).href)) as { batchInput?: unknown };
-  const input = checkBatchInput(mod.batchInput, file);
+  const mod = (await import(pathToFileURL(loaded.bundlePath).href)) as Record<string, unknown>;
+  let input: BatchInput<never>;
+  try {
+    // The batch input must name a declared dataset (app.ts): checked here, before any thread starts.
+    input = batchDeclarations(mod, file).batchInput ?? checkBatchInput(undefined, file);
+  } catch (err) {
+    throw new TopologyLoadError(`cannot load ${file}: ${(err as Error).message}`);
+  }
   const views = names && names.length > 0
     ? names.map((n) => all.find((v) => v.name === n) ?? fail(`unknown view '${n}' (${file} defines: ${all.map((v) => v.name).join(', ') || 'no views'})`))
     : all;

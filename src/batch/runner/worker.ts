@@ -28,6 +28,7 @@
  * largest cost of the map (msgpackr, ~1.6 us an event), and it is paid once now.
  */
 import { BadRecordError, readRecordChunks } from '../reader.js';
+import { factProblem } from '../dataset.js';
 import { partitioner } from './input.js';
 import { load, viewNamed } from './module.js';
 import { combine } from './combine.js';
@@ -117,7 +118,8 @@ export interface CombineResult {
 }
 
 async function map(t: MapTask): Promise<MapResult> {
-  const { input, views } = await load(t.bundle);
+  const { input, views, dataset } = await load(t.bundle);
+  const check = (v: unknown): string | null => factProblem(dataset, v);
   const keyView = t.keyView === null ? null : viewNamed(views, t.keyView);
   const others = t.plainViews.map((n) => viewNamed(views, n));
   // Views still aligned with the key view; one is dropped at its first differing event.
@@ -134,10 +136,11 @@ async function map(t: MapTask): Promise<MapResult> {
     if (bad.length < 20) bad.push(err.message);
   };
   try {
-    for await (const chunk of readRecordChunks(t.file, onBad)) {
+    for await (const chunk of readRecordChunks<unknown>(t.file, onBad, check)) {
       for (const record of chunk) {
         records++;
-        if (record.ts > maxTs) maxTs = record.ts;
+        const ts = dataset.eventTime(record);
+        if (ts > maxTs) maxTs = ts;
         const e = input.eventOf(record);
         if (e === null) {
           skipped++;

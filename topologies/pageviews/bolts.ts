@@ -5,17 +5,13 @@
  * pageviews/uniques updates anchored to the pageview, and sessionizes for bounce rate.
  */
 import { basename } from 'node:path';
-import type { Config } from '../api/components.js';
-import type { OutputCollector } from '../api/collectors.js';
-import type { TopologyContext } from '../api/context.js';
-import type { OutputFieldsDeclarer } from '../api/declarer.js';
-import type { Tuple } from '../api/tuple.js';
-import { bucketOf, type ViewUpdate } from '../views/view.js';
+import type { Config, OutputCollector, OutputFieldsDeclarer, TopologyContext, Tuple } from '../../src/index.js';
+import { bucketOf, type ViewUpdate } from '../../src/views/index.js';
 import { DEFAULT_LOG_HOST, pageKeysOf } from './event.js';
 import { parseApacheLine } from './parse-apache.js';
 import { parseJsonLine } from './parse-jsonl.js';
-import { RejectsWriter } from './rejects.js';
-import { recordOf } from '../batch/master/ingest.js';
+import { RejectsWriter } from '../../src/batch/index.js';
+import { recordOf } from './dataset.js';
 import { DedupeWindow, dedupeKey } from './dedupe.js';
 import { Sessionizer, type Visit } from './sessions.js';
 import { bouncesView, pageviewsView, uniquesView } from './views.js';

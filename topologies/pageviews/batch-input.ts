@@ -5,9 +5,9 @@
  * Events are grouped by visitor: duplicates (same visitor, URL, ts) and a visitor's visits
  * then always meet in one reducer, across files and across midnight.
  */
-import { defineBatchInput } from '../batch/runner/input.js';
-import type { MasterRecord } from '../batch/master/layout.js';
-import { bucketOf, type ViewDef, type ViewUpdate } from '../views/view.js';
+import { defineBatchInput } from '../../src/batch/index.js';
+import type { PageviewRecord } from './dataset.js';
+import { bucketOf, type ViewDef, type ViewUpdate } from '../../src/views/index.js';
 import { dedupeKey } from './dedupe.js';
 import { pageKeysOf, visitorOf, type PageKeys, type PageviewEvent } from './event.js';
 import { bounceCounts, VISIT_GAP_MS, type Visit } from './sessions.js';
@@ -21,13 +21,13 @@ const byUrl = new Map<string, { url: string; domain: string } | null>();
 const CACHE_MAX = 100_000;
 
 /**
- * pageKeysOf reads only url, user, ip and ts. The reader (recordProblem) guarantees url, ip
+ * pageKeysOf reads only url, user, ip and ts. The dataset's validation (pageviewProblem) guarantees url, ip
  * and a finite ts in the Date range; `user` may be a string, null or absent (visitorOf takes
  * the ip for the last two), and no other field of the record is read, so a record missing any
  * optional field is a pageview like any other. A URL that does not normalise gives null (the
  * record is counted as skipped).
  */
-function keysOfRecord(r: MasterRecord): PageKeys | null {
+function keysOfRecord(r: PageviewRecord): PageKeys | null {
   let k = byUrl.get(r.url);
   if (k === undefined) {
     const full = pageKeysOf(r as unknown as PageviewEvent);

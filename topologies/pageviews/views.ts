@@ -3,7 +3,7 @@
  * SuperWebAnalytics queries), defined once for the speed layer, the batch layer and queries.
  * They read a keyed pageview: `{ visitor, url, domain, ts }` (see pageKeysOf).
  */
-import { defineView, type ViewDef } from '../views/view.js';
+import { defineView, type ViewDef } from '../../src/views/index.js';
 import type { PageKeys } from './event.js';
 import { normalizeUrl } from './normalize-url.js';
 

@@ -1,9 +1,9 @@
 /**
- * Exact-duplicate removal for the speed layer: the same (visitor, normalised URL, ts) counts
- * once. Duplicates come from replays (at-least-once delivery re-emits a line) and from
- * sources that log a request twice; both repeat the event time exactly, so a window of event
- * time (default 5 minutes) catches them while memory stays bounded. The batch layer removes
- * duplicates over all data with the same {@link dedupeKey}.
+ * Duplicate removal over a window of event time: a key seen again within `windowMs` of event
+ * time is a duplicate. Duplicates come from replays (at-least-once delivery re-emits a line)
+ * and from sources that log a fact twice; both repeat the event time exactly, so a window of
+ * event time catches them while memory stays bounded. `topo produce` removes an input's
+ * duplicates with it (a format's `stream.duplicates`); applications use it in bolts.
  *
  * Expiry follows an event-time watermark, `max ts seen - window`. An event older than the
  * watermark cannot be checked any more (its twin may have been forgotten): it is counted,
@@ -11,7 +11,7 @@
  * plays no part, so replaying an old file behaves exactly like reading it live.
  */
 
-/** Verdict of {@link DedupeWindow.check}: first sight, seen before, or too old to check. */
+/** Verdict of {@link DedupeWindow.checkKey}: first sight, seen before, or too old to check. */
 export type DedupeVerdict = 'new' | 'duplicate' | 'late';
 
 /** Options of {@link DedupeWindow}. */
@@ -24,17 +24,7 @@ export interface DedupeOptions {
 export const DEFAULT_DEDUPE_WINDOW_MS = 5 * 60_000;
 
 /**
- * The identity of a pageview fact: for duplicate removal in both layers (the batch layer's
- * `identityFields` are these three fields) and as the event id of its view updates, which the
- * writer's exactly-once id sets compare. NUL cannot occur in a normalised URL (the URL parser
- * percent-encodes it) nor, in practice, in a visitor id, so the joined key is unambiguous.
- */
-export function dedupeKey(visitor: string, normalizedUrl: string, ts: number): string {
-  return `${visitor}\u0000${normalizedUrl}\u0000${ts}`;
-}
-
-/**
- * Remembers the pageviews of the last `windowMs` of event time.
+ * Remembers the keys of the last `windowMs` of event time.
  *
  * Memory: a Set of keys plus a FIFO of (key, ts) in arrival order. Expiry pops the FIFO head
  * while its ts is below the watermark: O(1) amortised per event, each entry is pushed and
@@ -69,17 +59,10 @@ export class DedupeWindow {
   }
 
   /**
-   * Checks one event and remembers it. `new`: count it. `duplicate`: the same (visitor, URL,
-   * ts) was seen within the window; do not count it. `late`: older than the watermark, could
-   * not be checked; count it and report it as late.
-   */
-  check(visitor: string, normalizedUrl: string, ts: number): DedupeVerdict {
-    return this.checkKey(dedupeKey(visitor, normalizedUrl, ts), ts, '');
-  }
-
-  /**
-   * {@link check} by a key already built with {@link dedupeKey}, remembering `id` with it:
-   * {@link idOf} then tells a duplicate (another id) from a replay of the counted event.
+   * Checks one key at event time `ts` and remembers it with `id`. `new`: count it.
+   * `duplicate`: the key was seen within the window; do not count it. `late`: older than the
+   * watermark, could not be checked; count it and report it as late. {@link idOf} then tells
+   * a duplicate (another id) from a replay of the counted event.
    */
   checkKey(key: string, ts: number, id: string): DedupeVerdict {
     if (ts < this.watermark) return 'late';

@@ -29,4 +29,4 @@ export {
   type SessionizerOptions,
   type Visit,
 } from './sessions.js';
-export { RejectsWriter, type RejectRecord } from './rejects.js';
+export { RejectsWriter, type RejectRecord } from '../../src/batch/index.js';
