@@ -11,5 +11,8 @@ export default defineConfig({
     // Each test file in its own process: worker threads and signal handlers stay isolated.
     pool: 'forks',
     maxWorkers: 2,
+    // A private redis-server a test's command started stops itself this long after its last
+    // client (the default is 30 min): scratch folders do not leave servers behind for long.
+    env: { TOPO_REDIS_IDLE_MS: '15000' },
   },
 });

@@ -3,7 +3,8 @@
  *   1. a Redis Cluster (`--redis-cluster URL[,URL...]`, else REDIS_CLUSTER_URLS) or one Redis
  *      (`--redis URL`, else REDIS_URL); a flag beats the environment, and giving both kinds
  *      at the same level is an error (which one was meant is not guessable);
- *   2. else a private redis-server when the binary is installed (see private-redis.ts);
+ *   2. else the private redis-server when the binary is installed, started if it is not
+ *      running and left running for the next command (see private-redis.ts);
  *   3. else the in-process store, with a warning line for the caller to print.
  * The result's `config` is what the command merges into the topology config (`redis`,
  * `redisCluster` or `viewStore`), so every worker thread's writer opens the same store.
@@ -28,8 +29,6 @@ export interface ConnectOptions {
   readonly cwd?: string;
   /** How long to retry an unreachable Redis at start (default 30 s, `--redis-timeout`). */
   readonly redisTimeoutMs?: number;
-  /** Leave a private server this command started running when it ends. */
-  readonly keep?: boolean;
   /** The redis-server binary (default `redis-server` on PATH). */
   readonly redisServerBin?: string;
   /** `--redis-tls-*`: added to the URL (or every cluster node URL) as its TLS query parameters (see redis-tls.ts). */
@@ -50,7 +49,7 @@ export interface ViewConnection {
   readonly warning: string | null;
   /** Merge into the topology config: `{ redis: url }`, `{ redisCluster: urls }` or `{ viewStore: 'memory' }`. */
   readonly config: Readonly<Record<string, unknown>>;
-  /** Call when the command ends: stops a private server it started unless `keep`. */
+  /** Call when the command ends (a private server stays up for the next command; see private-redis.ts). */
   release(): Promise<void>;
 }
 
@@ -83,32 +82,17 @@ export async function connectViews(options: ConnectOptions = {}): Promise<ViewCo
   if (tlsFlagsGiven(options.tls)) throw new RedisUsageError('--redis-tls-* options need a rediss:// URL: give --redis rediss://host:port (or REDIS_URL), or --redis-cluster');
   const bin = options.redisServerBin ?? 'redis-server';
   if (hasRedisServer(bin)) {
+    // It stays up after this command (private-redis.ts): nothing to stop on release.
     const server: PrivateRedis = await startPrivateRedis(cwd, bin);
-    let released = false;
-    // Backstop: a command that exits without release() must not leave its server behind.
-    const onExit = (): void => {
-      if (!released && server.started && !options.keep) {
-        try {
-          process.kill(server.pid, 'SIGTERM');
-        } catch {
-          /* already gone */
-        }
-      }
-    };
-    process.once('exit', onExit);
     return {
       mode: 'private',
       url: server.url,
       cluster: null,
       target: { url: server.url },
-      display: `${server.url} (private redis-server, data in ${server.dir}${server.started ? '' : ', reused'})`,
+      display: `${server.url} (private redis-server, data in ${server.dir}${server.started ? '' : ', already running'})`,
       warning: null,
       config: { redis: server.url },
-      release: async () => {
-        released = true;
-        process.off('exit', onExit);
-        if (!options.keep) await server.stop();
-      },
+      release: async () => {},
     };
   }
   return {

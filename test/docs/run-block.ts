@@ -1,5 +1,6 @@
 // Runs one marked shell block the way a reader would paste it: bash, in a scratch copy of the
 // repository, stopping at the first failing command.
+import { stopPrivateRedis } from '../../src/speed/private-redis.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,12 +41,13 @@ export interface BlockResult {
  * README, docs/ and topologies/ copied (commands write next to them: .topo/, data/, files
  * such as counts.json), src/, dist/ and node_modules linked (read only).
  */
-export function scratchCopy(): { dir: string; dispose: () => void } {
+export function scratchCopy(): { dir: string; dispose: () => Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'topo-docs-'));
   for (const f of ['package.json', 'README.md', 'LICENSE']) cpSync(join(ROOT, f), join(dir, f));
   for (const d of ['docs', 'topologies']) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
   for (const d of ['src', 'dist', 'node_modules']) symlinkSync(join(ROOT, d), join(dir, d));
-  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  // The private redis-server the blocks started stays up after them: stop it, then remove the copy.
+  return { dir, dispose: async () => { await stopPrivateRedis(dir); rmSync(dir, { recursive: true, force: true }); } };
 }
 
 /** The environment of a reader with nothing set: views go to the private redis-server. */

@@ -20,7 +20,7 @@ const files = docFiles(ROOT)
 
 type Outcome = { result: BlockResult } | { notRun: RunBlock } | { error: string };
 const outcomes = new Map<RunBlock, Promise<Outcome>>();
-const disposers: Array<() => void> = [];
+const disposers: Array<() => Promise<void>> = [];
 
 /** Runs one file's blocks in order in one scratch copy; after a failure the rest are not run. */
 async function runFile(blocks: readonly RunBlock[], settle: Map<RunBlock, (o: Outcome) => void>): Promise<void> {
@@ -66,8 +66,8 @@ beforeAll(() => {
   for (let i = 0; i < LANES; i++) void lane();
 });
 
-afterAll(() => {
-  for (const dispose of disposers) dispose();
+afterAll(async () => {
+  await Promise.all(disposers.map((dispose) => dispose()));
 });
 
 it('marks a meaningful subset: the quick start, the tour, and blocks in docs/', () => {

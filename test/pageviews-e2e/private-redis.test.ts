@@ -1,13 +1,14 @@
 /**
  * No Redis flags and no REDIS_URL: `topo run` starts a private redis-server with its data in
- * ./.topo/redis, and a later `topo query` in the same folder starts it again on that data and
- * reads what the run wrote.
+ * ./.topo/redis and leaves it running; a later `topo query` in the same folder finds it (no
+ * restart, no replay of its append-only file) and reads what the run wrote.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt } from '../cli/run-cli.js';
+import { stopPrivateRedis } from '../../src/speed/private-redis.js';
 import { cleanEnv, lastJson, PAGEVIEWS, SHIPPED_LOG, topoIn, type QueryJson, type RunSummaryJson } from './harness.js';
 import { iso, pageviewsBetween, refEvents, truthOf, urlsByTotal, type Truth } from './reference.js';
 
@@ -18,16 +19,9 @@ beforeAll(() => {
   cwd = mkdtempSync(join(tmpdir(), 'topo-pv-private-'));
   truth = truthOf(refEvents(readFileSync(SHIPPED_LOG, 'utf8')).events);
 });
-afterAll(() => {
-  // A server left behind by a failed test is this test's: stop it by its recorded pid.
-  const file = join(cwd, '.topo', 'redis', 'server.json');
-  if (existsSync(file)) {
-    try {
-      process.kill((JSON.parse(readFileSync(file, 'utf8')) as { pid: number }).pid, 'SIGTERM');
-    } catch {
-      /* gone already */
-    }
-  }
+afterAll(async () => {
+  // The server this test's commands started (through its keeper, by their recorded pids).
+  if (cwd) await stopPrivateRedis(cwd);
   rmSync(cwd, { recursive: true, force: true });
 });
 
@@ -51,15 +45,17 @@ describe('views without Redis flags', () => {
     expect(run.stderr).toMatch(/private redis-server, data in .*\.topo\/redis/);
     expect(run.stderr).not.toMatch(/in memory|in-process/);
     expect(existsSync(join(cwd, '.topo', 'redis'))).toBe(true);
-    // The run stopped the server it started (it keeps nothing running after it).
+    // The server stays up for the next command.
     const serverFile = join(cwd, '.topo', 'redis', 'server.json');
-    if (existsSync(serverFile)) expect(alive((JSON.parse(readFileSync(serverFile, 'utf8')) as { pid: number }).pid)).toBe(false);
+    const { pid } = JSON.parse(readFileSync(serverFile, 'utf8')) as { pid: number };
+    expect(alive(pid)).toBe(true);
 
     const first = truth.hours[0]!;
     const last = truth.hours[truth.hours.length - 1]!;
     for (const { url } of urlsByTotal(truth).slice(0, 3)) {
       const q = await topoIn(['query', 'pageviews', url, '--topology', PAGEVIEWS, '--from', iso(first), '--to', iso(last), '--json'], { cwd, env });
       expect(q.code, q.stderr).toBe(0);
+      expect((JSON.parse(readFileSync(serverFile, 'utf8')) as { pid: number }).pid).toBe(pid); // the same server, not a restart
       const a = lastJson<QueryJson>(q);
       expect(a.value).toBe(pageviewsBetween(truth, url, first, last));
       expect(a.buckets.map((b) => b.value)).toEqual(truth.hours.map((h) => truth.pageviews.get(url)!.get(h) ?? 0));

@@ -2,13 +2,23 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { connectViews } from '../../src/speed/connect.js';
+import { isAlive, startPrivateRedis, stopPrivateRedis } from '../../src/speed/private-redis.js';
 import { RedisViewStore } from '../../src/speed/redis-store.js';
 import { maskUrl, redisOptionsFromUrl } from '../../src/speed/redis-url.js';
 import { freePort, ping, startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { ALL, H0, views } from './store-cases.js';
 
 let secured: RedisServer;
+
+async function until(cond: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 beforeAll(async () => {
   secured = await startRedis({ args: ['--requirepass', 'pa:ss/word'] });
 });
@@ -64,48 +74,71 @@ describe('connectViews', () => {
     expect(c.warning).toMatch(/in memory for this run only/);
   });
 
-  it('starts a private redis-server in ./.topo/redis, reuses a running one, and keeps data across restarts', async () => {
+  it('starts a private redis-server in ./.topo/redis that stays up for later commands, keeps its data across a stop, and restarts after a crash', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'topo-private-'));
     const file = join(cwd, '.topo', 'redis', 'server.json');
-    let keptPid = 0;
+    const server = (): { pid: number; port: number; keeper: number } => JSON.parse(readFileSync(file, 'utf8'));
     try {
       const first = await connectViews({ env: {}, cwd });
       expect(first.mode).toBe('private');
-      const { port } = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; port: number };
+      const { port, pid, keeper } = server();
       expect(first.url).toBe(`redis://127.0.0.1:${port}`);
       const store = RedisViewStore.open(first.url!, { namespace: 'p' });
       await store.apply([{ view: 'hits', key: '/kept', bucket: H0, n: 7 }], ALL);
       await store.close();
       await first.release();
-      expect(await ping(port)).toBe(false);
-      expect(existsSync(file)).toBe(false);
+      // Still up: the next command connects to the same server, no restart and no AOF replay.
+      expect(await ping(port)).toBe(true);
+      const second = await connectViews({ env: {}, cwd });
+      expect(second.url).toBe(first.url);
+      expect(second.display).toMatch(/already running/);
+      expect(server().pid).toBe(pid);
 
-      const second = await connectViews({ env: {}, cwd, keep: true });
-      keptPid = (JSON.parse(readFileSync(file, 'utf8')) as { pid: number }).pid;
+      // topo redis stop: the keeper stops its server, the files go, the data stays.
+      expect(await stopPrivateRedis(cwd)).toBe(true);
+      expect(await ping(port)).toBe(false);
+      expect(isAlive(keeper)).toBe(false);
+      expect(existsSync(file)).toBe(false);
+      expect(await stopPrivateRedis(cwd)).toBe(false);
       const third = await connectViews({ env: {}, cwd });
-      expect(third.url).toBe(second.url);
-      expect(third.display).toMatch(/reused/);
-      await third.release(); // not its server: stays up
-      await second.release(); // keep: stays up
-      const again = RedisViewStore.open(second.url!, { namespace: 'p' });
+      const again = RedisViewStore.open(third.url!, { namespace: 'p' });
       expect((await again.values(views.hits, '/kept', [H0])).total).toBe(7);
       await again.close();
+
+      // A crash of redis-server: its keeper starts it again on the same data.
+      const crashed = server();
+      process.kill(crashed.pid, 'SIGKILL');
+      await until(async () => existsSync(file) && server().pid !== crashed.pid && (await ping(server().port)), 20_000, 'the restart');
+      const after = RedisViewStore.open(`redis://127.0.0.1:${server().port}`, { namespace: 'p' });
+      expect((await after.values(views.hits, '/kept', [H0])).total).toBe(7);
+      await after.close();
     } finally {
-      if (keptPid > 0) {
-        try {
-          process.kill(keptPid, 'SIGTERM');
-        } catch {
-          /* gone */
-        }
-        for (let i = 0; i < 100; i++) {
-          try {
-            process.kill(keptPid, 0);
-            await new Promise((r) => setTimeout(r, 25));
-          } catch {
-            break;
-          }
-        }
+      await stopPrivateRedis(cwd);
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('stops the private server by itself after TOPO_REDIS_IDLE_MS without a client, and never runs two on one folder', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'topo-idle-'));
+    const file = join(cwd, '.topo', 'redis', 'server.json');
+    try {
+      // Two commands at once on a fresh folder: one server, which both use.
+      const [a, b] = await Promise.all([startPrivateRedis(cwd, 'redis-server', 1500), startPrivateRedis(cwd, 'redis-server', 1500)]);
+      expect(a.url).toBe(b.url);
+      const { pid, keeper } = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; keeper: number };
+      // A connected client holds it up past the idle time...
+      const client = new Redis(a.port, '127.0.0.1');
+      const held = Date.now();
+      while (Date.now() - held < 3000) {
+        expect(isAlive(pid)).toBe(true);
+        await new Promise((r) => setTimeout(r, 100));
       }
+      client.disconnect();
+      // ...and once it is gone, the keeper stops the server and itself.
+      await until(async () => !isAlive(pid) && !isAlive(keeper), 20_000, 'the idle stop');
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      await stopPrivateRedis(cwd);
       rmSync(cwd, { recursive: true, force: true });
     }
   });
