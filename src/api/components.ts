@@ -14,6 +14,15 @@ export type Config = Readonly<Record<string, unknown>>;
 /** Message id a spout attaches to a tuple to have its tree tracked. Must survive msgpack. */
 export type MessageId = string | number;
 
+/**
+ * Why a tree failed, as the spout's `fail` learns it. Only `failed` is the input's fault: a
+ * bolt failed a tuple of the tree (`collector.fail`, a throw, a tuple it could not encode).
+ * `timeout` (not completed within `messageTimeoutMs`) and `lost` (a worker thread the tree
+ * reached died) are the runtime's trouble, so a spout that gives up on poison input
+ * (LineFileSpout's `maxAttempts`) counts only `failed`.
+ */
+export type FailReason = 'failed' | 'timeout' | 'lost';
+
 export interface Spout {
   declareOutputFields(declarer: OutputFieldsDeclarer): void;
   open(config: Config, context: TopologyContext, collector: SpoutOutputCollector): void | Promise<void>;
@@ -22,7 +31,7 @@ export interface Spout {
   /** The tree rooted at a tuple emitted with `msgId` was fully processed. */
   ack?(msgId: MessageId): void;
   /** The tree failed or timed out; a reliable spout emits it again. */
-  fail?(msgId: MessageId): void;
+  fail?(msgId: MessageId, reason?: FailReason): void;
   /**
    * True when the spout has nothing more to emit now or later (input at its end and no
    * failed message waiting for replay). Polled by the runtime; it may turn false again

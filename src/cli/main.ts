@@ -43,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--metrics-interval <time>', 'progress line interval on stderr', '5s')
     .option('-q, --quiet', 'no progress output on stderr')
     .option('--json', 'print the run summary as one JSON object (last line of stdout)')
+    .option('--allow-failed', 'exit 0 instead of 3 when the input ran out but some trees failed and never completed (status completed-with-failures: dead-lettered, or failed behind a spout that does not replay)')
     .option('--redis <url>', 'Redis for the views (redis:// or rediss://, user and password allowed; default REDIS_URL, else a private redis-server, else in-process)')
     .option('--redis-timeout <time>', 'how long to retry an unreachable Redis at start', '30s')
     .option(CLUSTER_FLAG, CLUSTER_HELP, collect)

@@ -13,7 +13,7 @@ import { spoutTasks } from './scheduler.js';
 import { physicalPlan, RunError } from './physical-plan.js';
 import { SharedState } from './shared-state.js';
 import { WorkerPool } from './worker-pool.js';
-import { MetricsBook, buildSummary, type RunStatus, type RunSummary } from './summary.js';
+import { MetricsBook, buildSummary, neverCompleted, type RunStatus, type RunSummary } from './summary.js';
 import { waitIdle } from './idle.js';
 import { RestartPolicy } from './restart-policy.js';
 import { Replies } from './replies.js';
@@ -254,7 +254,10 @@ export class Supervisor {
     for (const t of this.timers) clearInterval(t);
     const pending = this.shared.totalPending();
     await this.pool.terminateAll();
-    this.doneResolve(this.summary(status, pending));
+    // The threads' last figures (sent with 'closed') say whether every tree completed.
+    const summary = this.summary(status, pending);
+    if (status === 'completed' && neverCompleted(summary) > 0) summary.status = 'completed-with-failures';
+    this.doneResolve(summary);
   }
 
   /** Post to every live thread and wait until each has answered with `key`. */

@@ -34,10 +34,13 @@ const BOLT_STREAMS = [
   stream(ACK_FAIL_STREAM, ['root'], false),
   stream(ACK_RESET_STREAM, ['root'], false),
 ];
-/** What the acker tells the spout task that owns a root; direct, since only that task cares. */
+/**
+ * What the acker tells the spout task that owns a root; direct, since only that task cares.
+ * A fail says why (acker-bolt.ts FAIL_*): a spout counts only a bolt's fails against poison input.
+ */
 const ACKER_STREAMS = [
   stream(ACK_ACK_STREAM, ['root'], true),
-  stream(ACK_FAIL_STREAM, ['root'], true),
+  stream(ACK_FAIL_STREAM, ['root', 'reason'], true),
   stream(ACK_RESET_STREAM, ['root'], true),
 ];
 
