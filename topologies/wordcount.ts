@@ -66,7 +66,7 @@ export class WordCount extends BaseBasicBolt {
     c.emit([w, n]);
   }
 
-  finish(c: BasicOutputCollector): void {
+  override finish(c: BasicOutputCollector): void {
     c.emit([Object.fromEntries(this.counts)], 'totals');
   }
 }
@@ -77,7 +77,7 @@ export class Report extends BaseBasicBolt {
   // No prototype: a word such as "constructor" must not find Object.prototype's member.
   private readonly totals: Record<string, number> = Object.create(null) as Record<string, number>;
 
-  prepare(config: Config): void {
+  override prepare(config: Config): void {
     this.output = typeof config['output'] === 'string' ? config['output'] : null;
   }
 
@@ -86,7 +86,7 @@ export class Report extends BaseBasicBolt {
     for (const [w, n] of Object.entries(part)) this.totals[w] = (this.totals[w] ?? 0) + n;
   }
 
-  finish(): void {
+  override finish(): void {
     if (this.output === null) return;
     const tmp = `${this.output}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(this.totals)}\n`);

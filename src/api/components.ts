@@ -75,24 +75,40 @@ export type ComponentClass<T> = new () => T;
 export type ComponentFactory<T> = () => T;
 export type ComponentSource<T> = ComponentClass<T> | ComponentFactory<T>;
 
-/** Base classes with no-op defaults, as Storm's BaseRichSpout / BaseRichBolt. */
+/**
+ * Base classes with no-op defaults, as Storm's BaseRichSpout / BaseRichBolt. Every optional
+ * method of the interface is declared here, so a subclass writes `override` on any of them
+ * (required under `noImplicitOverride`); the defaults behave as if the method were absent.
+ */
 export abstract class BaseSpout implements Spout {
   abstract declareOutputFields(declarer: OutputFieldsDeclarer): void;
   abstract open(config: Config, context: TopologyContext, collector: SpoutOutputCollector): void | Promise<void>;
   abstract nextTuple(): void;
   ack(_msgId: MessageId): void {}
-  fail(_msgId: MessageId): void {}
+  fail(_msgId: MessageId, _reason?: FailReason): void {}
+  /** Never exhausted by default: the run ends on --duration or a signal. */
+  isExhausted(): boolean {
+    return false;
+  }
+  activate(): void {}
+  deactivate(): void {}
+  close(): void | Promise<void> {}
 }
 
 export abstract class BaseBolt implements Bolt {
   declareOutputFields(_declarer: OutputFieldsDeclarer): void {}
   abstract prepare(config: Config, context: TopologyContext, collector: OutputCollector): void | Promise<void>;
   abstract execute(tuple: Tuple): void;
+  finish(): void | Promise<void> {}
+  cleanup(): void | Promise<void> {}
 }
 
 export abstract class BaseBasicBolt implements BasicBolt {
   /** Marks the class as a basic bolt for the runtime (duck typing, no instanceof). */
   readonly isBasicBolt = true as const;
   declareOutputFields(_declarer: OutputFieldsDeclarer): void {}
+  prepare(_config: Config, _context: TopologyContext): void | Promise<void> {}
   abstract execute(tuple: Tuple, collector: BasicOutputCollector): void | Promise<void>;
+  finish(_collector: BasicOutputCollector): void | Promise<void> {}
+  cleanup(): void | Promise<void> {}
 }
