@@ -184,11 +184,18 @@ function failuresLine(s: RunSummary, allowFailed: boolean): string {
     (allowFailed ? ' (accepted: --allow-failed)' : '; exit 3 (--allow-failed accepts this)');
 }
 
-/** Map an error thrown by a command to an exit code and a message (no stack for user errors). */
-export function errorExit(err: unknown): { code: number; message: string } {
-  if (err instanceof UsageError) return { code: 2, message: err.message };
-  if (err instanceof RunError) return { code: err.exitCode, message: err.message };
-  if (err instanceof TopologyLoadError) return { code: 1, message: err.message };
+/**
+ * Map an error thrown by a command to an exit code and a message. User errors (bad usage, a
+ * run that failed, a topology file that cannot be used) are told by their message alone, with
+ * their stack (if any) under --verbose; anything else is a bug in topo, told with its stack.
+ */
+export function errorExit(err: unknown, verbose = false): { code: number; message: string } {
+  const withDetail = (message: string, detail: string | undefined): string =>
+    verbose && detail !== undefined && detail !== message ? `${message}\n${detail}` : message;
+  if (err instanceof UsageError) return { code: 2, message: withDetail(err.message, err.stack) };
+  if (err instanceof RunError) return { code: err.exitCode, message: withDetail(err.message, err.detail ?? err.stack) };
+  if (err instanceof TopologyLoadError) return { code: err.exitCode, message: withDetail(err.message, err.detail ?? err.stack) };
+  if (err instanceof Error && err.name === 'InputFileError') return { code: 1, message: withDetail(err.message, err.stack) };
   if (err instanceof Error) return { code: 1, message: err.stack ?? err.message };
   return { code: 1, message: String(err) };
 }

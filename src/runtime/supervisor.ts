@@ -19,6 +19,7 @@ import { RestartPolicy } from './restart-policy.js';
 import { Replies } from './replies.js';
 import { loadHdr } from './metrics.js';
 import { ChaosScheduler } from './chaos.js';
+import { briefError } from './user-frame.js';
 
 export interface RunOptions {
   /** `-c key=value` pairs (over the topology file's config). */
@@ -120,8 +121,9 @@ export class Supervisor {
         if (this.state === 'starting' && this.ready.size === this.config.workers) this.readyResolve();
         return;
       case 'startFailed': {
-        const msg = `component '${m.component}' (task ${m.taskId}) failed to start: ${m.error}`;
-        if (this.state === 'starting') this.readyResolve(new RunError(msg, 1));
+        // The error and where in the user's code; the whole stack for --verbose.
+        const msg = `component '${m.component}' (task ${m.taskId}) failed to start: ${briefError(m.error)}`;
+        if (this.state === 'starting') this.readyResolve(new RunError(msg, 1, m.error));
         else void this.fail(msg);
         return;
       }
@@ -157,7 +159,7 @@ export class Supervisor {
     // a thread dying while the run ends would hang the run forever.
     this.replies.died(w);
     if (this.state === 'starting') {
-      this.readyResolve(new RunError(`worker thread ${w} died while starting: ${error ?? 'no error reported'}`, 1));
+      this.readyResolve(new RunError(`worker thread ${w} died while starting: ${error === null ? 'no error reported' : briefError(error)}`, 1, error ?? undefined));
       return;
     }
     if (this.state !== 'running' && this.state !== 'ending') return;
