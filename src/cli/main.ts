@@ -1,11 +1,11 @@
 /**
  * The `topo` command line. Commands parse flags and call into the runtime; no logic here.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { runCommand, errorExit } from './run.js';
 import { validateCommand } from './validate.js';
-import { collect } from './options.js';
+import { collect, UsageError } from './options.js';
 import { keysCommand, queryCommand, topCommand } from './query.js';
 import { batchCommand } from './batch.js';
 import { ingestCommand } from './ingest.js';
@@ -114,9 +114,15 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (view: string, flags) => {
       code = await topCommand(view, flags);
     });
-  // keys lists every key a view holds: a range would be ignored, so --from/--to are refused (commander: unknown option, exit 2).
+  // keys lists every key of every bucket: a range was accepted and ignored, so it is refused
+  // (hidden options, so the refusal can say why rather than "unknown option").
   readFlags(program.command('keys').description("every key a view holds, most recent first (no range: every bucket)").argument('<view>', 'view name'), false)
+    .addOption(new Option('--from <time>').hideHelp())
+    .addOption(new Option('--to <time>').hideHelp())
     .action(async (view: string, flags) => {
+      if (flags.from !== undefined || flags.to !== undefined) {
+        throw new UsageError(`topo keys lists every key of every bucket the view holds: ${flags.from !== undefined ? '--from' : '--to'} does not apply (topo top VIEW --from ... --to ... ranks the keys of a range)`);
+      }
       code = await keysCommand(view, flags);
     });
 
