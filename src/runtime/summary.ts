@@ -58,6 +58,9 @@ export class MetricsBook {
       const r = this.retired.get(t.taskId);
       if (r) addCounters(r, t);
       else this.retired.set(t.taskId, { ...t });
+      // A dead spout's failed-and-not-yet-replayed messages are its replacement's to emit
+      // again (a file spout reads its input anew): not counted as never completed.
+      this.retired.get(t.taskId)!.dropped = 0;
     }
     for (const [component, list] of Object.entries(m.completeLatency)) {
       const kept = this.retiredLatency.get(component);
