@@ -1,5 +1,5 @@
 // Public exports only.
-export type { Spout, Bolt, BasicBolt, Component, Config, MessageId, ComponentSource } from './api/components.js';
+export type { Spout, Bolt, BasicBolt, Component, Config, MessageId, FailReason, ComponentSource } from './api/components.js';
 export { BaseSpout, BaseBolt, BaseBasicBolt } from './api/components.js';
 export type { Tuple } from './api/tuple.js';
 export { DEFAULT_STREAM, TICK_STREAM } from './api/tuple.js';

@@ -56,7 +56,7 @@ class WordSpout extends BaseSpout {
     if (this.inFlight.has(msgId as number)) this.replay.push(msgId as number);
   }
 
-  isExhausted(): boolean {
+  override isExhausted(): boolean {
     return this.next >= this.count && this.replay.length === 0;
   }
 }
@@ -124,7 +124,7 @@ class Printer extends BaseBasicBolt {
     d.declareStream('totals', ['taskIndex', 'byLength']);
   }
 
-  prepare(_config: Config, context: TopologyContext): void {
+  override prepare(_config: Config, context: TopologyContext): void {
     this.context = context;
   }
 
@@ -133,7 +133,7 @@ class Printer extends BaseBasicBolt {
     this.byLength[n] = (this.byLength[n] ?? 0) + 1;
   }
 
-  finish(c: BasicOutputCollector): void {
+  override finish(c: BasicOutputCollector): void {
     c.emit([this.context.taskIndex, this.byLength], 'totals');
   }
 }
@@ -144,7 +144,7 @@ class Shouts extends BaseBasicBolt {
   private readonly shouts: Record<string, number> = {};
   private readonly printers: Record<number, Record<number, number>> = {};
 
-  prepare(config: Config): void {
+  override prepare(config: Config): void {
     this.output = typeof config['output'] === 'string' ? config['output'] : null;
   }
 
@@ -157,7 +157,7 @@ class Shouts extends BaseBasicBolt {
     this.shouts[word] = (this.shouts[word] ?? 0) + 1;
   }
 
-  finish(): void {
+  override finish(): void {
     if (this.output !== null) writeFileSync(this.output, `${JSON.stringify({ shouts: this.shouts, printers: this.printers })}\n`);
   }
 }

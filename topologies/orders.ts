@@ -120,7 +120,7 @@ export class ParseOrders extends BaseBolt {
     this.collector.ack(t);
   }
 
-  cleanup(): void {
+  override cleanup(): void {
     this.rejects.close();
   }
 }

@@ -61,7 +61,7 @@ export class TimedSentences extends BaseSpout {
   override fail(id: MessageId): void {
     this.retry.push(id as number);
   }
-  isExhausted(): boolean {
+  override isExhausted(): boolean {
     return this.ended && this.retry.length === 0;
   }
 }
@@ -107,7 +107,7 @@ export class WindowReport extends BaseBasicBolt {
   private readonly windows = new Map<string, Map<string, number>>();
   private late = 0;
   private output: string | undefined;
-  prepare(config: Config): void {
+  override prepare(config: Config): void {
     this.output = config['output'] === undefined ? undefined : String(config['output']);
   }
   execute(t: Tuple): void {
@@ -119,7 +119,7 @@ export class WindowReport extends BaseBasicBolt {
     const words = this.windows.get(key) ?? new Map<string, number>();
     this.windows.set(key, words.set(t.getStringByField('word'), t.getNumberByField('count')));
   }
-  finish(): void {
+  override finish(): void {
     const rows = [...this.windows];
     for (const [key, words] of rows) {
       const top = [...words].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([w, n]) => `${w}=${n}`).join(' ');

@@ -4,7 +4,8 @@
  *   npx topo run topologies/wordcount.ts -c input=README.md -c output=/tmp/counts.json
  *
  * Config: `input` (a text file, one sentence per line; default a small built-in corpus),
- * `output` (write the final counts there as one JSON object when the run ends),
+ * `output` (write the final counts there as one JSON object when the run ends), `top` (how
+ * many of the most frequent words to print on stderr at the end; default 10, 0 for none),
  * `failRate` (the split bolt fails a sentence with this probability before emitting, so
  * replays happen; the final counts are still exact).
  */
@@ -66,19 +67,29 @@ export class WordCount extends BaseBasicBolt {
     c.emit([w, n]);
   }
 
-  finish(c: BasicOutputCollector): void {
+  override finish(c: BasicOutputCollector): void {
     c.emit([Object.fromEntries(this.counts)], 'totals');
   }
 }
 
-/** Merges every counter task's totals and writes them to `output` (atomically: temp file, then rename). */
+/**
+ * Merges every counter task's totals, prints the most frequent words on stderr (a run shows
+ * its result without knowing about `output`) and writes them all to `output` (atomically:
+ * temp file, then rename).
+ */
 export class Report extends BaseBasicBolt {
   private output: string | null = null;
+  private top = 10;
   // No prototype: a word such as "constructor" must not find Object.prototype's member.
   private readonly totals: Record<string, number> = Object.create(null) as Record<string, number>;
 
-  prepare(config: Config): void {
+  override prepare(config: Config): void {
     this.output = typeof config['output'] === 'string' ? config['output'] : null;
+    const top = config['top'];
+    if (top !== undefined && (typeof top !== 'number' || !Number.isInteger(top) || top < 0)) {
+      throw new Error(`config 'top' must be an integer >= 0, got ${JSON.stringify(top)}`);
+    }
+    this.top = top ?? 10;
   }
 
   execute(t: Tuple): void {
@@ -86,11 +97,21 @@ export class Report extends BaseBasicBolt {
     for (const [w, n] of Object.entries(part)) this.totals[w] = (this.totals[w] ?? 0) + n;
   }
 
-  finish(): void {
+  override finish(): void {
+    this.printTop();
     if (this.output === null) return;
     const tmp = `${this.output}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(this.totals)}\n`);
     renameSync(tmp, this.output);
+  }
+
+  private printTop(): void {
+    const words = Object.entries(this.totals);
+    if (this.top === 0 || words.length === 0) return;
+    words.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const lines = words.slice(0, this.top).map(([w, n]) => `${String(n).padStart(10)}  ${w}`);
+    const rest = this.output === null ? '; every count: -c output=FILE' : `; every count in ${this.output}`;
+    process.stderr.write(`[wordcount] top ${lines.length} of ${words.length} words${rest}\n${lines.join('\n')}\n`);
   }
 }
 

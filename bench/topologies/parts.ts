@@ -91,7 +91,7 @@ export class ConstSpout extends BaseSpout {
     else this.collector.emit(this.values);
   }
 
-  isExhausted(): boolean {
+  override isExhausted(): boolean {
     return this.budget.done;
   }
 }

@@ -95,7 +95,7 @@ export class RateSpout extends BaseSpout {
     this.collector.emit(this.values, this.next++);
   }
 
-  isExhausted(): boolean {
+  override isExhausted(): boolean {
     return this.budget.done;
   }
 
@@ -110,7 +110,7 @@ export class RateSpout extends BaseSpout {
     this.failed++;
   }
 
-  close(): void {
+  override close(): void {
     if (this.out === null) return;
     const h = this.histogram;
     const st = this.steady;

@@ -38,7 +38,7 @@ export class SentenceSpout extends BaseSpout {
     else this.collector.emit([line]);
   }
 
-  isExhausted(): boolean {
+  override isExhausted(): boolean {
     return this.budget.done;
   }
 }

@@ -10,6 +10,12 @@ export interface SpoutOutputCollector {
   emit(values: unknown[], msgId?: MessageId, stream?: string): void;
   emitDirect(taskId: number, values: unknown[], msgId?: MessageId, stream?: string): void;
   reportError(error: unknown): void;
+  /**
+   * The spout gives up on a message (poison input, moved to a dead letter): it will not be
+   * emitted again. Counted per spout as `deadLettered` in the run summary and reported as an
+   * error with `reason`; a run that ends with such trees has status `completed-with-failures`.
+   */
+  deadLetter(msgId: MessageId, reason: string): void;
 }
 
 export type Anchors = Tuple | readonly Tuple[] | null | undefined;

@@ -14,6 +14,15 @@ export type Config = Readonly<Record<string, unknown>>;
 /** Message id a spout attaches to a tuple to have its tree tracked. Must survive msgpack. */
 export type MessageId = string | number;
 
+/**
+ * Why a tree failed, as the spout's `fail` learns it. Only `failed` is the input's fault: a
+ * bolt failed a tuple of the tree (`collector.fail`, a throw, a tuple it could not encode).
+ * `timeout` (not completed within `messageTimeoutMs`) and `lost` (a worker thread the tree
+ * reached died) are the runtime's trouble, so a spout that gives up on poison input
+ * (LineFileSpout's `maxAttempts`) counts only `failed`.
+ */
+export type FailReason = 'failed' | 'timeout' | 'lost';
+
 export interface Spout {
   declareOutputFields(declarer: OutputFieldsDeclarer): void;
   open(config: Config, context: TopologyContext, collector: SpoutOutputCollector): void | Promise<void>;
@@ -22,7 +31,7 @@ export interface Spout {
   /** The tree rooted at a tuple emitted with `msgId` was fully processed. */
   ack?(msgId: MessageId): void;
   /** The tree failed or timed out; a reliable spout emits it again. */
-  fail?(msgId: MessageId): void;
+  fail?(msgId: MessageId, reason?: FailReason): void;
   /**
    * True when the spout has nothing more to emit now or later (input at its end and no
    * failed message waiting for replay). Polled by the runtime; it may turn false again
@@ -72,24 +81,40 @@ export type ComponentClass<T> = new () => T;
 export type ComponentFactory<T> = () => T;
 export type ComponentSource<T> = ComponentClass<T> | ComponentFactory<T>;
 
-/** Base classes with no-op defaults, as Storm's BaseRichSpout / BaseRichBolt. */
+/**
+ * Base classes with no-op defaults, as Storm's BaseRichSpout / BaseRichBolt. Every optional
+ * method of the interface is declared here, so a subclass writes `override` on any of them
+ * (required under `noImplicitOverride`); the defaults behave as if the method were absent.
+ */
 export abstract class BaseSpout implements Spout {
   abstract declareOutputFields(declarer: OutputFieldsDeclarer): void;
   abstract open(config: Config, context: TopologyContext, collector: SpoutOutputCollector): void | Promise<void>;
   abstract nextTuple(): void;
   ack(_msgId: MessageId): void {}
-  fail(_msgId: MessageId): void {}
+  fail(_msgId: MessageId, _reason?: FailReason): void {}
+  /** Never exhausted by default: the run ends on --duration or a signal. */
+  isExhausted(): boolean {
+    return false;
+  }
+  activate(): void {}
+  deactivate(): void {}
+  close(): void | Promise<void> {}
 }
 
 export abstract class BaseBolt implements Bolt {
   declareOutputFields(_declarer: OutputFieldsDeclarer): void {}
   abstract prepare(config: Config, context: TopologyContext, collector: OutputCollector): void | Promise<void>;
   abstract execute(tuple: Tuple): void;
+  finish(): void | Promise<void> {}
+  cleanup(): void | Promise<void> {}
 }
 
 export abstract class BaseBasicBolt implements BasicBolt {
   /** Marks the class as a basic bolt for the runtime (duck typing, no instanceof). */
   readonly isBasicBolt = true as const;
   declareOutputFields(_declarer: OutputFieldsDeclarer): void {}
+  prepare(_config: Config, _context: TopologyContext): void | Promise<void> {}
   abstract execute(tuple: Tuple, collector: BasicOutputCollector): void | Promise<void>;
+  finish(_collector: BasicOutputCollector): void | Promise<void> {}
+  cleanup(): void | Promise<void> {}
 }

@@ -45,10 +45,12 @@ export interface WindowedBolt {
   cleanup?(): void | Promise<void>;
 }
 
-/** Base class with a no-op `declareOutputFields`, as Storm's BaseWindowedBolt. */
+/** Base class with no-op defaults for every optional method (so `override` works), as Storm's BaseWindowedBolt. */
 export abstract class BaseWindowedBolt implements WindowedBolt {
   declareOutputFields(_declarer: OutputFieldsDeclarer): void {}
+  prepare(_config: Config, _context: TopologyContext): void | Promise<void> {}
   abstract execute(window: TupleWindow, collector: WindowOutputCollector): void;
+  cleanup(): void | Promise<void> {}
 }
 
 /** A window length (and slide) by tuple count or by time. */

@@ -3,6 +3,7 @@
  * them; `topo batch FILE --rollback VIEW`: make a view's previous batch version current.
  * Flags are parsed here; the work is in src/batch/runner.
  */
+import { existsSync, statSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { DEFAULT_MASTER_ROOT } from '../batch/master/layout.js';
 import { StrictError } from '../batch/runner/compute.js';
@@ -53,6 +54,9 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
   if ((flags.redisCluster !== undefined && flags.redisCluster.length > 0) || (clusterEnv !== undefined && clusterEnv !== '')) {
     throw new UsageError(`topo batch cannot publish into a Redis Cluster yet (${flags.redisCluster !== undefined ? '--redis-cluster' : 'REDIS_CLUSTER_URLS'} given): run it against a single Redis (--redis URL); topo run, query, top, keys and serve work with --redis-cluster`);
   }
+  // Everything that needs no Redis is checked first: a wrong path should not wait for a connection.
+  if (!existsSync(file)) throw new UsageError(`topology file not found: ${file}`);
+  if (flags.rollback === undefined) masterRootOrFail(flags.master);
   const conn = await connectViews({ ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(timeout !== undefined ? { redisTimeoutMs: timeout } : {}), tls: tlsFlagsOf(flags) })
     .catch((err: unknown) => { throw err instanceof RunError ? err : new RunError((err as Error).message, 1); });
   if (conn.url === null) {
@@ -97,6 +101,21 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
     redis.disconnect();
     await conn.release();
   }
+}
+
+/** A --master that is not a directory is bad usage (exit 2); no dataset at the default root is a failed run (exit 1). */
+function masterRootOrFail(given: string | undefined): void {
+  const root = given ?? DEFAULT_MASTER_ROOT;
+  let isDir = false;
+  try {
+    isDir = statSync(root).isDirectory();
+  } catch {
+    // missing: told below
+  }
+  if (isDir) return;
+  const what = existsSync(root) ? 'is not a directory' : 'does not exist';
+  if (given !== undefined) throw new UsageError(`--master ${given}: the master dataset root ${what}`);
+  throw new RunError(`no master dataset: ${root} ${what} (append to it with topo ingest, or give its root with --master DIR)`, 1);
 }
 
 /** What the run did with temp parts: recovered ones (read), and a warning for live ones (not read, watermark capped). */

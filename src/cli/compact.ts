@@ -50,6 +50,7 @@ export async function compactCommand(flags: CompactFlags): Promise<number> {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`))) throw new UsageError(`--date must be YYYY-MM-DD, got '${d}'`);
   }
   const root = masterRoot(flags);
+  if (!existsSync(root)) throw new UsageError(`no master dataset at ${root}: give its root with --master DIR (or -c master=DIR)`);
   const minFiles = intFlag('min-files', flags.minFiles, 2) ?? 2;
   const dataset = datasetOf(root, flags.dataset);
   const missing = dates.filter((d) => !existsSync(partitionDir(root, dataset, d)));

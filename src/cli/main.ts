@@ -1,11 +1,11 @@
 /**
  * The `topo` command line. Commands parse flags and call into the runtime; no logic here.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { runCommand, errorExit } from './run.js';
 import { validateCommand } from './validate.js';
-import { collect } from './options.js';
+import { collect, UsageError } from './options.js';
 import { keysCommand, queryCommand, topCommand } from './query.js';
 import { batchCommand } from './batch.js';
 import { ingestCommand } from './ingest.js';
@@ -44,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--inactive', 'start with the spouts deactivated; `kill -USR2 <pid>` activates them (and toggles again)')
     .option('-q, --quiet', 'no progress output on stderr')
     .option('--json', 'print the run summary as one JSON object (last line of stdout)')
+    .option('--allow-failed', 'exit 0 instead of 3 when the input ran out but some trees failed and never completed (status completed-with-failures: dead-lettered, or failed behind a spout that does not replay)')
     .option('--redis <url>', 'Redis for the views (redis:// or rediss://, user and password allowed; default REDIS_URL, else a private redis-server, else in-process)')
     .option('--redis-timeout <time>', 'how long to retry an unreachable Redis at start', '30s')
     .option(CLUSTER_FLAG, CLUSTER_HELP, collect)
@@ -61,7 +62,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('-c, --config <key=value>', 'set a config key (repeatable)', collect)
     .option('-w, --workers <n>', 'worker threads to plan for')
     .option('--ackers <n>', 'acker tasks')
-    .option('--json', 'print the plan as JSON')
+    .option('--system', 'also show the system components (the acker) and their streams and edges')
+    .option('--json', 'print the plan as JSON (the whole plan, system components included)')
     .action(async (file: string, flags) => {
       code = await validateCommand(file, flags);
     });
@@ -87,11 +89,15 @@ export async function main(argv: string[]): Promise<number> {
       code = await batchCommand(file, flags);
     });
 
-  const readFlags = (c: Command): Command =>
+  // No commander default for -t: a missing default file must say how to name one (query.ts).
+  const topologyFlag = (c: Command): Command =>
+    c.option('-t, --topology <file>', 'topology file whose views to read (default topologies/pageviews.ts)');
+  const rangeFlags = (c: Command): Command =>
     c
-      .option('-t, --topology <file>', 'topology file whose views to read', 'topologies/pageviews.ts')
-      .option('--from <time>', 'range start (ISO date-time, UTC unless an offset is given)')
-      .option('--to <time>', 'range end (default now)')
+      .option('--from <time>', 'range start (ISO date-time, UTC unless an offset is given; default: a day before the end)')
+      .option('--to <time>', "range end (default: the end of the latest bucket the view holds, else now)");
+  const readFlags = (c: Command, range = true): Command =>
+    (range ? rangeFlags(topologyFlag(c)) : topologyFlag(c))
       .option('--json', 'print one JSON object')
       .option('--redis <url>', 'Redis holding the views (default REDIS_URL, else the private redis-server)')
       .option('--redis-timeout <time>', 'how long to retry an unreachable Redis', '30s')
@@ -109,21 +115,28 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (view: string, flags) => {
       code = await topCommand(view, flags);
     });
-  readFlags(program.command('keys').description("every key a view holds, most recent first").argument('<view>', 'view name'))
+  // keys lists every key of every bucket: a range was accepted and ignored, so it is refused
+  // (hidden options, so the refusal can say why rather than "unknown option").
+  readFlags(program.command('keys').description("every key a view holds, most recent first (no range: every bucket)").argument('<view>', 'view name'), false)
+    .addOption(new Option('--from <time>').hideHelp())
+    .addOption(new Option('--to <time>').hideHelp())
     .action(async (view: string, flags) => {
+      if (flags.from !== undefined || flags.to !== undefined) {
+        throw new UsageError(`topo keys lists every key of every bucket the view holds: ${flags.from !== undefined ? '--from' : '--to'} does not apply (topo top VIEW --from ... --to ... ranks the keys of a range)`);
+      }
       code = await keysCommand(view, flags);
     });
 
   program
     .command('serve')
     .description('HTTP API over the views (the JSON of topo query/top/keys) and the dashboard under /ui/ (127.0.0.1 only unless --host)')
-    .option('-t, --topology <file>', 'topology file whose views to serve', 'topologies/pageviews.ts')
+    .option('-t, --topology <file>', 'topology file whose views to serve (default topologies/pageviews.ts)')
     .option('-p, --port <n>', 'port (0: any free port)', '8080')
     .option('--host <host>', 'address to bind; anything but loopback is reachable without authentication', '127.0.0.1')
     .option('--redis <url>', 'Redis holding the views (default REDIS_URL, else the private redis-server)')
     .option('--redis-timeout <time>', 'how long to retry an unreachable Redis at start', '30s')
     .option(CLUSTER_FLAG, CLUSTER_HELP, collect)
-    .option('--verbose', 'log one line per request on stderr')
+    .option('--verbose', 'log one line per request on stderr (and stack traces behind errors, as for every command)')
     .action(async (flags) => {
       code = await serveCommand(flags);
     });
@@ -195,6 +208,10 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   addRedisTlsFlags(program);
+  // On every command, not the program: a program option would take serve's own --verbose.
+  for (const c of program.commands) {
+    if (!c.options.some((o) => o.long === '--verbose')) c.option('--verbose', 'show the stack trace behind an error (errors are otherwise told by their message and the line of your file alone)');
+  }
 
   try {
     await program.parseAsync(argv);
@@ -204,7 +221,7 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version exit 0; every parse error is bad usage.
       return err.exitCode === 0 ? 0 : 2;
     }
-    const { code: exit, message } = errorExit(err);
+    const { code: exit, message } = errorExit(err, argv.includes('--verbose'));
     process.stderr.write(`topo: ${message}\n`);
     return exit;
   }

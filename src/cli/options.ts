@@ -4,6 +4,8 @@
  */
 import { parseConfigPair, parseDuration } from '../runtime/config.js';
 import { MIN_CHAOS_INTERVAL_MS } from '../runtime/chaos.js';
+import { MAX_WORKERS, WORKERS_PER_CORE, workerLimit } from '../runtime/physical-plan.js';
+import { availableParallelism } from 'node:os';
 
 export class UsageError extends Error {}
 
@@ -63,6 +65,10 @@ export function chaosFlag(value: string | undefined): { everyMs: number; maxKill
 export function overrides(flags: CommonFlags): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   const workers = intFlag('workers', flags.workers, 1);
+  // Checked here too (physical-plan.ts checks every layer) so the flag is named before any work.
+  if (workers !== undefined && workers > workerLimit()) {
+    throw new UsageError(`--workers ${workers} is above the limit of ${workerLimit()} (${WORKERS_PER_CORE} per core on ${availableParallelism()} core(s), at most ${MAX_WORKERS}): more threads only compete for the cores`);
+  }
   const ackers = intFlag('ackers', flags.ackers, 0);
   if (workers !== undefined) o['workers'] = workers;
   if (ackers !== undefined) o['ackers'] = ackers;

@@ -21,6 +21,7 @@ export class ProgressLine {
     const emitted = spouts.reduce((a, x) => a + x.emitted, 0);
     const failed = spouts.reduce((a, x) => a + x.failed, 0);
     const replayed = spouts.reduce((a, x) => a + x.replayed, 0);
+    const dead = spouts.reduce((a, x) => a + x.deadLettered, 0);
     const prevSpouts = this.prev ? Object.values(this.prev.spouts) : [];
     const prevAcked = prevSpouts.reduce((a, x) => a + x.acked, 0);
     const prevEmitted = prevSpouts.reduce((a, x) => a + x.emitted, 0);
@@ -34,7 +35,7 @@ export class ProgressLine {
     this.prevAt = now;
     return (
       `[${s.topology}] ${(s.elapsedMs / 1000).toFixed(0)}s emitted ${fmt(emitted)} (${rate(emitted, prevEmitted)}) ` +
-      `acked ${fmt(acked)} (${rate(acked, prevAcked)})${lat} pending ${s.pending} failed ${failed} replayed ${replayed} ` +
+      `acked ${fmt(acked)} (${rate(acked, prevAcked)})${lat} pending ${s.pending} failed ${failed} replayed ${replayed}${dead ? ` dead-lettered ${dead}` : ''} ` +
       `errors ${errors}${s.restarts ? ` restarts ${s.restarts}` : ''} | ${bolts}`
     );
   }

@@ -25,6 +25,9 @@ export interface QueryFlags extends RedisTlsCliFlags {
   n?: string;
 }
 
+/** The topology read without -t: the shipped pageviews application, in this repository's layout. */
+const DEFAULT_TOPOLOGY = 'topologies/pageviews.ts';
+
 interface Resolved {
   view: ViewDef<never>;
   namespace: string;
@@ -32,8 +35,10 @@ interface Resolved {
 
 /** Find the view in the topology file: everything a command checks before touching Redis. */
 async function resolve(viewName: string, flags: QueryFlags): Promise<Resolved> {
-  const file = flags.topology ?? 'topologies/pageviews.ts';
-  if (flags.topology === undefined && !existsSync(file)) throw new UsageError('--topology FILE is required (the topology whose views to read)');
+  const file = flags.topology ?? DEFAULT_TOPOLOGY;
+  if (flags.topology === undefined && !existsSync(file)) {
+    throw new UsageError(`no ${DEFAULT_TOPOLOGY} here (${process.cwd()}): name the topology file whose views to read with -t FILE, e.g. -t topologies/mine.ts`);
+  }
   durationFlag('redis-timeout', flags.redisTimeout);
   const { views, namespace } = await loadServedViews(file);
   return { view: usage(() => findView(views, viewName, file)), namespace };

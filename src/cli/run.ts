@@ -1,12 +1,13 @@
 /**
  * `topo run FILE`: load, start, show progress, stop on --duration or a signal, print the
- * summary. Exit codes: 0 completed or cleanly stopped, 1 failed or incomplete, 2 bad usage.
+ * summary. Exit codes: 0 completed or cleanly stopped, 1 failed or incomplete, 2 bad usage,
+ * 3 completed with failures (trees failed and never completed; --allow-failed makes it 0).
  */
 import { loadTopologyFile, TopologyLoadError, type LoadedTopology } from '../runtime/loader.js';
 import { declarationsOf } from './input-format.js';
 import { connectViews } from '../speed/connect.js';
 import { Supervisor, RunError } from '../runtime/supervisor.js';
-import type { RunSummary } from '../runtime/summary.js';
+import { neverCompleted, type RunSummary } from '../runtime/summary.js';
 import { ProgressLine, fmt } from './progress.js';
 import { chaosFlag, configPairs, durationFlag, intFlag, overrides, UsageError, type CommonFlags } from './options.js';
 import { RunDashboard } from '../ui/run-dashboard.js';
@@ -19,6 +20,8 @@ export interface RunFlags extends CommonFlags, RedisTlsCliFlags {
   metricsInterval?: string;
   quiet?: boolean;
   json?: boolean;
+  /** Exit 0, not 3, when the run completed with trees that failed and never completed. */
+  allowFailed?: boolean;
   redis?: string;
   redisTimeout?: string;
   redisCluster?: string[];
@@ -158,31 +161,53 @@ async function runWith(
   const ok = summary.status === 'completed' || summary.status === 'stopped';
   // -q hides progress, never why a run failed.
   if (ok) log(finalLine(summary));
-  else process.stderr.write(`${finalLine(summary)}\n`);
+  else process.stderr.write(`${finalLine(summary, flags.allowFailed === true)}\n`);
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   // With --ui the figures stay up until Ctrl-C (a second signal during the drain exits at once).
   if (!stopRequested) await dashboard?.linger(summary.status);
+  if (summary.status === 'completed-with-failures') return flags.allowFailed ? 0 : 3;
   return ok ? 0 : 1;
 }
 
-function finalLine(s: RunSummary): string {
+function finalLine(s: RunSummary, allowFailed = false): string {
   const spouts = Object.values(s.spouts);
   const acked = spouts.reduce((a, x) => a + x.acked, 0);
   const failed = spouts.reduce((a, x) => a + x.failed, 0);
   const replayed = spouts.reduce((a, x) => a + x.replayed, 0);
+  const dead = spouts.reduce((a, x) => a + x.deadLettered, 0);
   const lat = s.completeLatencyMs ? `, complete latency p50 ${s.completeLatencyMs.p50} ms p99 ${s.completeLatencyMs.p99} ms` : '';
   const head = `[${s.topology}] ${s.status} in ${(s.elapsedMs / 1000).toFixed(1)}s: acked ${fmt(acked)} ` +
-    `(${fmt(s.throughput.ackedPerSec)}/s), failed ${failed}, replayed ${replayed}${lat}` +
+    `(${fmt(s.throughput.ackedPerSec)}/s), failed ${failed}, replayed ${replayed}${dead ? `, dead-lettered ${dead}` : ''}${lat}` +
     `${s.restarts ? `, restarts ${s.restarts} (chaos kills ${s.chaosKills})` : ''}`;
   if (s.status === 'incomplete') return `${head}\n[${s.topology}] drain timed out with ${s.pending} trees still pending`;
+  if (s.status === 'completed-with-failures') return `${head}\n${failuresLine(s, allowFailed)}`;
   return s.error ? `${head}\n[${s.topology}] ${s.error}` : head;
 }
 
-/** Map an error thrown by a command to an exit code and a message (no stack for user errors). */
-export function errorExit(err: unknown): { code: number; message: string } {
-  if (err instanceof UsageError) return { code: 2, message: err.message };
-  if (err instanceof RunError) return { code: err.exitCode, message: err.message };
-  if (err instanceof TopologyLoadError) return { code: 1, message: err.message };
+/** Why a completed run is not a success: per spout, what was dead-lettered or dropped, and where. */
+function failuresLine(s: RunSummary, allowFailed: boolean): string {
+  const parts: string[] = [];
+  for (const [id, x] of Object.entries(s.spouts)) {
+    const last = s.lastErrors[id]?.replace(/^Error: /, '');
+    if (x.deadLettered > 0) parts.push(`'${id}' dead-lettered ${x.deadLettered}${last ? ` (${last})` : ''}`);
+    if (x.dropped > 0) parts.push(`'${id}' does not replay and dropped ${x.dropped}`);
+  }
+  return `[${s.topology}] ${neverCompleted(s)} tree(s) failed and never completed: ${parts.join('; ')}` +
+    (allowFailed ? ' (accepted: --allow-failed)' : '; exit 3 (--allow-failed accepts this)');
+}
+
+/**
+ * Map an error thrown by a command to an exit code and a message. User errors (bad usage, a
+ * run that failed, a topology file that cannot be used) are told by their message alone, with
+ * their stack (if any) under --verbose; anything else is a bug in topo, told with its stack.
+ */
+export function errorExit(err: unknown, verbose = false): { code: number; message: string } {
+  const withDetail = (message: string, detail: string | undefined): string =>
+    verbose && detail !== undefined && detail !== message ? `${message}\n${detail}` : message;
+  if (err instanceof UsageError) return { code: 2, message: withDetail(err.message, err.stack) };
+  if (err instanceof RunError) return { code: err.exitCode, message: withDetail(err.message, err.detail ?? err.stack) };
+  if (err instanceof TopologyLoadError) return { code: err.exitCode, message: withDetail(err.message, err.detail ?? err.stack) };
+  if (err instanceof Error && err.name === 'InputFileError') return { code: 1, message: withDetail(err.message, err.stack) };
   if (err instanceof Error) return { code: 1, message: err.stack ?? err.message };
   return { code: 1, message: String(err) };
 }

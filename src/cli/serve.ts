@@ -5,6 +5,7 @@
  * the client reconnects by itself. Bound to 127.0.0.1 unless --host says otherwise; there is
  * no authentication, so any other address gets a warning.
  */
+import { existsSync } from 'node:fs';
 import { loadTopologyFile } from '../runtime/loader.js';
 import { RunError } from '../runtime/supervisor.js';
 import { openServing, ViewStoreUnavailableError, type ServedViews } from '../serving/open.js';
@@ -30,6 +31,9 @@ const DRAIN_MS = 5000;
 
 export async function serveCommand(flags: ServeFlags): Promise<number> {
   const file = flags.topology ?? 'topologies/pageviews.ts';
+  if (flags.topology === undefined && !existsSync(file)) {
+    throw new UsageError(`no ${file} here (${process.cwd()}): name the topology file whose views to serve with -t FILE, e.g. -t topologies/mine.ts`);
+  }
   const port = intFlag('port', flags.port ?? '8080', 0)!;
   if (port > 65535) throw new UsageError(`--port must be at most 65535, got '${flags.port}'`);
   const host = flags.host ?? '127.0.0.1';

@@ -44,7 +44,8 @@ export async function trimCommand(flags: TrimFlags): Promise<number> {
   for (const g of r.groups) {
     process.stdout.write(`  group ${g.group}: last delivered ${g.lastDeliveredId}, ${g.pending} pending${g.oldestPending ? ` (oldest ${g.oldestPending})` : ''}, needs ${g.keepFrom} and after\n`);
   }
-  const what = flags.dryRun ? 'would remove the entries below' : `removed ${r.removed} entries below`;
-  process.stdout.write(`stream '${flags.stream}': ${what} ${r.minId}; ${r.length} entries left\n`);
+  const [most, least] = r.approximate ? ['at most ', 'at least '] : ['', ''];
+  const what = flags.dryRun ? `would remove ${most}${r.removed} entries below ${r.minId}; ${least}${r.length} entries would be left` : `removed ${r.removed} entries below ${r.minId}; ${r.length} entries left`;
+  process.stdout.write(`stream '${flags.stream}': ${what}\n`);
   return 0;
 }

@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isTopology, type Topology } from '../topology/topology.js';
 import type { ViewDef } from '../views/view.js';
+import { briefError, stackOf } from './user-frame.js';
 
 export interface LoadedTopology {
   readonly topology: Topology;
@@ -23,7 +24,12 @@ export interface LoadedTopology {
   readonly file: string;
 }
 
-export class TopologyLoadError extends Error {}
+/** The topology file could not be used: exit 2 when it is not there (bad usage), else 1; `detail` for --verbose. */
+export class TopologyLoadError extends Error {
+  constructor(message: string, readonly exitCode: 1 | 2 = 1, readonly detail?: string) {
+    super(message);
+  }
+}
 
 /** The worker entry in this installation: compiled JS under dist/, or TS when run from source. */
 function workerEntry(): string {
@@ -46,7 +52,7 @@ const pinBareImports: Plugin = {
 
 export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
   const abs = resolve(file);
-  if (!existsSync(abs)) throw new TopologyLoadError(`topology file not found: ${file}`);
+  if (!existsSync(abs)) throw new TopologyLoadError(`topology file not found: ${file}`, 2);
   const entry = [
     `import topology from ${JSON.stringify(abs)};`,
     `import { workerMain } from ${JSON.stringify(workerEntry())};`,
@@ -73,6 +79,10 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
     code = out.outputFiles[0]!.text;
   } catch (err) {
     const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors;
+    // Our entry imports the file's default export: esbuild reports its absence against the entry.
+    if (errors?.some((e) => e.location?.file.endsWith('topo-entry.js') === true && /for import "default"/.test(e.text))) {
+      throw new TopologyLoadError(`${file} has no default export: it must end with \`export default builder.build('name')\``);
+    }
     const detail = errors?.map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text)).join('\n');
     throw new TopologyLoadError(`cannot build ${file}:\n${detail ?? String(err)}`);
   }
@@ -86,13 +96,17 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
     renameSync(tmp, bundlePath);
   }
   let mod: { topology?: unknown; views?: unknown };
+  // The bundle carries an inline source map: with this, stacks name the user's .ts lines.
+  process.setSourceMapsEnabled(true);
   try {
     mod = (await import(pathToFileURL(bundlePath).href)) as { topology?: unknown; views?: unknown };
   } catch (err) {
-    // An invalid topology is the user's error, fully described by its message: no stack
-    // (by name, as the bundle carries its own copy of the class).
+    // An invalid topology is the user's error, fully described by its message (by name, as
+    // the bundle carries its own copy of the class); anything else is told with where in the
+    // user's file it was thrown, the whole stack kept for --verbose.
     const invalid = err instanceof Error && err.name === 'TopologyValidationError';
-    throw new TopologyLoadError(`cannot load ${file}: ${err instanceof Error ? (invalid ? err.message : (err.stack ?? err.message)) : String(err)}`);
+    const stack = stackOf(err);
+    throw new TopologyLoadError(`cannot load ${file}: ${invalid ? (err as Error).message : briefError(stack)}`, 1, stack);
   }
   if (!isTopology(mod.topology)) {
     throw new TopologyLoadError(

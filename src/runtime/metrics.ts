@@ -32,6 +32,10 @@ export interface TaskCounters {
   failed: number;
   errors: number;
   replayed: number;
+  /** Spouts: messages the spout gave up on (collector.deadLetter). */
+  deadLettered: number;
+  /** Spouts: failed trees not emitted again (yet); at the end of input, trees never completed. */
+  dropped: number;
   /** Sampled execute latency: sum of sampled durations (ms) and sample count. */
   execMsSum: number;
   execSamples: number;
@@ -43,7 +47,7 @@ export interface TaskCounters {
 export function newCounters(taskId: number, component: string, kind: 'spout' | 'bolt'): TaskCounters {
   return {
     taskId, component, kind, emitted: 0, executed: 0, acked: 0, failed: 0, errors: 0,
-    replayed: 0, execMsSum: 0, execSamples: 0, busyMs: 0, lastError: null,
+    replayed: 0, deadLettered: 0, dropped: 0, execMsSum: 0, execSamples: 0, busyMs: 0, lastError: null,
   };
 }
 
@@ -82,6 +86,8 @@ export interface ComponentTotals {
   failed: number;
   errors: number;
   replayed: number;
+  deadLettered: number;
+  dropped: number;
   executeLatencyMs: number | null;
   busyMs: number;
   lastError: string | null;
@@ -101,7 +107,7 @@ export function rollUp(tasks: readonly TaskCounters[]): Map<string, ComponentTot
   for (const [id, { total: c, tasks: n }] of sums) {
     out.set(id, {
       kind: c.kind, tasks: n, emitted: c.emitted, executed: c.executed, acked: c.acked, failed: c.failed,
-      errors: c.errors, replayed: c.replayed, busyMs: c.busyMs, lastError: c.lastError,
+      errors: c.errors, replayed: c.replayed, deadLettered: c.deadLettered, dropped: c.dropped, busyMs: c.busyMs, lastError: c.lastError,
       executeLatencyMs: c.execSamples > 0 ? c.execMsSum / c.execSamples : null,
     });
   }
@@ -116,6 +122,8 @@ export function addCounters(a: TaskCounters, b: TaskCounters): void {
   a.failed += b.failed;
   a.errors += b.errors;
   a.replayed += b.replayed;
+  a.deadLettered += b.deadLettered;
+  a.dropped += b.dropped;
   a.execMsSum += b.execMsSum;
   a.execSamples += b.execSamples;
   a.busyMs += b.busyMs;

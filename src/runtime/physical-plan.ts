@@ -4,6 +4,7 @@
  * (the supervisor) and `topo validate`, so both show the same plan.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { Topology } from '../topology/topology.js';
 import type { Plan } from '../topology/plan.js';
 import { addSystemComponents } from '../topology/system.js';
@@ -13,11 +14,22 @@ import { mergeConfig, type RuntimeConfig } from './config.js';
 import type { Assignment } from './messages.js';
 import { schedule } from './scheduler.js';
 
-/** An error that ends a command with a given exit code (1 failed, 2 bad usage). */
+/**
+ * An error that ends a command with a given exit code (1 failed, 2 bad usage). `detail` (a
+ * stack trace from the user's code) is shown with `topo --verbose` only.
+ */
 export class RunError extends Error {
-  constructor(message: string, readonly exitCode: 1 | 2) {
+  constructor(message: string, readonly exitCode: 1 | 2, readonly detail?: string) {
     super(message);
   }
+}
+
+/** More worker threads than this only compete for the cores (and `-w 9999` exhausted the heap). */
+export const WORKERS_PER_CORE = 4;
+export const MAX_WORKERS = 256;
+
+export function workerLimit(cores = availableParallelism()): number {
+  return Math.min(MAX_WORKERS, WORKERS_PER_CORE * cores);
 }
 
 export interface PhysicalPlan {
@@ -48,7 +60,14 @@ export function physicalPlan(topology: Topology, layers: ConfigLayers): Physical
   if (config.ackers > config.workers * 4) config.ackers = config.workers;
   // Window bolts again with the merged config: `-c messageTimeoutMs=` may break Storm's rule the build checked.
   const problems = [...validateRuntimeConfig(config), ...validateWindows(topology.plan, config)];
-  if (problems.length > 0) throw new RunError(`invalid configuration:\n  ${problems.join('\n  ')}`, 2);
+  const limit = workerLimit();
+  if (Number.isInteger(config.workers) && config.workers > limit) {
+    problems.push(`workers: ${config.workers} is above the limit of ${limit} (${WORKERS_PER_CORE} per core on ${availableParallelism()} core(s), at most ${MAX_WORKERS}): more threads only compete for the cores`);
+  }
+  if (problems.length > 0) {
+    const where = layers.file !== undefined ? ` (${layers.file})` : '';
+    throw new RunError(`invalid configuration of topology '${topology.name}'${where}:\n  ${problems.join('\n  ')}`, 2);
+  }
   const plan = addSystemComponents(topology.plan, {
     ackers: config.ackers, messageTimeoutMs: config.messageTimeoutMs, enableMessageTimeouts: config.enableMessageTimeouts,
   });

@@ -6,14 +6,22 @@ import type hdr from 'hdr-histogram-js';
 import { ACKER_ID } from '../topology/acker-protocol.js';
 import { addCounters, buildHistogram, decodeHistogram, rollUp, type ComponentTotals, type TaskCounters, type WorkerMetrics } from './metrics.js';
 
-export type RunStatus = 'completed' | 'stopped' | 'incomplete' | 'failed';
+/**
+ * `completed-with-failures`: every spout ran out of input, but some trees failed and were never
+ * completed (dead-lettered, or failed behind a spout that does not replay): not a clean success.
+ */
+export type RunStatus = 'completed' | 'completed-with-failures' | 'stopped' | 'incomplete' | 'failed';
 
 export interface RunSummary {
   topology: string;
   workers: number;
   elapsedMs: number;
   status: RunStatus;
-  spouts: Record<string, { emitted: number; acked: number; failed: number; replayed: number; errors: number }>;
+  /**
+   * Per spout. `deadLettered`: messages the spout gave up on; `dropped`: failed trees not
+   * emitted again (at the end of a run: failed behind a spout that does not replay).
+   */
+  spouts: Record<string, { emitted: number; acked: number; failed: number; replayed: number; deadLettered: number; dropped: number; errors: number }>;
   bolts: Record<string, { executed: number; emitted: number; acked: number; failed: number; errors: number; executeLatencyMs: number | null }>;
   completeLatencyMs: { p50: number; p99: number; p999: number; max: number; count: number } | null;
   throughput: { ackedPerSec: number; executedPerSec: number };
@@ -50,6 +58,9 @@ export class MetricsBook {
       const r = this.retired.get(t.taskId);
       if (r) addCounters(r, t);
       else this.retired.set(t.taskId, { ...t });
+      // A dead spout's failed-and-not-yet-replayed messages are its replacement's to emit
+      // again (a file spout reads its input anew): not counted as never completed.
+      this.retired.get(t.taskId)!.dropped = 0;
     }
     for (const [component, list] of Object.entries(m.completeLatency)) {
       const kept = this.retiredLatency.get(component);
@@ -115,7 +126,7 @@ export function buildSummary(
     if (c.lastError) lastErrors[id] = c.lastError;
     if (id === ACKER_ID) continue;
     if (c.kind === 'spout') {
-      spouts[id] = { emitted: c.emitted, acked: c.acked, failed: c.failed, replayed: c.replayed, errors: c.errors };
+      spouts[id] = { emitted: c.emitted, acked: c.acked, failed: c.failed, replayed: c.replayed, deadLettered: c.deadLettered, dropped: c.dropped, errors: c.errors };
       acked += c.acked;
     } else {
       bolts[id] = { executed: c.executed, emitted: c.emitted, acked: c.acked, failed: c.failed, errors: c.errors,
@@ -145,6 +156,13 @@ export function buildSummary(
     })),
     lastErrors,
   };
+}
+
+/** Trees that failed and will never complete: what turns `completed` into `completed-with-failures`. */
+export function neverCompleted(s: Pick<RunSummary, 'spouts'>): number {
+  let n = 0;
+  for (const x of Object.values(s.spouts)) n += x.deadLettered + x.dropped;
+  return n;
 }
 
 function transportTotals(book: MetricsBook): RunSummary['transport'] {

@@ -13,13 +13,14 @@ import { spoutTasks } from './scheduler.js';
 import { physicalPlan, RunError } from './physical-plan.js';
 import { SharedState } from './shared-state.js';
 import { WorkerPool } from './worker-pool.js';
-import { MetricsBook, buildSummary, type RunStatus, type RunSummary } from './summary.js';
+import { MetricsBook, buildSummary, neverCompleted, type RunStatus, type RunSummary } from './summary.js';
 import { waitIdle } from './idle.js';
 import { RestartPolicy } from './restart-policy.js';
 import { Replies } from './replies.js';
 import { loadHdr } from './metrics.js';
 import { ChaosScheduler } from './chaos.js';
 import { ErrorLog } from './error-log.js';
+import { briefError } from './user-frame.js';
 
 export interface RunOptions {
   /** `-c key=value` pairs (over the topology file's config). */
@@ -129,8 +130,9 @@ export class Supervisor {
         if (this.state === 'starting' && this.ready.size === this.config.workers) this.readyResolve();
         return;
       case 'startFailed': {
-        const msg = `component '${m.component}' (task ${m.taskId}) failed to start: ${m.error}`;
-        if (this.state === 'starting') this.readyResolve(new RunError(msg, 1));
+        // The error and where in the user's code; the whole stack for --verbose.
+        const msg = `component '${m.component}' (task ${m.taskId}) failed to start: ${briefError(m.error)}`;
+        if (this.state === 'starting') this.readyResolve(new RunError(msg, 1, m.error));
         else void this.fail(msg);
         return;
       }
@@ -168,7 +170,7 @@ export class Supervisor {
     // a thread dying while the run ends would hang the run forever.
     this.replies.died(w);
     if (this.state === 'starting') {
-      this.readyResolve(new RunError(`worker thread ${w} died while starting: ${error ?? 'no error reported'}`, 1));
+      this.readyResolve(new RunError(`worker thread ${w} died while starting: ${error === null ? 'no error reported' : briefError(error)}`, 1, error ?? undefined));
       return;
     }
     if (this.state !== 'running' && this.state !== 'ending') return;
@@ -298,7 +300,10 @@ export class Supervisor {
     for (const t of this.timers) clearInterval(t);
     const pending = this.shared.totalPending();
     await this.pool.terminateAll();
-    this.doneResolve(this.summary(status, pending));
+    // The threads' last figures (sent with 'closed') say whether every tree completed.
+    const summary = this.summary(status, pending);
+    if (status === 'completed' && neverCompleted(summary) > 0) summary.status = 'completed-with-failures';
+    this.doneResolve(summary);
   }
 
   /** Post to every live thread and wait until each has answered with `key`. */

@@ -1,14 +1,19 @@
 /**
  * A reliable spout over the lines of a file: each line is emitted with its line number as
- * message id, kept until acked, and emitted again when its tree fails or times out. It is
+ * message id, kept until acked, and emitted again when its tree fails or times out. A line a
+ * bolt failed waits before its replay (doubling per failure) and after `<key>.maxAttempts`
+ * such failures goes to a dead-letter file instead (line-retries.ts): a poison line neither
+ * spins nor keeps the run from ending, and the run ends `completed-with-failures`. It is
  * exhausted at end of file once no failed line waits for replay. Memory stays bounded by
- * maxSpoutPending: only unacked lines are held.
+ * maxSpoutPending: no new line is read while that many are held (in flight or waiting).
  */
-import type { Config, MessageId, Spout } from '../api/components.js';
+import type { Config, FailReason, MessageId, Spout } from '../api/components.js';
 import type { SpoutOutputCollector } from '../api/collectors.js';
 import type { OutputFieldsDeclarer } from '../api/declarer.js';
 import type { TopologyContext } from '../api/context.js';
 import { LineReader } from './line-reader.js';
+import { backoffMs, lineRetrySettings, ReplayQueue, type LineRetrySettings } from './line-retries.js';
+import { DeadLetterFile } from './dead-letter-file.js';
 
 export interface LineFileSpoutOptions {
   /** Config key holding the file path (default `input`). */
@@ -28,8 +33,11 @@ export class LineFileSpout implements Spout {
   private reader: LineReader | null = null;
   private fallback: readonly string[] = [];
   private fallbackPos = 0;
-  private readonly inFlight = new Map<number, string>();
-  private readonly replay: number[] = [];
+  /** Lines emitted and not acked (in flight or waiting for a replay), with a bolt's fails so far. */
+  private readonly inFlight = new Map<number, { text: string; attempts: number }>();
+  private readonly replay = new ReplayQueue();
+  private retry!: LineRetrySettings;
+  private deadLetters: DeadLetterFile | null = null;
   private collector!: SpoutOutputCollector;
   private done = false;
   private lineNo = 0;
@@ -54,14 +62,18 @@ export class LineFileSpout implements Spout {
     else if (file !== undefined) throw new Error(`config '${key}' must be a file path, got ${JSON.stringify(path)}`);
     else this.fallback = this.opts.fallback ?? [];
     this.source = typeof file === 'string' ? file : '(built-in)';
+    this.retry = lineRetrySettings(config, key, context.componentId);
+    this.deadLetters = new DeadLetterFile(this.retry.deadLetter);
   }
 
   nextTuple(): void {
-    const id = this.replay.pop();
+    const id = this.replay.size > 0 ? this.replay.takeDue(Date.now()) : undefined;
     if (id !== undefined) {
-      this.send(id, this.inFlight.get(id)!);
+      this.send(id, this.inFlight.get(id)!.text);
       return;
     }
+    // Lines waiting out their backoff count as held: a file of poison lines is not read ahead.
+    if (this.inFlight.size >= this.retry.maxHeld) return;
     while (!this.done) {
       const line = this.readLine();
       if (line === null) {
@@ -70,7 +82,7 @@ export class LineFileSpout implements Spout {
       }
       const n = ++this.lineNo;
       if (this.opts.skipEmpty && line.length === 0) continue;
-      this.inFlight.set(n, line);
+      this.inFlight.set(n, { text: line, attempts: 0 });
       this.send(n, line);
       return;
     }
@@ -89,15 +101,47 @@ export class LineFileSpout implements Spout {
     this.inFlight.delete(msgId as number);
   }
 
-  fail(msgId: MessageId): void {
-    if (this.inFlight.has(msgId as number)) this.replay.push(msgId as number);
+  fail(msgId: MessageId, reason: FailReason = 'failed'): void {
+    const n = msgId as number;
+    const held = this.inFlight.get(n);
+    if (held === undefined) return;
+    // Timeouts and lost threads are the runtime's trouble, not the line's: replay at once.
+    if (reason !== 'failed') {
+      this.replay.push(n, 0);
+      return;
+    }
+    held.attempts++;
+    const max = this.retry.maxAttempts;
+    if (max > 0 && held.attempts >= max && this.toDeadLetter(n, held.text, held.attempts)) return;
+    this.replay.push(n, Date.now() + backoffMs(this.retry, held.attempts));
+  }
+
+  /** Write the line to the dead-letter file and give it up; false (keep retrying) if the write failed. */
+  private toDeadLetter(n: number, text: string, attempts: number): boolean {
+    const why = `failed by a bolt ${attempts} times (${this.opts.configKey ?? 'input'}.maxAttempts=${this.retry.maxAttempts})`;
+    try {
+      this.deadLetters!.write({ source: this.source, line: n, attempts, reason: why, text });
+    } catch (err) {
+      // Never lose a line because its dead letter could not be written: it is retried instead.
+      this.collector.reportError(err);
+      return false;
+    }
+    this.inFlight.delete(n);
+    this.collector.deadLetter(n, `line ${n} of ${this.source} ${why}: written to ${this.deadLetters!.path}`);
+    return true;
   }
 
   isExhausted(): boolean {
-    return this.done && this.replay.length === 0;
+    return this.done && this.replay.size === 0;
   }
 
   close(): void {
     this.reader?.close();
+    const dl = this.deadLetters;
+    if (dl !== null && dl.count > 0) {
+      // The last error of the spout, shown with the run's final line (the per-line reports are rate-limited).
+      this.collector.reportError(new Error(`${dl.count} line(s) of ${this.source} dead-lettered to ${dl.path}`));
+    }
+    dl?.close();
   }
 }

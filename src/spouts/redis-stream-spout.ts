@@ -317,9 +317,8 @@ export class RedisStreamSpout implements Spout {
     for (const d of items) this.held.delete(d.entry.id);
     await ops.deadLetter(this.cmd!, this.s.stream, this.s.group, this.s.consumer, this.s.deadLetter, items);
     this.stats.deadLettered += items.length;
-    for (const d of items) {
-      this.collector.reportError(new Error(`stream '${this.s.stream}' entry ${d.entry.id} moved to '${this.s.deadLetter}': ${d.reason}`));
-    }
+    // Counted in the run summary (deadLettered): the run ends completed-with-failures.
+    for (const d of items) this.collector.deadLetter(d.entry.id, `stream '${this.s.stream}' entry ${d.entry.id} moved to '${this.s.deadLetter}': ${d.reason}`);
   }
 
   /** Send the gathered acks; calls chain, so one XACK is in flight at a time and none is lost. */

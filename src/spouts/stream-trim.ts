@@ -11,6 +11,9 @@
  */
 import type { StreamClient } from './stream-connect.js';
 
+/** A dry run counts at most this many kept entries (then `approximate`). */
+const DRY_COUNT_LIMIT = 100_000;
+
 // Ids are compared as (ms, seq) decimal strings (length first, then text), not as Lua
 // numbers: a double has 53 bits, an id part 64.
 const TRIM = `
@@ -51,9 +54,21 @@ for _, g in ipairs(groups) do
   if floor == nil or less(f, floor) then floor = f end
   report[#report + 1] = {name, last, tostring(pending), oldest, f}
 end
-local removed = 0
-if ARGV[1] ~= 'dry' then removed = redis.call('XTRIM', KEYS[1], 'MINID', floor) end
-return {'ok', floor, removed, report, redis.call('XLEN', KEYS[1])}
+if ARGV[1] ~= 'dry' then
+  local removed = redis.call('XTRIM', KEYS[1], 'MINID', floor)
+  return {'ok', floor, removed, report, redis.call('XLEN', KEYS[1]), 0}
+end
+-- A dry run counts what the trim would keep (ids >= floor), in chunks and up to a bound so a
+-- huge backlog does not block Redis: the stream's length alone said "9977 left" for a trim to 0.
+local kept, from, capped = 0, floor, 0
+while true do
+  local batch = redis.call('XRANGE', KEYS[1], from, '+', 'COUNT', 1000)
+  kept = kept + #batch
+  if #batch < 1000 then break end
+  if kept >= ${DRY_COUNT_LIMIT} then capped = 1 break end
+  from = '(' .. batch[#batch][1]
+end
+return {'ok', floor, redis.call('XLEN', KEYS[1]) - kept, report, kept, capped}
 `;
 
 export interface GroupFloor {
@@ -69,8 +84,12 @@ export interface GroupFloor {
 export interface TrimResult {
   /** Entries with ids below this were removed (or would be, in a dry run). */
   readonly minId: string;
+  /** Entries removed (a dry run: that would be; at most this when `approximate`). */
   readonly removed: number;
+  /** Entries left (a dry run: that would be; at least this when `approximate`). */
   readonly length: number;
+  /** A dry run stopped counting at DRY_COUNT_LIMIT kept entries. */
+  readonly approximate: boolean;
   readonly groups: readonly GroupFloor[];
 }
 
@@ -86,5 +105,5 @@ export async function safeTrim(c: StreamClient, stream: string, dryRun = false):
   const groups = (r[3] as string[][]).map(([group, last, pending, oldest, keep]) => ({
     group: group!, lastDeliveredId: last!, pending: Number(pending), oldestPending: oldest === '' ? null : oldest!, keepFrom: keep!,
   }));
-  return { minId: r[1] as string, removed: Number(r[2]), length: Number(r[4]), groups };
+  return { minId: r[1] as string, removed: Number(r[2]), length: Number(r[4]), approximate: r[5] === 1, groups };
 }

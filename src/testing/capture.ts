@@ -71,6 +71,9 @@ export function captureComponent<T extends Component>(instance: T, def: Componen
         report(null, error);
         c.reportError(error);
       },
+      deadLetter(msgId, reason) {
+        c.deadLetter(msgId, reason);
+      },
     });
     return instance;
   }

@@ -10,7 +10,7 @@
  *   bolt  -> acker  __ack_ack    [root, xhi, xlo, workers]             input edge XOR its children's
  *   bolt  -> acker  __ack_fail   [root]
  *   bolt  -> acker  __ack_reset  [root]                                 keep the tree from timing out
- *   acker -> spout  __ack_ack / __ack_fail / __ack_reset  [root], direct to the root's spout task
+ *   acker -> spout  __ack_ack / __ack_reset  [root]; __ack_fail [root, reason], direct to the root's spout task
  *   system -> acker __worker_lost [workerIndex]                         fail the trees that reached it
  *
  * Pure data and arithmetic: no runtime imports, so the logical plan can use it too.
@@ -28,6 +28,12 @@ export const WORKER_LOST_STREAM = '__worker_lost';
 export const INIT_FIELDS: readonly string[] = ['root', 'xhi', 'xlo', 'task', 'workers'];
 export const BOLT_ACK_FIELDS: readonly string[] = ['root', 'xhi', 'xlo', 'workers'];
 export const ROOT_ONLY_FIELDS: readonly string[] = ['root'];
+/** The acker's fail to a spout: the root and why (FAIL_BY_BOLT, FAIL_THREAD_LOST). */
+export const ACKER_FAIL_FIELDS: readonly string[] = ['root', 'reason'];
+
+/** Why the acker failed a tree: a bolt failed it, or a thread it reached died. */
+export const FAIL_BY_BOLT = 0;
+export const FAIL_THREAD_LOST = 1;
 
 /** Positions in those layouts (shared by init and ack: root, xhi, xlo; then they differ). */
 export const AT_ROOT = 0;
@@ -36,6 +42,7 @@ export const AT_XLO = 2;
 export const AT_INIT_TASK = 3;
 export const AT_INIT_WORKERS = 4;
 export const AT_ACK_WORKERS = 3;
+export const AT_FAIL_REASON = 1;
 
 // A root id is `spoutTask * 2^32 + seq`: the spout task above bit 32 (task ids start at 1,
 // so a root is never 0 and 0 can mark a free slot), a per-task sequence below. It stays an
@@ -81,7 +88,12 @@ export function ackMessage(root: number, xhi: number, xlo: number, workers: numb
   return [root, xhi, xlo, workers];
 }
 
-/** __ack_fail / __ack_reset values, and every acker -> spout answer. */
+/** The acker's __ack_fail to a spout task. */
+export function failMessage(root: number, reason: number): unknown[] {
+  return [root, reason];
+}
+
+/** __ack_fail / __ack_reset values from a bolt, and the acker's __ack_ack / __ack_reset. */
 export function rootMessage(root: number): unknown[] {
   return [root];
 }

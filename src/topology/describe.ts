@@ -40,20 +40,37 @@ function workerLine(tasks: PlanAssignment['tasks']): string {
   return [...byComponent].map(([id, ids]) => `${id}[${ids.join(',')}]`).join(' ') || '(idle)';
 }
 
+/** What to show: system components (the acker) and system streams are hidden unless `system`. */
+export interface DescribeOptions {
+  readonly system?: boolean;
+}
+
+/** Streams the system rewrite adds (acker traffic, ticks) are named with a `__` prefix. */
+const isSystemStream = (id: string): boolean => id.startsWith('__');
+
 /**
  * Describe a plan as aligned text: components (kind, parallelism, config), streams (fields,
  * direct), edges as `src --[grouping(fields) on stream]--> dst`, and, given an assignment,
- * the tasks on each worker.
+ * the tasks on each worker. `system: false` keeps to what the user wrote: the acker's 13
+ * edges buried a 3-edge topology.
  */
-export function describePlan(plan: Plan, assignment?: PlanAssignment): string {
-  const tasks = plan.components.reduce((n, c) => n + c.parallelism, 0);
-  const lines = [`topology '${plan.name}': ${plan.components.length} components, ${tasks} tasks`];
+export function describePlan(plan: Plan, assignment?: PlanAssignment, options: DescribeOptions = {}): string {
+  const all = options.system ?? true;
+  const systemIds = new Set(plan.components.filter((c) => c.system).map((c) => c.id));
+  const components = all ? plan.components : plan.components.filter((c) => !c.system);
+  const shownStream = (id: string): boolean => all || !isSystemStream(id);
+  const tasks = components.reduce((n, c) => n + c.parallelism, 0);
+  const hidden = plan.components.filter((c) => systemIds.has(c.id) && !all);
+  const hiddenNote = hidden.length > 0
+    ? ` (system components hidden: ${hidden.map((c) => `${c.id} x${c.parallelism}`).join(', ')}; --system shows them)`
+    : '';
+  const lines = [`topology '${plan.name}': ${components.length} components, ${tasks} tasks${hiddenNote}`];
   if (Object.keys(plan.config).length > 0) lines.push(`config: ${configText(plan.config)}`);
 
   lines.push('', 'components');
   lines.push(
     ...table(
-      plan.components.map((c) => [
+      components.map((c) => [
         c.id,
         `${c.kind}${c.basic ? ' (basic)' : ''}${c.system ? ' (system)' : ''}`,
         `x${c.parallelism}`,
@@ -63,14 +80,16 @@ export function describePlan(plan: Plan, assignment?: PlanAssignment): string {
   );
 
   lines.push('', 'streams');
-  const streams = plan.components.flatMap((c) =>
-    Object.values(c.streams).map((s) => [c.id, s.id, `[${s.fields.join(', ')}]`, s.direct ? 'direct' : '']),
+  const streams = components.flatMap((c) =>
+    Object.values(c.streams).filter((s) => shownStream(s.id)).map((s) => [c.id, s.id, `[${s.fields.join(', ')}]`, s.direct ? 'direct' : '']),
   );
   lines.push(...(streams.length > 0 ? table(streams) : ['  (none)']));
 
   lines.push('', 'edges');
-  const edges = plan.components.flatMap((c) =>
-    c.inputs.map((i) => [i.component, `--[${groupingText(i.grouping)} on ${i.stream}]-->`, c.id]),
+  const edges = components.flatMap((c) =>
+    c.inputs
+      .filter((i) => all || (!systemIds.has(i.component) && !isSystemStream(i.stream)))
+      .map((i) => [i.component, `--[${groupingText(i.grouping)} on ${i.stream}]-->`, c.id]),
   );
   lines.push(...(edges.length > 0 ? table(edges) : ['  (none)']));
 
@@ -78,7 +97,7 @@ export function describePlan(plan: Plan, assignment?: PlanAssignment): string {
     lines.push('', `workers: ${assignment.workers}`);
     const rows: string[][] = [];
     for (let w = 0; w < assignment.workers; w++) {
-      rows.push([`worker ${w}:`, workerLine(assignment.tasks.filter((t) => t.worker === w))]);
+      rows.push([`worker ${w}:`, workerLine(assignment.tasks.filter((t) => t.worker === w && (all || !systemIds.has(t.componentId))))]);
     }
     lines.push(...table(rows));
   }

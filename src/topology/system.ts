@@ -6,7 +6,7 @@
 import { type ComponentDef, type InputDef, type Plan, type StreamDef } from './plan.js';
 import {
   ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM, ACKER_ID,
-  BOLT_ACK_FIELDS, INIT_FIELDS, ROOT_ONLY_FIELDS,
+  ACKER_FAIL_FIELDS, BOLT_ACK_FIELDS, INIT_FIELDS, ROOT_ONLY_FIELDS,
 } from './acker-protocol.js';
 
 /** Runtime settings the rewrite depends on (already validated by the caller). */
@@ -28,10 +28,13 @@ const BOLT_STREAMS = [
   stream(ACK_FAIL_STREAM, ROOT_ONLY_FIELDS, false),
   stream(ACK_RESET_STREAM, ROOT_ONLY_FIELDS, false),
 ];
-/** What the acker tells the spout task that owns a root; direct, since only that task cares. */
+/**
+ * What the acker tells the spout task that owns a root; direct, since only that task cares.
+ * A fail says why (acker-bolt.ts FAIL_*): a spout counts only a bolt's fails against poison input.
+ */
 const ACKER_STREAMS = [
   stream(ACK_ACK_STREAM, ROOT_ONLY_FIELDS, true),
-  stream(ACK_FAIL_STREAM, ROOT_ONLY_FIELDS, true),
+  stream(ACK_FAIL_STREAM, ACKER_FAIL_FIELDS, true),
   stream(ACK_RESET_STREAM, ROOT_ONLY_FIELDS, true),
 ];
 

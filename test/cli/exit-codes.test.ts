@@ -1,5 +1,6 @@
 // Exit codes of `topo`: 0 completed or cleanly stopped, 1 failed/incomplete or a bad
-// topology file, 2 bad usage. Every error message names what is wrong.
+// topology file, 2 bad usage (a missing one too), 3 completed with failures (poison-input.test.ts).
+// Every error message names what is wrong.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, cliFixture, spawnTopo, summaryOf, topo, topologyFile, waitForOutput } from './run-cli.js';
 
@@ -34,9 +35,9 @@ describe('usage errors exit 2', () => {
 });
 
 describe('bad topology files exit 1', () => {
-  it('a missing file, named in the message', async () => {
+  it('a missing file, named in the message, is bad usage: exit 2', async () => {
     const r = await topo(['run', 'topologies/no-such-topology.ts']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/topology file not found: topologies\/no-such-topology\.ts/);
   });
 

@@ -126,7 +126,10 @@ describe('pageviews views in a Redis Cluster', () => {
   it('exactly-once pageviews with 20% of writes replayed: every cell and every top score equals the clean run', async () => {
     expect(reference).not.toBeNull();
     const r = await topoIn(['run', PAGEVIEWS, '--redis-cluster', cluster.urls.join(','), '-q', '--json',
+      // The hook fails inputs with collector.fail: replay them forever and at once, as a test of
+      // replays must (by default a line failed 5 times in a row is dead-lettered).
       '-c', 'viewNamespace=pveo', '-c', 'exactlyOnce=["pageviews"]', '-c', 'failAfterWriteRate=0.2',
+      '-c', 'input.maxAttempts=0', '-c', 'input.retryDelayMs=0',
       '-c', `master=${join(tmp.dir, 'master-eo')}`, '-c', `rejects=${join(tmp.dir, 'rejects-eo.jsonl')}`], { env: env(), timeoutMs: 240_000 });
     expect(r.code, r.stderr.slice(-2000)).toBe(0);
     const s = lastJson<RunSummaryJson>(r);

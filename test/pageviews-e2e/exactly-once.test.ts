@@ -5,6 +5,10 @@
  * views equal the truth; without it they may only be above it. `maxHeld` makes the writer
  * fail inputs before any write: at-least-once says they must still be counted, also when
  * their replays come within the visitor bolt's dedupe window (the dense fixture).
+ * Both hooks fail inputs with `collector.fail`, which the LineFileSpout takes for a poison
+ * line (`input.maxAttempts`, default 5, with a growing wait before each replay): at 20% a few
+ * of 10,000 lines fail 5 times in a row. These runs test replays, so they replay forever and at
+ * once (FOREVER), which also keeps replays within the dedupe window.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,6 +56,8 @@ afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
+const FOREVER = ['-c', 'input.maxAttempts=0', '-c', 'input.retryDelayMs=0'];
+
 async function run(db: number, args: string[]): Promise<RunSummaryJson> {
   const r = await topoIn(['run', PAGEVIEWS, '--redis', `${server.url}/${db}`, '--json', '--metrics-interval', '60s', '-c', `rejects=${join(tmp, `rejects-${db}.jsonl`)}`, ...args]);
   expect(r.code, r.stderr.slice(-2000)).toBe(0);
@@ -78,7 +84,7 @@ const mismatches = (cells: { got: number; want: number; where: string }[]): stri
 
 describe('exactly-once pageviews under replays of applied events', () => {
   it('shipped log, exactlyOnce=[pageviews], 20% of inputs failed after their write: every cell equals the truth', async () => {
-    const s = await run(1, ['-c', 'failAfterWriteRate=0.2', '-c', 'exactlyOnce=["pageviews"]']);
+    const s = await run(1, [...FOREVER, '-c', 'failAfterWriteRate=0.2', '-c', 'exactlyOnce=["pageviews"]']);
     expect(s.spouts['lines']!.replayed).toBeGreaterThan(500);
     expect(s.spouts['lines']!.acked).toBe(10_000);
     expect(mismatches(await pageviewCells(1, shipped))).toEqual([]);
@@ -87,7 +93,7 @@ describe('exactly-once pageviews under replays of applied events', () => {
   it('events within the dedupe window, inputs failed before and after their write: exactly-once equals the truth', async () => {
     // maxHeld=100: the writer fails what it cannot hold, unwritten; the replays must be
     // counted, not taken for duplicates of themselves.
-    const s = await run(3, ['-c', `input=${denseFile}`, '-c', 'maxHeld=100', '-c', 'failAfterWriteRate=0.1', '-c', 'exactlyOnce=true']);
+    const s = await run(3, [...FOREVER, '-c', `input=${denseFile}`, '-c', 'maxHeld=100', '-c', 'failAfterWriteRate=0.1', '-c', 'exactlyOnce=true']);
     expect(s.spouts['lines']!.replayed).toBeGreaterThan(100);
     expect(dense.hours.length).toBe(2);
     expect(mismatches(await pageviewCells(3, dense))).toEqual([]);
@@ -130,7 +136,7 @@ describe('exactly-once pageviews under replays of applied events', () => {
   });
 
   it('the same failures without exactly-once: no cell below the truth, the total above it', async () => {
-    const s = await run(4, ['-c', `input=${denseFile}`, '-c', 'maxHeld=100', '-c', 'failAfterWriteRate=0.1']);
+    const s = await run(4, [...FOREVER, '-c', `input=${denseFile}`, '-c', 'maxHeld=100', '-c', 'failAfterWriteRate=0.1']);
     expect(s.spouts['lines']!.replayed).toBeGreaterThan(100);
     const cells = await pageviewCells(4, dense);
     expect(cells.filter((c) => c.got < c.want).map((c) => `${c.where}: ${c.got} < ${c.want}`)).toEqual([]);

@@ -38,7 +38,7 @@ class ScriptSpout extends BaseSpout {
     this.pending--;
     this.failed.push(i);
   }
-  isExhausted(): boolean {
+  override isExhausted(): boolean {
     return this.next >= this.script.length && this.failed.length === 0 && this.pending === 0;
   }
 }

@@ -9,7 +9,7 @@ class Numbers extends BaseSpout {
   declareOutputFields(d: OutputFieldsDeclarer): void { d.declare(['n']); }
   open(_conf: Config, _ctx: TopologyContext, c: SpoutOutputCollector): void { this.c = c; }
   nextTuple(): void { if (this.n < N) this.c.emit([this.n++]); }
-  isExhausted(): boolean { return this.n >= N; }
+  override isExhausted(): boolean { return this.n >= N; }
 }
 
 const seen: number[] = [];
@@ -20,7 +20,7 @@ class SlowAsync extends BaseBasicBolt {
     await new Promise((r) => setTimeout(r, 5 + (t.getValue(0) as number) % 20));
     seen.push(t.getValue(0) as number);
   }
-  finish(): void {
+  override finish(): void {
     finishedWith = seen.length;
   }
 }

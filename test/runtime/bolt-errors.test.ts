@@ -44,7 +44,8 @@ async function run(bolt: Parameters<TopologyBuilder['setBolt']>[1], values: numb
 describe('bolt errors', () => {
   it('a bolt that throws fails its tuple, counts the error and the run goes on', async () => {
     const { feeder, summary, errors } = await run(picky, [1, -2, 3, -4, 5]);
-    expect(summary.status).toBe('completed');
+    // The feeder does not replay its two failed tuples: a run that is not a clean success.
+    expect(summary.status).toBe('completed-with-failures');
     expect(feeder.acked().sort()).toEqual([0, 2, 4]);
     expect(feeder.failed().sort()).toEqual([1, 3]);
     expect(summary.bolts['check']).toMatchObject({ executed: 5, acked: 3, failed: 2, errors: 2 });

@@ -34,7 +34,7 @@ class BadSpout extends BaseSpout {
     this.done = true;
     this.c.emit(['a', 'b'], 1);
   }
-  isExhausted(): boolean {
+  override isExhausted(): boolean {
     return this.done;
   }
 }

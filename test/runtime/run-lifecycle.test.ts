@@ -8,7 +8,7 @@ import { FeederSpout } from '../../src/testing/index.js';
 import { fixture, freshDir } from './results.js';
 
 class BrokenPrepare extends BaseBasicBolt {
-  prepare(): void {
+  override prepare(): void {
     throw new Error('cannot connect to the database');
   }
   execute(): void {}

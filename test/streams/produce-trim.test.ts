@@ -89,7 +89,11 @@ describe('safe trim', () => {
 
     await r.xgroup('DESTROY', 'lag', 'idle');
     const dry = await safeTrim(r, 'lag', true);
-    expect(dry.minId).toBe(ids[3]);
+    // What the trim would do, counted: it said "10 entries left" (the length before) here.
+    expect(dry).toMatchObject({ minId: ids[3], removed: 3, length: 7, approximate: false });
+    expect(await r.xlen('lag')).toBe(10);
+    const dryCli = await topoIn(['trim', '--stream', 'lag', '--dry-run', '--redis', server.url]);
+    expect(dryCli.stdout).toContain(`would remove 3 entries below ${ids[3]}; 7 entries would be left`);
     expect(await r.xlen('lag')).toBe(10);
     const t = await safeTrim(r, 'lag');
     expect(t).toMatchObject({ minId: ids[3], removed: 3, length: 7 });

@@ -32,6 +32,7 @@ export class SpoutDriver {
         throw new Error('not used');
       },
       reportError: (e) => void this.errors.push((e as Error).message),
+      deadLetter: (_msgId, reason) => void this.errors.push(reason),
     };
     const context = {
       topologyName: 't', componentId: 'lines', taskId: this.taskId, taskIndex: 0, workerIndex: 0,

@@ -35,7 +35,7 @@ describe('addSystemComponents', () => {
     const acker = componentById(out, ACKER_ID)!;
     expect(Object.values(acker.streams)).toEqual([
       { id: '__ack_ack', fields: ['root'], direct: true },
-      { id: '__ack_fail', fields: ['root'], direct: true },
+      { id: '__ack_fail', fields: ['root', 'reason'], direct: true },
       { id: '__ack_reset', fields: ['root'], direct: true },
     ]);
     for (const id of ['s1', 's2']) {

@@ -14,8 +14,11 @@ import type { Tuple } from '../../api/tuple.js';
 import { RootTable } from './root-table.js';
 import {
   ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM, WORKER_LOST_STREAM,
-  AT_ACK_WORKERS, AT_INIT_TASK, AT_INIT_WORKERS, AT_ROOT, AT_XHI, AT_XLO, rootMessage, workerBit,
+  AT_ACK_WORKERS, AT_INIT_TASK, AT_INIT_WORKERS, AT_ROOT, AT_XHI, AT_XLO, FAIL_BY_BOLT, FAIL_THREAD_LOST, failMessage, rootMessage, workerBit,
 } from '../../topology/acker-protocol.js';
+/** RootTable.failed values: 0 not failed, else the reason + 1. */
+const FAILED_BY_BOLT = FAIL_BY_BOLT + 1;
+const FAILED_THREAD_LOST = FAIL_THREAD_LOST + 1;
 
 /** Ticks come every T/2, so an entry last touched 3 ticks ago is between T and 1.5 T old. */
 const EXPIRY_TICKS = 3;
@@ -67,7 +70,7 @@ export class AckerBolt implements Bolt {
         tr.workers[e] |= v[AT_ACK_WORKERS] as number;
         break;
       case ACK_FAIL_STREAM:
-        tr.failed[e] = 1;
+        if (tr.failed[e] === 0) tr.failed[e] = FAILED_BY_BOLT;
         break;
       case ACK_RESET_STREAM:
         tr.gen[e] = this.generation;
@@ -83,9 +86,10 @@ export class AckerBolt implements Bolt {
     const tr = this.trees;
     const spoutTask = tr.spoutTask[e]!;
     if (spoutTask < 0) return;
-    if (tr.failed[e] === 1) {
+    const failed = tr.failed[e]!;
+    if (failed !== 0) {
       tr.remove(e);
-      this.collector.emitDirect(spoutTask, null, rootMessage(root), ACK_FAIL_STREAM);
+      this.collector.emitDirect(spoutTask, null, failMessage(root, failed - 1), ACK_FAIL_STREAM);
     } else if (tr.hi[e] === 0 && tr.lo[e] === 0) {
       tr.remove(e);
       this.collector.emitDirect(spoutTask, null, rootMessage(root), ACK_ACK_STREAM);
@@ -108,7 +112,7 @@ export class AckerBolt implements Bolt {
     for (let i = 0; i < tr.capacity; i++) if (tr.roots[i] !== 0 && (tr.workers[i]! & bit) !== 0) hit.push(tr.roots[i]!);
     for (const root of hit) {
       const e = tr.find(root);
-      tr.failed[e] = 1;
+      if (tr.failed[e] === 0) tr.failed[e] = FAILED_THREAD_LOST;
       this.settle(root, e);
     }
   }

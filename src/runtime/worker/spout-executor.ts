@@ -4,10 +4,12 @@
  * tree still fails when its acker's thread died) and calls the spout's ack/fail.
  */
 import type { TaskHooks } from './task-hooks.js';
-import type { Spout, Config, MessageId } from '../../api/components.js';
+import type { Spout, Config, FailReason, MessageId } from '../../api/components.js';
 import type { SpoutOutputCollector } from '../../api/collectors.js';
 import type { TopologyContext } from '../../api/context.js';
-import { ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM, AT_ROOT, initMessage, rootId } from '../../topology/acker-protocol.js';
+import {
+  ACK_ACK_STREAM, ACK_FAIL_STREAM, ACK_INIT_STREAM, ACK_RESET_STREAM, AT_FAIL_REASON, AT_ROOT, FAIL_THREAD_LOST, initMessage, rootId,
+} from '../../topology/acker-protocol.js';
 import { PendingTrees } from '../acker/pending-trees.js';
 import { buildHistogram, loadHdr, newCounters, type TaskCounters } from '../metrics.js';
 import type hdr from 'hdr-histogram-js';
@@ -22,7 +24,10 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
   private readonly pending: PendingTrees;
   private seq: number;
   private readonly initRoute: Route | null;
-  /** Message ids failed and not yet re-emitted: a re-emit of one counts as a replay. */
+  /**
+   * Message ids failed and not yet re-emitted: a re-emit of one counts as a replay. Those
+   * left when the input has ended are trees that never completed (counters.dropped).
+   */
   private readonly failedIds = new Set<MessageId>();
   /** Acks due at once (acking off, or no subscriber): run after nextTuple returns, not inside emit. */
   private readonly immediateAcks: MessageId[] = [];
@@ -125,7 +130,10 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
 
   private rootAndSend(route: Route, values: unknown[], msgId: MessageId | undefined, direct: number): void {
     this.counters.emitted++;
-    if (msgId !== undefined && this.failedIds.size > 0 && this.failedIds.delete(msgId)) this.counters.replayed++;
+    if (msgId !== undefined && this.failedIds.size > 0 && this.failedIds.delete(msgId)) {
+      this.counters.replayed++;
+      this.counters.dropped = this.failedIds.size;
+    }
     const host = this.host;
     if (msgId === undefined || this.initRoute === null) {
       if (direct >= 0) {
@@ -188,6 +196,13 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     this.host.reportError(this.counters, error);
   }
 
+  deadLetter(msgId: MessageId, reason: string): void {
+    this.counters.deadLettered++;
+    // Given up on: neither a replay to come nor a drop of a spout that does not replay.
+    if (this.failedIds.delete(msgId)) this.counters.dropped = this.failedIds.size;
+    this.host.reportError(this.counters, new Error(`dead-lettered: ${reason}`));
+  }
+
   // ---- messages from the acker ----
 
   receive(t: TupleImpl): void {
@@ -207,7 +222,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
       case ACK_FAIL_STREAM: {
         const slot = this.pending.find(root);
         if (slot < 0) return;
-        this.failMsg(this.pending.take(slot));
+        this.failMsg(this.pending.take(slot), t.values[AT_FAIL_REASON] === FAIL_THREAD_LOST ? 'lost' : 'failed');
         break;
       }
       case ACK_RESET_STREAM:
@@ -223,27 +238,30 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
   failRoots(anchors: readonly number[]): void {
     for (let i = 0; i < anchors.length; i += 3) {
       const slot = this.pending.find(anchors[i]!);
-      if (slot >= 0) this.failMsg(this.pending.take(slot));
+      if (slot >= 0) this.failMsg(this.pending.take(slot), 'failed');
     }
     this.host.schedule();
   }
 
   failAllPending(): void {
-    for (const id of this.pending.takeAll()) this.failMsg(id);
+    // Their acker's thread died: the trees may well have been fine.
+    for (const id of this.pending.takeAll()) this.failMsg(id, 'lost');
     this.updateStatus(false);
     this.host.schedule();
   }
 
-  private failMsg(msgId: MessageId): void {
+  private failMsg(msgId: MessageId, reason: FailReason): void {
     this.counters.failed++;
     this.failedIds.add(msgId);
-    this.callSpout('fail', msgId);
+    this.counters.dropped = this.failedIds.size;
+    this.callSpout('fail', msgId, reason);
     if (this.hooks.on) this.hooks.spoutFail(msgId);
   }
 
-  private callSpout(method: 'ack' | 'fail', msgId: MessageId): void {
+  private callSpout(method: 'ack' | 'fail', msgId: MessageId, reason?: FailReason): void {
     try {
-      this.spout[method]?.(msgId);
+      if (method === 'ack') this.spout.ack?.(msgId);
+      else this.spout.fail?.(msgId, reason);
     } catch (err) {
       this.host.reportError(this.counters, err);
     }
@@ -264,7 +282,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
   private expire(): void {
     const dead = this.pending.expire(performance.now() - this.host.config.messageTimeoutMs);
     if (dead.length === 0) return;
-    for (const id of dead) this.failMsg(id);
+    for (const id of dead) this.failMsg(id, 'timeout');
     this.updateStatus(false);
     this.host.schedule();
   }
