@@ -1,6 +1,7 @@
 /**
  * The `topo` command line. Commands parse flags and call into the runtime; no logic here.
  */
+import { redisCommand } from './redis.js';
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { runCommand, errorExit } from './run.js';
@@ -205,6 +206,15 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the result as one JSON object')
     .action(async (flags) => {
       code = await trimCommand(flags);
+    });
+
+  program
+    .command('redis')
+    .description("the private redis-server of this folder (./.topo/redis), which stays up between commands: 'status' or 'stop'")
+    .argument('<action>', 'status | stop')
+    .option('--json', 'print the status as one JSON object')
+    .action(async (action: string, flags) => {
+      code = await redisCommand(action, flags);
     });
 
   addRedisTlsFlags(program);
