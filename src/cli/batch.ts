@@ -16,6 +16,7 @@ import { durationFlag, intFlag, UsageError } from './options.js';
 import { fmt } from './progress.js';
 import { NoPreviousVersionError } from '../serving/pointer.js';
 import { tlsFlagsOf, type RedisTlsCliFlags } from './redis-flags.js';
+import { batchLoop } from './batch-loop.js';
 
 export interface BatchFlags extends RedisTlsCliFlags {
   view?: string[];
@@ -31,6 +32,8 @@ export interface BatchFlags extends RedisTlsCliFlags {
   strict?: boolean;
   json?: boolean;
   quiet?: boolean;
+  /** `--every T`: run again every T (0: back to back) until a signal (batch-loop.ts). */
+  every?: string;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -47,6 +50,8 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
   if (since && until && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
   const threads = intFlag('threads', flags.threads, 1);
   const waitMs = flags.wait === '0' ? 0 : durationFlag('wait', flags.wait);
+  const everyMs = flags.every === '0' ? 0 : durationFlag('every', flags.every);
+  if (everyMs !== undefined && flags.rollback !== undefined) throw new UsageError('--every repeats a recompute; it does not go with --rollback');
   const timeout = durationFlag('redis-timeout', flags.redisTimeout);
   // Publishing writes a version's cells, pointer and cleanup across many slots in scripts and
   // pipelines built for one Redis: not ported to a cluster yet, so refused before any work.
@@ -72,25 +77,31 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
       process.stdout.write(flags.json ? `${JSON.stringify(line)}\n` : `${flags.rollback}: batch ${before.current} rolled back; batch ${line.current} (to ${line.watermark}) is current\n`);
       return 0;
     }
-    let last = 0;
-    const t0 = Date.now();
-    const r = await runBatch(redis, {
-      file, root: flags.master ?? DEFAULT_MASTER_ROOT, strict: flags.strict ?? false,
-      ...(flags.view ? { views: flags.view } : {}), ...(since ? { since } : {}), ...(until ? { until } : {}),
-      ...(threads !== undefined ? { threads } : {}), ...(waitMs !== undefined ? { waitMs } : {}),
-      onFile: (done, total, records) => {
-        if (flags.quiet || (Date.now() - last < 1000 && done < total)) return;
-        last = Date.now();
-        const s = (last - t0) / 1000;
-        const eta = done > 0 ? ((total - done) * s) / done : 0;
-        process.stderr.write(`[batch] files ${done}/${total} records ${fmt(records)} (${fmt(records / Math.max(s, 0.001))}/s) eta ${eta.toFixed(0)}s\n`);
-      },
-    });
-    for (const line of tempPartLines(r)) process.stderr.write(line);
-    for (const b of r.bad) process.stderr.write(`[batch] bad line: ${b}\n`);
-    if (r.badLines > r.bad.length) process.stderr.write(`[batch] ... ${r.badLines - r.bad.length} more bad line(s)\n`);
-    process.stdout.write(flags.json ? `${JSON.stringify(summary(r))}\n` : text(r));
-    return 0;
+    const once = async (label: string, signal?: AbortSignal): Promise<void> => {
+      let last = 0;
+      const t0 = Date.now();
+      const r = await runBatch(redis, {
+        file, root: flags.master ?? DEFAULT_MASTER_ROOT, strict: flags.strict ?? false,
+        ...(flags.view ? { views: flags.view } : {}), ...(since ? { since } : {}), ...(until ? { until } : {}),
+        ...(threads !== undefined ? { threads } : {}), ...(waitMs !== undefined ? { waitMs } : {}), ...(signal ? { signal } : {}),
+        onFile: (done, total, records) => {
+          if (flags.quiet || (Date.now() - last < 1000 && done < total)) return;
+          last = Date.now();
+          const s = (last - t0) / 1000;
+          const eta = done > 0 ? ((total - done) * s) / done : 0;
+          process.stderr.write(`[batch]${label} files ${done}/${total} records ${fmt(records)} (${fmt(records / Math.max(s, 0.001))}/s) eta ${eta.toFixed(0)}s\n`);
+        },
+      });
+      for (const line of tempPartLines(r)) process.stderr.write(line);
+      for (const b of r.bad) process.stderr.write(`[batch] bad line: ${b}\n`);
+      if (r.badLines > r.bad.length) process.stderr.write(`[batch] ... ${r.badLines - r.bad.length} more bad line(s)\n`);
+      process.stdout.write(flags.json ? `${JSON.stringify(summary(r))}\n` : text(r));
+    };
+    if (everyMs === undefined) {
+      await once('');
+      return 0;
+    }
+    return await batchLoop(everyMs, (n, signal) => once(` run ${n}`, signal), { say: (l) => void (flags.quiet && !/failed|abort|stopping/.test(l) ? 0 : process.stderr.write(`${l}\n`)) });
   } catch (err) {
     if (err instanceof LeaseBusyError) throw new RunError(err.message, 1);
     if (err instanceof BatchUsageError) throw new UsageError(err.message);

@@ -80,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--threads <n>', 'pool threads (default: available cores)')
     .option('--wait <time>', 'wait this long for another batch run to finish (default: exit 1 at once)')
     .option('--rollback <view>', "make the view's previous batch version current again")
+    .option('--every <time>', 'run again every <time> (e.g. 1h; 0: as soon as a run ends) until SIGINT/SIGTERM; a failed run keeps the current versions and is retried with backoff')
     .option('--strict', 'fail (publish nothing) if the dataset has a bad line')
     .option('--json', 'print the run summary as one JSON object')
     .option('-q, --quiet', 'no progress on stderr')

@@ -28,6 +28,8 @@ export interface BatchRunOptions {
   readonly until?: string;
   readonly threads?: number;
   readonly strict?: boolean;
+  /** Aborts the run before it publishes anything (checked per file read and before publishing). */
+  readonly signal?: AbortSignal;
   /** How long to wait for another run's lease (default: fail at once). */
   readonly waitMs?: number;
   readonly leaseTtlMs?: number;
@@ -106,7 +108,11 @@ export async function runBatch(redis: Redis, o: BatchRunOptions): Promise<BatchR
       computed = await computeViews({
         root: o.root, bundle, input, views, pool, open, strict: o.strict ?? false,
         ...(o.since !== undefined ? { since: o.since } : {}), ...(o.until !== undefined ? { until: o.until } : {}),
-        ...(o.onFile ? { onFile: o.onFile } : {}),
+        onFile: (done, total, records) => {
+          // Thrown from the reader's progress: the pool closes and nothing is published.
+          if (o.signal?.aborted) throw new Error('batch run aborted');
+          o.onFile?.(done, total, records);
+        },
       });
     } finally {
       await pool.close();
@@ -114,6 +120,8 @@ export async function runBatch(redis: Redis, o: BatchRunOptions): Promise<BatchR
     const { cells, ...stats } = computed;
     const t1 = Date.now();
     const published: Published[] = [];
+    // The last point to abort: once publishing starts, every view is published.
+    if (o.signal?.aborted) throw new Error('batch run aborted before publishing');
     if (batchId !== null) {
       for (const view of views) {
         await lease.check();
