@@ -4,6 +4,8 @@
  * publish each view atomically. Also the rollback of one view. The CLI (src/cli/batch.ts)
  * only parses flags, connects and prints.
  */
+import { carryOver } from './carry-over.js';
+import { readPointer } from '../../serving/pointer.js';
 import type { Redis } from 'ioredis';
 import { pathToFileURL } from 'node:url';
 import { loadTopologyFile, TopologyLoadError } from '../../runtime/loader.js';
@@ -125,7 +127,16 @@ export async function runBatch(redis: Redis, o: BatchRunOptions): Promise<BatchR
     if (batchId !== null) {
       for (const view of views) {
         await lease.check();
-        published.push(await publishView(redis, namespace, view, batchId, cells.get(view.name) ?? 0, watermarks[view.name]!));
+        let watermark = watermarks[view.name]!;
+        // A partial run keeps every other date of the current version (carry-over.ts).
+        if (o.since !== undefined || o.until !== undefined) {
+          const current = await readPointer(redis, namespace, view);
+          if (current !== null) {
+            await carryOver(redis, namespace, view, current.current, batchId, range, watermark);
+            watermark = Math.max(watermark, Math.min(current.watermark, cap));
+          }
+        }
+        published.push(await publishView(redis, namespace, view, batchId, cells.get(view.name) ?? 0, watermark));
       }
     }
     const t2 = Date.now();
