@@ -1,0 +1,28 @@
+/**
+ * `count`: events per key and bucket. A Redis string counter (INCRBY), an integer per cell;
+ * a range is the sum of its buckets. The kind of the pageviews view.
+ */
+import type { AggregationKind } from './kind.js';
+import { numericAggregator } from './numeric.js';
+
+export interface CountSpec {
+  readonly kind: 'count';
+}
+
+declare module '../view.js' {
+  interface AggregationSpecs {
+    count: CountSpec;
+  }
+}
+
+const one = (): number => 1;
+
+export const countKind: AggregationKind<CountSpec> = {
+  name: 'count',
+  validate: () => {},
+  lua: {
+    apply: `return redis.call('INCRBY', vk, A[i])`,
+    read: `return redis.call('GET', vk)`,
+  },
+  bind: () => numericAggregator(countKind, { integer: true, amountOfEvent: one }),
+};
