@@ -15,14 +15,14 @@
 import { createHash } from 'node:crypto';
 import { kindsVersion, registeredKinds, type AggregationKind } from '../views/kinds/index.js';
 
-/** Each kind's two functions, in tables the value records index by kind name. */
-function kindFunctions(kinds: readonly AggregationKind[]): string {
-  const out = ['local apply, read = {}, {}'];
-  for (const k of kinds) {
-    out.push(`apply['${k.name}'] = function(vk, A, i, k, first)\n    ${k.lua.apply}\nend`);
-    out.push(`read['${k.name}'] = function(vk, first)\n    ${k.lua.read}\nend`);
-  }
-  return `${out.join('\n')}\n`;
+/**
+ * One branch per kind, on the record's kind name: `if kind == 'count' then ... elseif ...`.
+ * Inlined rather than called through a table of functions, which cost the script ~5%.
+ */
+function branches(kinds: readonly AggregationKind[], part: 'apply' | 'read', indent: string, otherwise: string): string {
+  const body = (lua: string): string => lua.split('\n').map((line) => `${indent}  ${line.trim()}`).join('\n');
+  const arms = kinds.map((k, n) => `${indent}${n === 0 ? 'if' : 'elseif'} kind == '${k.name}' then\n${body(k.lua[part])}`);
+  return `${arms.join('\n')}\n${indent}else\n${body(otherwise)}\n${indent}end`;
 }
 
 /** The script for these kinds. */
@@ -35,7 +35,7 @@ if A[1] == 'P' and #A == 2 then
   K, A = p[1], p[2]
 end
 local ki, ai, skipped = 1, 1, 0
-${kindFunctions(kinds)}local scores = {}
+local scores = {}
 local expired = {}
 -- Keys shared by many records (top ZSET, keys index) get their TTL pushed forward only
 -- when the new expiry is later, and only once per script.
@@ -66,8 +66,6 @@ while ai <= #A do
       extend(xk, at)
     end
   else
-    local add = apply[kind]
-    if add == nil then return redis.error_reply('topo flush script: no aggregation kind ' .. tostring(kind)) end
     local eo = A[ai + 1] == '1'
     local at, first, count = tonumber(A[ai + 2]), A[ai + 3], tonumber(A[ai + 4])
     local vk = K[ki]
@@ -83,9 +81,9 @@ while ai <= #A do
         if not fresh then skipped = skipped + 1 end
       end
       -- Every amount is k then k arguments: one skipped as applied is stepped over unread.
-      local k = tonumber(A[ai])
+      local i, k = ai + 1, tonumber(A[ai])
       if fresh then
-        score = add(vk, A, ai + 1, k, first)
+${branches(kinds, 'apply', '        ', "return redis.error_reply('topo flush script: no aggregation kind ' .. tostring(kind))")}
         touched = true
       end
       ai = ai + 1 + k
@@ -93,7 +91,9 @@ while ai <= #A do
     if ids then redis.call('PEXPIREAT', ids, at) end
     if touched then redis.call('PEXPIREAT', vk, at) end
     -- The value after this record (read when every event was skipped).
-    if score == nil then score = read[kind](vk, first) end
+    if score == nil then
+${branches(kinds, 'read', '      ', 'score = false')}
+    end
     -- A missing cell (every event skipped, the bucket expired since) gets no top entry.
     if not score then score = '' else score = tostring(score) end
     scores[#scores + 1] = score

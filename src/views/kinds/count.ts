@@ -21,8 +21,8 @@ export const countKind: AggregationKind<CountSpec> = {
   name: 'count',
   validate: () => {},
   lua: {
-    apply: `return redis.call('INCRBY', vk, A[i])`,
-    read: `return redis.call('GET', vk)`,
+    apply: `score = redis.call('INCRBY', vk, A[i])`,
+    read: `score = redis.call('GET', vk)`,
   },
   bind: () => numericAggregator(countKind, { integer: true, amountOfEvent: one }),
 };

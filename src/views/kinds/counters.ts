@@ -111,10 +111,10 @@ export const countersKind: AggregationKind<CountersSpec> = {
     if (!Array.isArray(spec.fields) || spec.fields.length === 0) throw new Error(`${where}: counters needs at least one field`);
   },
   lua: {
-    apply: `local s = redis.call('HINCRBY', vk, A[i], A[i + 1])
-    for j = i + 2, i + k - 1, 2 do redis.call('HINCRBY', vk, A[j], A[j + 1]) end
-    return s`,
-    read: `return redis.call('HGET', vk, first)`,
+    // The first field comes first (pushAmount): its new value is the cell's score.
+    apply: `score = redis.call('HINCRBY', vk, A[i], A[i + 1])
+        for j = i + 2, i + k - 1, 2 do redis.call('HINCRBY', vk, A[j], A[j + 1]) end`,
+    read: `score = redis.call('HGET', vk, first)`,
   },
   bind: (spec) => bind(spec.fields),
 };

@@ -119,8 +119,8 @@ export const distinctKind: AggregationKind<DistinctSpec> = {
   lua: {
     // unpack is bounded by Lua's C stack (about 8000 values): add in chunks.
     apply: `for from = i, i + k - 1, 1000 do redis.call('PFADD', vk, unpack(A, from, math.min(from + 999, i + k - 1))) end
-    return redis.call('PFCOUNT', vk)`,
-    read: `return redis.call('PFCOUNT', vk)`,
+        score = redis.call('PFCOUNT', vk)`,
+    read: `score = redis.call('PFCOUNT', vk)`,
   },
   bind: (spec) => bind(spec.field),
 };

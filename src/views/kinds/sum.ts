@@ -24,8 +24,8 @@ export const sumKind: AggregationKind<SumSpec> = {
     if (!spec.field) throw new Error(`${where}: sum needs a field`);
   },
   lua: {
-    apply: `return redis.call('INCRBYFLOAT', vk, A[i])`,
-    read: `return redis.call('GET', vk)`,
+    apply: `score = redis.call('INCRBYFLOAT', vk, A[i])`,
+    read: `score = redis.call('GET', vk)`,
   },
   bind(spec) {
     const field = spec.field;
