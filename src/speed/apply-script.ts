@@ -151,6 +151,7 @@ export function encodeGroups(
       // One Set per exactly-once cell, none for the others: the plain path stays as cheap as before.
       const seen = new Set<string>();
       const countAt = argv.length;
+      let amounts = 0;
       argv.push('');
       for (let i = 0; i < list.length; i++) {
         const id = list[i]!.id;
@@ -161,9 +162,12 @@ export function encodeGroups(
         }
         seen.add(id);
         argv.push(id);
-        pushAmount(view, agg, list, i, i + 1, argv);
+        // An event that adds nothing takes its id back: the script reads an amount after every id.
+        if (pushAmount(view, agg, list, i, i + 1, argv)) amounts++;
+        else argv.pop();
       }
-      argv[countAt] = String(seen.size);
+      if (amounts === 0) continue;
+      argv[countAt] = String(amounts);
     } else {
       argv.push('1');
       // An empty amount (a distinct cell whose updates had no member): nothing to write.

@@ -95,7 +95,7 @@ export interface Aggregator<X = unknown, M = unknown> {
   /**
    * Push `k a1 .. ak`, the amount of list[from, to) summed, onto `out` for the script; throws
    * on an amount Redis would refuse (a script that errors halfway keeps what it wrote).
-   * Returns false when the amount is empty (nothing to write for the cell).
+   * Returns false, having pushed nothing, when the amount is empty (nothing to write).
    */
   pushAmount(list: readonly ViewUpdate[], from: number, to: number, out: string[]): boolean;
 
