@@ -24,5 +24,11 @@ export const countKind: AggregationKind<CountSpec> = {
     apply: `score = redis.call('INCRBY', vk, A[i])`,
     read: `score = redis.call('GET', vk)`,
   },
-  bind: () => numericAggregator(countKind, { integer: true, amountOfEvent: one }),
+  bind: () => numericAggregator(countKind, {
+    integer: true,
+    amountOfEvent: one,
+    foldEvent(cells, key, bucket) {
+      cells.cell(key, bucket).m += 1;
+    },
+  }),
 };

@@ -48,6 +48,7 @@ function bind(fields: readonly string[]): Aggregator<Readonly<Counters>, Counter
     fromEvents: false,
     idempotent: false,
     amountOfEvent: () => undefined,
+    foldEvent: () => {},
     amountOf: (u) => u.fields,
     withAmount: (base, x) => ({ ...base, fields: x }),
     invalid(u) {

@@ -46,6 +46,14 @@ function bind(field: string): Aggregator<string, Members> {
       const m = (event as Record<string, unknown>)[field];
       return m === undefined || m === null ? undefined : String(m);
     },
+    foldEvent(cells, key, bucket, event) {
+      const x = (event as Record<string, unknown>)[field];
+      if (x === undefined || x === null) return;
+      const c = cells.cell(key, bucket);
+      const m = add(c.m, String(x));
+      // Stored only when it changed: re-storing the same Set into an old cell costs a write barrier.
+      if (m !== c.m) c.m = m;
+    },
     amountOf: (u) => u.member,
     withAmount: (base, member) => ({ ...base, member }),
     invalid: (u) => (typeof u['member'] === 'string' ? null : 'distinct update needs a string member'),

@@ -39,6 +39,11 @@ export interface Cell<M = unknown> {
   m: M;
 }
 
+/** Where foldEvent finds a cell (the batch runner's BatchAggregate). */
+export interface CellTable<M = unknown> {
+  cell(key: string, bucket: number): Cell<M>;
+}
+
 /** A Redis command of a read, sent in the reader's pipeline: name, then arguments. */
 export type ReadCommand = readonly [name: string, ...args: string[]];
 
@@ -72,6 +77,13 @@ export interface Aggregator<X = unknown, M = unknown> {
 
   /** What one event adds to its cell, or undefined when it adds nothing (the event is skipped). */
   amountOfEvent(event: unknown): X | undefined;
+  /**
+   * The batch reduce loop's step: fold what `event` adds into its cell, `cells.cell(key,
+   * bucket)`, made only when the event adds something. The same as fold(cell,
+   * amountOfEvent(event)), written in the kind so the loop makes one call per event and view
+   * (two calls through the aggregator, each seeing every kind of the run, cost ~10%).
+   */
+  foldEvent(cells: CellTable<M>, key: string, bucket: number, event: unknown): void;
   /** The amount an update carries (undefined: none). */
   amountOf(u: ViewUpdate): X | undefined;
   /** The update that carries `x`. */

@@ -11,6 +11,8 @@ export interface NumericOptions {
   /** Amounts must be integers (INCRBY); otherwise finite numbers (INCRBYFLOAT). */
   readonly integer: boolean;
   readonly amountOfEvent: (event: unknown) => number | undefined;
+  /** The reduce loop's step (see Aggregator.foldEvent), written by each kind for its own amount. */
+  readonly foldEvent: Aggregator<number, number>['foldEvent'];
 }
 
 /** A bound numeric aggregator: amounts are `n`, a cell is its sum. */
@@ -22,6 +24,7 @@ export function numericAggregator(kind: AggregationKind, o: NumericOptions): Agg
     fromEvents: true,
     idempotent: false,
     amountOfEvent: o.amountOfEvent,
+    foldEvent: o.foldEvent,
     amountOf: (u) => u.n,
     withAmount: (base: UpdateBase, n: number): ViewUpdate => ({ ...base, n }),
     invalid(u) {

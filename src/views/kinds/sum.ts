@@ -35,6 +35,10 @@ export const sumKind: AggregationKind<SumSpec> = {
         const n = Number((event as Record<string, unknown>)[field]);
         return Number.isFinite(n) ? n : undefined;
       },
+      foldEvent(cells, key, bucket, event) {
+        const n = Number((event as Record<string, unknown>)[field]);
+        if (Number.isFinite(n)) cells.cell(key, bucket).m += n;
+      },
     });
   },
 };
