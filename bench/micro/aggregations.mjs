@@ -14,7 +14,7 @@
 // - aggregate: BatchAggregate.addEvent of 200 k events into a count and a distinct view (the
 //   batch runner's reduce loop), and write: writeCells of both into Redis (wall time).
 // In-process cases are this thread's CPU time (process.cpuUsage), in ns per event; each line
-// gives the minimum and the median over the rounds.
+// gives the minimum and the median over the rounds. CASES=<name,...> runs only those cases.
 import { spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -137,7 +137,9 @@ async function cases(dist, port, tag) {
 const redis = await startRedis();
 const builds = [];
 for (let i = 0; i < dists.length; i++) builds.push(await cases(dists[i], redis.port, i));
-const caseNames = Object.keys(builds[0]).filter((k) => k !== 'close');
+// CASES=script,aggregate runs only those.
+const only = process.env.CASES?.split(',');
+const caseNames = Object.keys(builds[0]).filter((k) => k !== 'close' && (only === undefined || only.includes(k)));
 const out = builds.map(() => Object.fromEntries(caseNames.map((c) => [c, []])));
 for (let r = -2; r < rounds; r++) {
   for (const c of caseNames) {
