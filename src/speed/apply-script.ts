@@ -67,6 +67,15 @@ export interface EncodedFlush {
   readonly duplicates: number;
 }
 
+/** What the encoder decides once per view and flush. */
+interface ViewPlan {
+  readonly prefix: string;
+  readonly agg: Aggregator;
+  readonly eo: boolean;
+  readonly keysKey: string;
+  readonly buckets: Map<number, { readonly expireAt: number; readonly expire: string; readonly topKey: string }>;
+}
+
 /** The updates of one (view, key, bucket), in arrival order: what one value record is made from. */
 export interface FlushGroup {
   readonly view: StoreView;
@@ -122,13 +131,15 @@ export function encodeGroups(
   const cells: CellRecord[] = [];
   const views = new Map<string, ViewRecords>();
   let duplicates = 0;
-  // Decided once per view and flush, not per update: key prefix, aggregator, exactly-once.
-  const plans = new Map<StoreView, { prefix: string; agg: Aggregator; eo: boolean }>();
-  const planOf = (v: StoreView): { prefix: string; agg: Aggregator; eo: boolean } => {
+  // Decided once per view and flush, not per cell: key prefix, aggregator, exactly-once, the
+  // keys index; and per bucket its expiry and top ZSET (a flush touches few buckets).
+  const plans = new Map<StoreView, ViewPlan>();
+  const planOf = (v: StoreView): ViewPlan => {
     let p = plans.get(v);
     if (p === undefined) {
       const agg = aggregatorOf(v.aggregation);
-      plans.set(v, (p = { prefix: viewPrefix(namespace, v), agg, eo: v.exactlyOnce && !agg.idempotent }));
+      const prefix = viewPrefix(namespace, v);
+      plans.set(v, (p = { prefix, agg, eo: v.exactlyOnce && !agg.idempotent, keysKey: keysKey(prefix), buckets: new Map() }));
     }
     return p;
   };
@@ -142,11 +153,17 @@ export function encodeGroups(
   for (const { view, key, bucket, list } of groups) {
     const nb = newest.get(view);
     if (nb === undefined || bucket > nb) newest.set(view, bucket);
-    const { prefix: p, agg, eo } = planOf(view);
+    const plan = planOf(view);
+    const { prefix: p, agg, eo } = plan;
+    let b = plan.buckets.get(bucket);
+    if (b === undefined) {
+      const expireAt = expiryOf(view, bucket, now);
+      plan.buckets.set(bucket, (b = { expireAt, expire: String(expireAt), topKey: topKey(p, bucket) }));
+    }
+    const expireAt = b.expireAt;
     const vk = valueKey(p, key, bucket);
     const keys = eo ? [vk, idsKey(p, key, bucket)] : [vk];
-    const expireAt = expiryOf(view, bucket);
-    const argv = [agg.kind.name, eo ? '1' : '0', String(expireAt), agg.scoreArg];
+    const argv = [agg.kind.name, eo ? '1' : '0', b.expire, agg.scoreArg];
     if (eo) {
       // One Set per exactly-once cell, none for the others: the plain path stays as cheap as before.
       const seen = new Set<string>();
@@ -173,7 +190,7 @@ export function encodeGroups(
       // An empty amount (a distinct cell whose updates had no member): nothing to write.
       if (!pushAmount(view, agg, list, 0, list.length, argv)) continue;
     }
-    cells.push({ view, key, bucket, expireAt, valueKey: vk, topKey: topKey(p, bucket), keysKey: keysKey(p), keys, argv });
+    cells.push({ view, key, bucket, expireAt, valueKey: vk, topKey: b.topKey, keysKey: plan.keysKey, keys, argv });
   }
   for (const [name, n] of Object.entries(late)) {
     const view = byName.get(name);

@@ -77,10 +77,13 @@ export class MemoryViewStore implements ViewStore {
 
   async apply(updates: readonly ViewUpdate[], views: readonly StoreView[], late: Readonly<Record<string, number>> = {}): Promise<ApplyResult> {
     const byName = viewIndex(updates, views);
+    // Each view's state once per apply, not per update (its id is a string built per lookup).
+    const states = new Map<StoreView, ViewState>();
     let skipped = 0;
     for (const u of updates) {
       const view = byName.get(u.view)!;
-      const s = this.state(view);
+      let s = states.get(view);
+      if (s === undefined) states.set(view, (s = this.state(view)));
       const agg = s.agg;
       const eo = view.exactlyOnce && !agg.idempotent;
       if (eo && u.id === undefined) throw new Error(`view '${view.name}' is exactly-once: update for key '${u.key}' has no event id`);

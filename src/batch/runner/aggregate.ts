@@ -17,6 +17,8 @@ export class BatchAggregate implements CellTable {
   // Bucket, then key: no joined string id to build and hash per event (it showed in profiles).
   private readonly buckets = new Map<number, Map<string, Cell>>();
   private count = 0;
+  private lastBucket = NaN;
+  private lastKeys: Map<string, Cell> | undefined = undefined;
   /** The view's kind, bound once: the per-event calls below go straight to it. */
   readonly agg: Aggregator;
 
@@ -30,8 +32,11 @@ export class BatchAggregate implements CellTable {
 
   /** The cell of (key, bucket), made empty when new. */
   cell(key: string, bucket: number): Cell {
-    let keys = this.buckets.get(bucket);
+    // A part's events come in time order, so most are in the bucket of the one before.
+    let keys = bucket === this.lastBucket ? this.lastKeys : this.buckets.get(bucket);
     if (keys === undefined) this.buckets.set(bucket, (keys = new Map()));
+    this.lastBucket = bucket;
+    this.lastKeys = keys;
     let c = keys.get(key);
     if (c === undefined) {
       c = { key, bucket, m: this.agg.empty() };
