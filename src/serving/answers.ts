@@ -6,6 +6,7 @@
 import type { RedisClient } from '../speed/redis-client.js';
 import type { StoreView, TopEntry, ViewValue } from '../speed/store.js';
 import type { Aggregation, ViewDef } from '../views/view.js';
+import { aggregatorOf } from '../views/kinds/index.js';
 import { readPointer } from './pointer.js';
 import type { ServingLayer, Source } from './query.js';
 import { resolveRange, type RangeInput, type RangeNames } from './request.js';
@@ -50,7 +51,9 @@ const iso = (t: number | null): string | null => (t === null ? null : new Date(t
 export async function queryAnswer(serving: ServingLayer, view: ViewDef<never>, key: string, input: RangeInput, names: RangeNames): Promise<QueryAnswer> {
   const { from, to, buckets } = await resolveRange(view, input, names, serving);
   const r = await serving.query(view as StoreView, key, buckets);
-  const shape = (v: ViewValue): unknown => (view.present && typeof v === 'object' ? view.present(v) : v);
+  // How a value reads is its kind's (counters through the view's own `present`, e.g. a rate).
+  const agg = aggregatorOf(view.aggregation);
+  const shape = (v: ViewValue): unknown => agg.present(v, view.present);
   return {
     view: view.name, key, from: new Date(from).toISOString(), to: new Date(to).toISOString(),
     value: shape(r.total),

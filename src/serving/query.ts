@@ -18,10 +18,11 @@
  */
 import { Cluster } from 'ioredis';
 import type { RedisClient } from '../speed/redis-client.js';
-import { addValues, zeroValue, type StoreView, type TopEntry, type ViewValue } from '../speed/store.js';
+import type { StoreView, TopEntry, ViewValue } from '../speed/store.js';
+import { queueBucketsRead } from '../speed/read-buckets.js';
 import { batchPrefix, keysKey, topKey, valueKey, viewPrefix } from '../views/keys.js';
 import { parsePointer, pointerKey, type BatchPointer } from './pointer.js';
-import { numbers, withScores } from '../speed/redis-replies.js';
+import { withScores } from '../speed/redis-replies.js';
 
 export type Source = 'batch' | 'realtime';
 
@@ -47,24 +48,10 @@ export class ServingLayer {
   async query(view: StoreView, key: string, buckets: readonly number[]): Promise<Served> {
     return this.consistent(view, async (ptr, pipe) => {
       const plan = this.plan(view, ptr, buckets);
-      const vkeys = plan.map(({ bucket, prefix }) => valueKey(prefix, key, bucket));
-      const kind = view.aggregation.kind;
-      if (kind === 'counters') for (const k of vkeys) pipe.hgetall(k);
-      else if (kind === 'distinct') {
-        for (const k of vkeys) pipe.pfcount(k);
-        // The range's uniques: the union of the chosen HyperLogLogs, batch and realtime alike.
-        if (vkeys.length > 0) pipe.pfcount(...vkeys);
-      }
-      else if (vkeys.length > 0) pipe.mget(...vkeys);
+      // The range's merge is the kind's (distinct: one PFCOUNT over the chosen HyperLogLogs, batch and realtime alike).
+      const parse = queueBucketsRead(pipe, view, plan.map(({ bucket, prefix }) => valueKey(prefix, key, bucket)));
       return (replies: unknown[]): Served => {
-        let values: ViewValue[];
-        let total: ViewValue = zeroValue(view);
-        if (kind === 'counters') values = replies.map((h) => addValues(zeroValue(view), numbers(h as Record<string, string>)));
-        else if (kind === 'distinct') {
-          values = replies.slice(0, vkeys.length).map(Number);
-          total = vkeys.length > 0 ? Number(replies[vkeys.length]) : 0;
-        } else values = ((replies[0] ?? []) as Array<string | null>).map((s) => (s === null ? 0 : Number(s)));
-        if (kind !== 'distinct') for (const v of values) total = addValues(total, v);
+        const { values, total } = parse(replies);
         return { buckets: plan.map((p, i) => ({ bucket: p.bucket, source: p.source, value: values[i]! })), total, watermark: ptr?.watermark ?? null };
       };
     });

@@ -1,7 +1,10 @@
 /**
  * The Lua script that applies a flush, or one slot's or one view's part of it on a Redis
  * Cluster. Its records, the reply and why the top ZSET is set rather than incremented are
- * described in apply-script.ts, which builds the records.
+ * described in apply-script.ts, which builds the records. A value record is applied by its
+ * aggregation kind's own Lua (`lua.apply` / `lua.read` of src/views/kinds/<kind>.ts): the
+ * script is built from the registered kinds, once per registry state, so a new kind brings
+ * its branch with it.
  *
  * On one Redis the records come packed: KEYS empty and ARGV `{'P', <msgpack [keys, argv]>}`,
  * unpacked here by Redis's built-in cmsgpack. One bulk string instead of ~15 per cell: the
@@ -9,7 +12,22 @@
  * one argument. A standalone Redis lets a script use keys it was not given (a cluster does
  * not: there the calls declare their keys, unpacked, one slot each).
  */
-export const APPLY_FLUSH_LUA = `
+import { createHash } from 'node:crypto';
+import { kindsVersion, registeredKinds, type AggregationKind } from '../views/kinds/index.js';
+
+/**
+ * One branch per kind, on the record's kind name: `if kind == 'count' then ... elseif ...`.
+ * Inlined rather than called through a table of functions, which cost the script ~5%.
+ */
+function branches(kinds: readonly AggregationKind[], part: 'apply' | 'read', indent: string, otherwise: string): string {
+  const body = (lua: string): string => lua.split('\n').map((line) => `${indent}  ${line.trim()}`).join('\n');
+  const arms = kinds.map((k, n) => `${indent}${n === 0 ? 'if' : 'elseif'} kind == '${k.name}' then\n${body(k.lua[part])}`);
+  return `${arms.join('\n')}\n${indent}else\n${body(otherwise)}\n${indent}end`;
+}
+
+/** The script for these kinds. */
+export function applyFlushLua(kinds: readonly AggregationKind[]): string {
+  return `
 -- Packed form (one Redis, see redis-store.ts): ARGV = {'P', msgpack([keys, argv])}, no KEYS.
 local K, A = KEYS, ARGV
 if A[1] == 'P' and #A == 2 then
@@ -55,47 +73,27 @@ while ai <= #A do
     ki = ki + (eo and 2 or 1)
     ai = ai + 5
     local touched, score = false, nil
-    if kind == 'd' then
-      -- unpack is bounded by Lua's C stack (about 8000 values): add in chunks.
-      for from = ai, ai + count - 1, 1000 do
-        redis.call('PFADD', vk, unpack(A, from, math.min(from + 999, ai + count - 1)))
+    for _ = 1, count do
+      local fresh = true
+      if eo then
+        fresh = redis.call('SADD', ids, A[ai]) == 1
+        ai = ai + 1
+        if not fresh then skipped = skipped + 1 end
       end
-      ai = ai + count
-      touched = true
-    else
-      for _ = 1, count do
-        local fresh = true
-        if eo then
-          fresh = redis.call('SADD', ids, A[ai]) == 1
-          ai = ai + 1
-          if not fresh then skipped = skipped + 1 end
-        end
-        if kind == 'h' then
-          local k = tonumber(A[ai])
-          if fresh then
-            -- The first field comes first: its new value is the cell's score.
-            score = redis.call('HINCRBY', vk, A[ai + 1], A[ai + 2])
-            for j = 2, k do
-              redis.call('HINCRBY', vk, A[ai + 2 * j - 1], A[ai + 2 * j])
-            end
-            touched = true
-          end
-          ai = ai + 1 + 2 * k
-        else
-          if fresh then
-            score = redis.call(kind == 'i' and 'INCRBY' or 'INCRBYFLOAT', vk, A[ai])
-            touched = true
-          end
-          ai = ai + 1
-        end
+      -- Every amount is k then k arguments: one skipped as applied is stepped over unread.
+      local i, k = ai + 1, tonumber(A[ai])
+      if fresh then
+${branches(kinds, 'apply', '        ', "return redis.error_reply('topo flush script: no aggregation kind ' .. tostring(kind))")}
+        touched = true
       end
-      if ids then redis.call('PEXPIREAT', ids, at) end
+      ai = ai + 1 + k
     end
+    if ids then redis.call('PEXPIREAT', ids, at) end
     if touched then redis.call('PEXPIREAT', vk, at) end
-    -- The value after this record's increments (read when every event was skipped).
-    if kind == 'd' then score = redis.call('PFCOUNT', vk)
-    elseif score == nil and kind == 'h' then score = redis.call('HGET', vk, first)
-    elseif score == nil then score = redis.call('GET', vk) end
+    -- The value after this record (read when every event was skipped).
+    if score == nil then
+${branches(kinds, 'read', '      ', 'score = false')}
+    end
     -- A missing cell (every event skipped, the bucket expired since) gets no top entry.
     if not score then score = '' else score = tostring(score) end
     scores[#scores + 1] = score
@@ -105,3 +103,15 @@ local out = {skipped}
 for i = 1, #scores do out[i + 1] = scores[i] end
 return out
 `;
+}
+
+let cached: { version: number; lua: string; sha: string } | null = null;
+
+/** The script of the kinds registered now, and its SHA1 (for EVALSHA); rebuilt only after a registration. */
+export function flushScript(): { readonly lua: string; readonly sha: string } {
+  if (cached === null || cached.version !== kindsVersion()) {
+    const lua = applyFlushLua(registeredKinds());
+    cached = { version: kindsVersion(), lua, sha: createHash('sha1').update(lua).digest('hex') };
+  }
+  return cached;
+}

@@ -8,19 +8,19 @@
  *
  * The records, each consuming KEYS and ARGV from cursors:
  *
- *   'i'|'f'  eo expireAt - count   then count x (id n) if eo (ids distinct), else one n
- *            KEYS value [ids]             INCRBY ('i') or INCRBYFLOAT ('f')
- *   'h'      eo expireAt field1 count then count x ([id] k field1 n1 .. fieldk nk)
- *            KEYS value [ids]             HINCRBY
- *   'd'      0 expireAt - count member1 .. membern
- *            KEYS value                   PFADD
+ *   <kind>   eo expireAt arg count    then count x ([id] k a1 .. ak): with eo one amount per
+ *            KEYS value [ids]            event id (ids distinct), else one amount for the cell;
+ *                                        applied by the kind's Lua (src/views/kinds/<kind>.ts:
+ *                                        count INCRBY, sum INCRBYFLOAT, counters HINCRBY of
+ *                                        `field n` pairs, distinct one PFADD of its members)
  *   't'      mode expireAt key bucket score
  *            KEYS top keysIndex           ZADD top (mode '=': plain, '>': GT), ZADD GT keys index
  *   'l'      n            KEYS late       INCRBY of the late counter
  *   'k'      minBucket    KEYS keysIndex  drop index entries whose last bucket expired
  *
- * A value record leaves the cell's value after the write (the count, sum, first counter or
- * PFCOUNT; '' when the cell does not exist) as its score; a top record's score is a number
+ * `arg` is the kind's `scoreArg` (counters: the first field). A value record leaves the
+ * cell's score after the write (the kind's: the count, sum, first counter or PFCOUNT; ''
+ * when the cell does not exist) as its score; a top record's score is a number
  * or `#i`, the score of this script's i-th value record. The script returns
  * `{skipped, score1, score2, ...}`: exactly-once events skipped as already applied, and the
  * value records' scores in order.
@@ -33,9 +33,10 @@
  */
 import type { ViewUpdate } from '../views/view.js';
 import { idsKey, keysKey, lateKey, topKey, valueKey, viewPrefix } from '../views/keys.js';
+import { aggregatorOf, type Aggregator } from '../views/kinds/index.js';
 import { expiryOf, type StoreView } from './store.js';
 
-export { APPLY_FLUSH_LUA } from './apply-lua.js';
+export { flushScript } from './apply-lua.js';
 
 /** One (view, key, bucket): its value record, and what its top record needs. */
 export interface CellRecord {
@@ -64,6 +65,15 @@ export interface EncodedFlush {
   readonly views: ReadonlyMap<string, ViewRecords>;
   /** Exactly-once updates dropped because an earlier update of the flush had their cell and id. */
   readonly duplicates: number;
+}
+
+/** What the encoder decides once per view and flush. */
+interface ViewPlan {
+  readonly prefix: string;
+  readonly agg: Aggregator;
+  readonly eo: boolean;
+  readonly keysKey: string;
+  readonly buckets: Map<number, { readonly expireAt: number; readonly expire: string; readonly topKey: string }>;
 }
 
 /** The updates of one (view, key, bucket), in arrival order: what one value record is made from. */
@@ -121,12 +131,19 @@ export function encodeGroups(
   const cells: CellRecord[] = [];
   const views = new Map<string, ViewRecords>();
   let duplicates = 0;
-  const prefixes = new Map<string, string>();
-  const prefixOf = (v: StoreView): string => {
-    let p = prefixes.get(v.name);
-    if (p === undefined) prefixes.set(v.name, (p = viewPrefix(namespace, v)));
+  // Decided once per view and flush, not per cell: key prefix, aggregator, exactly-once, the
+  // keys index; and per bucket its expiry and top ZSET (a flush touches few buckets).
+  const plans = new Map<StoreView, ViewPlan>();
+  const planOf = (v: StoreView): ViewPlan => {
+    let p = plans.get(v);
+    if (p === undefined) {
+      const agg = aggregatorOf(v.aggregation);
+      const prefix = viewPrefix(namespace, v);
+      plans.set(v, (p = { prefix, agg, eo: v.exactlyOnce && !agg.idempotent, keysKey: keysKey(prefix), buckets: new Map() }));
+    }
     return p;
   };
+  const prefixOf = (v: StoreView): string => planOf(v).prefix;
   const recordsOf = (v: StoreView): ViewRecords => {
     let r = views.get(v.name);
     if (r === undefined) views.set(v.name, (r = { view: v, keys: [], argv: [] }));
@@ -136,24 +153,22 @@ export function encodeGroups(
   for (const { view, key, bucket, list } of groups) {
     const nb = newest.get(view);
     if (nb === undefined || bucket > nb) newest.set(view, bucket);
-    const p = prefixOf(view);
-    const a = view.aggregation;
-    const eo = view.exactlyOnce && a.kind !== 'distinct';
-    const code = a.kind === 'count' ? 'i' : a.kind === 'sum' ? 'f' : a.kind === 'distinct' ? 'd' : 'h';
+    const plan = planOf(view);
+    const { prefix: p, agg, eo } = plan;
+    let b = plan.buckets.get(bucket);
+    if (b === undefined) {
+      const expireAt = expiryOf(view, bucket, now);
+      plan.buckets.set(bucket, (b = { expireAt, expire: String(expireAt), topKey: topKey(p, bucket) }));
+    }
+    const expireAt = b.expireAt;
     const vk = valueKey(p, key, bucket);
     const keys = eo ? [vk, idsKey(p, key, bucket)] : [vk];
-    const expireAt = expiryOf(view, bucket);
-    const argv = [code, eo ? '1' : '0', String(expireAt), a.kind === 'counters' ? a.fields[0]! : '-'];
-    if (code === 'd') {
-      const members = new Set<string>();
-      for (const u of list) if (u.member !== undefined) members.add(u.member);
-      if (members.size === 0) continue;
-      argv.push(String(members.size));
-      for (const m of members) argv.push(m);
-    } else if (eo) {
+    const argv = [agg.kind.name, eo ? '1' : '0', b.expire, agg.scoreArg];
+    if (eo) {
       // One Set per exactly-once cell, none for the others: the plain path stays as cheap as before.
       const seen = new Set<string>();
       const countAt = argv.length;
+      let amounts = 0;
       argv.push('');
       for (let i = 0; i < list.length; i++) {
         const id = list[i]!.id;
@@ -164,14 +179,18 @@ export function encodeGroups(
         }
         seen.add(id);
         argv.push(id);
-        pushAmounts(view, code, list, i, i + 1, argv);
+        // An event that adds nothing takes its id back: the script reads an amount after every id.
+        if (pushAmount(view, agg, list, i, i + 1, argv)) amounts++;
+        else argv.pop();
       }
-      argv[countAt] = String(seen.size);
+      if (amounts === 0) continue;
+      argv[countAt] = String(amounts);
     } else {
       argv.push('1');
-      pushAmounts(view, code, list, 0, list.length, argv);
+      // An empty amount (a distinct cell whose updates had no member): nothing to write.
+      if (!pushAmount(view, agg, list, 0, list.length, argv)) continue;
     }
-    cells.push({ view, key, bucket, expireAt, valueKey: vk, topKey: topKey(p, bucket), keysKey: keysKey(p), keys, argv });
+    cells.push({ view, key, bucket, expireAt, valueKey: vk, topKey: b.topKey, keysKey: plan.keysKey, keys, argv });
   }
   for (const [name, n] of Object.entries(late)) {
     const view = byName.get(name);
@@ -197,27 +216,14 @@ export function topRecord(cell: CellRecord, mode: '=' | '>', score: string): { k
 }
 
 /**
- * One record's amount, pushed onto `out`: the sum of n over list[from, to), or
- * `k field n ...` of summed counters with the view's first field first (it scores the top
- * ZSET). Checked here because a Redis script that errors halfway keeps the writes it already
- * made: bad input must never reach it. A range, not a sub-list: no allocation per event.
+ * One amount of list[from, to) pushed onto `out` by the view's kind. Checked there because a
+ * Redis script that errors halfway keeps the writes it already made: bad input must never
+ * reach it. A range, not a sub-list: no allocation per event.
  */
-function pushAmounts(view: StoreView, code: string, list: readonly ViewUpdate[], from: number, to: number, out: string[]): void {
-  const a = view.aggregation;
-  if (a.kind !== 'counters') {
-    let n = 0;
-    for (let i = from; i < to; i++) n += list[i]!.n ?? 0;
-    if (!Number.isFinite(n) || (code === 'i' && !Number.isSafeInteger(n))) {
-      throw new Error(`view '${view.name}': ${a.kind} amount must be ${code === 'i' ? 'an integer' : 'a finite number'}, got ${n}`);
-    }
-    out.push(String(n));
-    return;
-  }
-  const sums = new Map<string, number>([[a.fields[0]!, 0]]);
-  for (let i = from; i < to; i++) for (const [f, n] of Object.entries(list[i]!.fields ?? {})) sums.set(f, (sums.get(f) ?? 0) + n);
-  out.push(String(sums.size));
-  for (const [f, n] of sums) {
-    if (!Number.isSafeInteger(n)) throw new Error(`view '${view.name}': counter '${f}' must be an integer, got ${n}`);
-    out.push(f, String(n));
+function pushAmount(view: StoreView, agg: Aggregator, list: readonly ViewUpdate[], from: number, to: number, out: string[]): boolean {
+  try {
+    return agg.pushAmount(list, from, to, out);
+  } catch (err) {
+    throw new Error(`view '${view.name}': ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { Tuple } from '../api/tuple.js';
 import type { ViewUpdate } from '../views/view.js';
+import type { Aggregator } from '../views/kinds/index.js';
 import { cellId, type FlushGroup } from './apply-script.js';
 import type { StoreView } from './store.js';
 
@@ -45,26 +46,27 @@ export class FlushBatch {
   }
 }
 
+/** A view as the writer checks updates of it: the view and its bound aggregator (looked up once, at prepare). */
+export interface CheckedView {
+  readonly view: StoreView;
+  readonly agg: Aggregator;
+}
+
 /**
  * Check that a value off a tuple is a well-formed update of a known view; returns an error
  * message or null. Tuples cross threads as msgpack, so this is the first place the writer
- * sees what upstream bolts really sent.
+ * sees what upstream bolts really sent. The amount's fields are the view's kind's to check.
  */
-export function invalidUpdate(u: unknown, views: ReadonlyMap<string, StoreView>): string | null {
+export function invalidUpdate(u: unknown, views: ReadonlyMap<string, CheckedView>): string | null {
   if (u === null || typeof u !== 'object') return `expected a ViewUpdate object, got ${JSON.stringify(u)}`;
   const x = u as Record<string, unknown>;
-  const view = typeof x['view'] === 'string' ? views.get(x['view']) : undefined;
-  if (view === undefined) return `update names unknown view ${JSON.stringify(x['view'])} (known: ${[...views.keys()].join(', ')})`;
+  const checked = typeof x['view'] === 'string' ? views.get(x['view']) : undefined;
+  if (checked === undefined) return `update names unknown view ${JSON.stringify(x['view'])} (known: ${[...views.keys()].join(', ')})`;
+  const { view, agg } = checked;
   if (typeof x['key'] !== 'string') return `view '${view.name}': update key must be a string`;
   if (typeof x['bucket'] !== 'number' || x['bucket'] % view.bucketMs !== 0) return `view '${view.name}': bucket must be a bucket start (multiple of ${view.bucketMs})`;
-  const kind = view.aggregation.kind;
-  if ((kind === 'count' || kind === 'sum') && (typeof x['n'] !== 'number' || !Number.isFinite(x['n']))) return `view '${view.name}': ${kind} update needs a finite n`;
-  if (kind === 'count' && !Number.isInteger(x['n'])) return `view '${view.name}': count update needs an integer n`;
-  if (kind === 'distinct' && typeof x['member'] !== 'string') return `view '${view.name}': distinct update needs a string member`;
-  if (kind === 'counters') {
-    const f = x['fields'];
-    if (f === null || typeof f !== 'object' || !Object.values(f).every((n) => Number.isInteger(n))) return `view '${view.name}': counters update needs integer fields`;
-  }
-  if (view.exactlyOnce && kind !== 'distinct' && typeof x['id'] !== 'string') return `view '${view.name}' is exactly-once: update needs a string id`;
+  const bad = agg.invalid(x);
+  if (bad !== null) return `view '${view.name}': ${bad}`;
+  if (view.exactlyOnce && !agg.idempotent && typeof x['id'] !== 'string') return `view '${view.name}' is exactly-once: update needs a string id`;
   return null;
 }

@@ -10,6 +10,7 @@
 import type { BasicBolt, Config } from '../api/components.js';
 import type { Tuple } from '../api/tuple.js';
 import type { ViewDef } from '../views/view.js';
+import { aggregatorOf } from '../views/kinds/index.js';
 import { MemoryViewStore, type MemorySnapshot } from './memory-store.js';
 import type { StoreView } from './store.js';
 
@@ -26,7 +27,8 @@ export function formatTopEntries(store: MemoryViewStore, views: readonly StoreVi
   const lines: string[] = [];
   for (const v of views) {
     const top = store.topEntries(v, n);
-    lines.push(`view ${v.name} (in-process store, top ${n}${v.aggregation.kind === 'distinct' ? ', distinct summed over buckets' : ''}):`);
+    const note = aggregatorOf(v.aggregation).topNote;
+    lines.push(`view ${v.name} (in-process store, top ${n}${note !== null ? `, ${note}` : ''}):`);
     if (top.length === 0) lines.push('  (empty)');
     const width = Math.max(0, ...top.map((e) => e.key.length));
     for (const e of top) lines.push(`  ${e.key.padEnd(width)}  ${e.score}`);

@@ -1,15 +1,19 @@
 /**
  * Realtime views in process memory, for runs without Redis. Same semantics as the Redis
  * store (per-bucket values, top keys per bucket, keys index, late counter, TTLs, exactly-once
- * ids per bucket), with one difference said out loud: a distinct view keeps an exact Set of
+ * ids per bucket), with one difference said out loud: a distinct view keeps its exact
  * members instead of a HyperLogLog, so its counts are exact and its memory grows with them.
- * Each worker thread has its own store: a snapshot lets a reporter merge them at the end.
+ * A cell holds its view kind's in-memory accumulator (src/views/kinds/), folded and merged
+ * by the kind. Each worker thread has its own store: a snapshot lets a reporter merge them
+ * at the end.
  */
 import type { ViewUpdate } from '../views/view.js';
-import { addValues, expiryOf, topScoreOf, viewIndex, zeroValue, type ApplyResult, type StoreView, type TopEntry, type ViewStore, type ViewValue, type ViewValues } from './store.js';
+import { aggregatorOf, type Aggregator } from '../views/kinds/index.js';
+import { expiryOf, viewIndex, type ApplyResult, type StoreView, type TopEntry, type ViewStore, type ViewValues } from './store.js';
 
 interface Cell {
-  value: number | Set<string> | Record<string, number>;
+  /** The kind's accumulator. */
+  value: unknown;
   ids: Set<string> | null;
   expireAt: number;
 }
@@ -20,9 +24,10 @@ interface ViewState {
   /** key -> latest bucket start written. */
   readonly index: Map<string, number>;
   late: number;
+  readonly agg: Aggregator;
 }
 
-/** Plain-data copy of a store (survives msgpack between threads); see `snapshot` and `merge`. */
+/** Plain-data copy of a store (survives msgpack between threads; cells packed by their kind); see `snapshot` and `merge`. */
 export type MemorySnapshot = Record<string, { cells: Array<[string, number, unknown, number]>; late: number }>;
 
 const cellId = (bucket: number, key: string): string => `${bucket}\u0000${key}`;
@@ -37,8 +42,26 @@ export class MemoryViewStore implements ViewStore {
   private state(view: StoreView): ViewState {
     const id = `${view.name}:v${view.version}`;
     let s = this.views.get(id);
-    if (s === undefined) this.views.set(id, (s = { cells: new Map(), top: new Map(), index: new Map(), late: 0 }));
+    if (s === undefined) this.views.set(id, (s = { cells: new Map(), top: new Map(), index: new Map(), late: 0, agg: aggregatorOf(view.aggregation) }));
     return s;
+  }
+
+  /** The live cell of (bucket, key), made empty when there is none. */
+  private cellOrNew(s: ViewState, view: StoreView, bucket: number, key: string, eo: boolean): Cell {
+    let c = this.cell(s, bucket, key);
+    if (c === undefined) {
+      c = { value: s.agg.empty(), ids: eo ? new Set() : null, expireAt: expiryOf(view, bucket, this.now()) };
+      s.cells.set(cellId(bucket, key), c);
+    }
+    return c;
+  }
+
+  /** After a cell changed: its top score is its value's (as Redis sets it), and the key's index entry. */
+  private touched(s: ViewState, c: Cell, bucket: number, key: string): void {
+    let top = s.top.get(bucket);
+    if (top === undefined) s.top.set(bucket, (top = new Map()));
+    top.set(key, s.agg.score(c.value));
+    s.index.set(key, Math.max(s.index.get(key) ?? -Infinity, bucket));
   }
 
   /** The live cell of (bucket, key); an expired one is dropped, as Redis would. */
@@ -54,19 +77,17 @@ export class MemoryViewStore implements ViewStore {
 
   async apply(updates: readonly ViewUpdate[], views: readonly StoreView[], late: Readonly<Record<string, number>> = {}): Promise<ApplyResult> {
     const byName = viewIndex(updates, views);
+    // Each view's state once per apply, not per update (its id is a string built per lookup).
+    const states = new Map<StoreView, ViewState>();
     let skipped = 0;
     for (const u of updates) {
       const view = byName.get(u.view)!;
-      const s = this.state(view);
-      const kind = view.aggregation.kind;
-      const eo = view.exactlyOnce && kind !== 'distinct';
+      let s = states.get(view);
+      if (s === undefined) states.set(view, (s = this.state(view)));
+      const agg = s.agg;
+      const eo = view.exactlyOnce && !agg.idempotent;
       if (eo && u.id === undefined) throw new Error(`view '${view.name}' is exactly-once: update for key '${u.key}' has no event id`);
-      let c = this.cell(s, u.bucket, u.key);
-      if (c === undefined) {
-        const value = kind === 'distinct' ? new Set<string>() : kind === 'counters' ? {} : 0;
-        c = { value, ids: eo ? new Set() : null, expireAt: expiryOf(view, u.bucket, this.now()) };
-        s.cells.set(cellId(u.bucket, u.key), c);
-      }
+      const c = this.cellOrNew(s, view, u.bucket, u.key, eo);
       if (eo) {
         // Updates are applied one by one, so a copy of an id within the same flush is skipped
         // here just like one in a later flush: the first copy wins, as in Redis.
@@ -76,17 +97,10 @@ export class MemoryViewStore implements ViewStore {
         }
         c.ids!.add(u.id!);
       }
-      let top = s.top.get(u.bucket);
-      if (top === undefined) s.top.set(u.bucket, (top = new Map()));
-      if (kind === 'distinct') {
-        if (u.member === undefined) continue;
-        (c.value as Set<string>).add(u.member);
-        top.set(u.key, (c.value as Set<string>).size);
-      } else {
-        c.value = kind === 'counters' ? addValues(c.value as Record<string, number>, u.fields ?? {}) : (c.value as number) + (u.n ?? 0);
-        top.set(u.key, (top.get(u.key) ?? 0) + topScoreOf(view, u));
-      }
-      s.index.set(u.key, Math.max(s.index.get(u.key) ?? -Infinity, u.bucket));
+      const x = agg.amountOf(u);
+      if (x === undefined) continue;
+      c.value = agg.fold(c.value, x);
+      this.touched(s, c, u.bucket, u.key);
     }
     for (const [name, n] of Object.entries(late)) {
       const view = byName.get(name);
@@ -97,20 +111,16 @@ export class MemoryViewStore implements ViewStore {
 
   async values(view: StoreView, key: string, buckets: readonly number[]): Promise<ViewValues> {
     const s = this.state(view);
-    const kind = view.aggregation.kind;
-    const union = new Set<string>();
-    let total: ViewValue = zeroValue(view);
+    const agg = s.agg;
+    // The range merged by the kind's monoid into a fresh cell (distinct: the union of members).
+    let range = agg.empty();
     const out = buckets.map((bucket) => {
       const c = this.cell(s, bucket, key);
-      let value: ViewValue = zeroValue(view);
-      if (c !== undefined && kind === 'distinct') {
-        for (const m of c.value as Set<string>) union.add(m);
-        value = (c.value as Set<string>).size;
-      } else if (c !== undefined) value = addValues(value, c.value as number | Record<string, number>);
-      if (kind !== 'distinct') total = addValues(total, value);
-      return { bucket, value };
+      if (c === undefined) return { bucket, value: agg.value(agg.empty()) };
+      range = agg.merge(range, c.value);
+      return { bucket, value: agg.value(c.value) };
     });
-    return { buckets: out, total: kind === 'distinct' ? union.size : total };
+    return { buckets: out, total: agg.value(range) };
   }
 
   async top(view: StoreView, buckets: readonly number[], n: number): Promise<TopEntry[]> {
@@ -145,14 +155,14 @@ export class MemoryViewStore implements ViewStore {
 
   async close(): Promise<void> {}
 
-  /** Every live cell as plain data (members of distinct views as arrays). */
+  /** Every live cell as plain data (packed by its kind: members of distinct views as arrays). */
   snapshot(): MemorySnapshot {
     const out: MemorySnapshot = {};
     for (const [id, s] of this.views) {
       const cells: Array<[string, number, unknown, number]> = [];
       for (const [cid, c] of s.cells) {
         const [b, key] = [Number(cid.slice(0, cid.indexOf('\u0000'))), cid.slice(cid.indexOf('\u0000') + 1)];
-        if (c.expireAt > this.now()) cells.push([key, b, c.value instanceof Set ? [...c.value] : c.value, c.expireAt]);
+        if (c.expireAt > this.now()) cells.push([key, b, s.agg.pack(c.value), c.expireAt]);
       }
       out[id] = { cells, late: s.late };
     }
@@ -167,13 +177,13 @@ export class MemoryViewStore implements ViewStore {
     for (const view of views) {
       const part = snap[`${view.name}:v${view.version}`];
       if (part === undefined) continue;
-      const updates: ViewUpdate[] = [];
-      for (const [key, bucket, value] of part.cells) {
-        if (Array.isArray(value)) for (const member of value as string[]) updates.push({ view: view.name, key, bucket, member });
-        else if (typeof value === 'number') updates.push({ view: view.name, key, bucket, n: value });
-        else updates.push({ view: view.name, key, bucket, fields: value as Record<string, number> });
+      const s = this.state(view);
+      for (const [key, bucket, packed] of part.cells) {
+        const c = this.cellOrNew(s, view, bucket, key, false);
+        c.value = s.agg.merge(c.value, s.agg.unpack(packed));
+        this.touched(s, c, bucket, key);
       }
-      void this.apply(updates, [{ ...view, exactlyOnce: false }], { [view.name]: part.late });
+      s.late += part.late;
     }
   }
 }

@@ -1,4 +1,4 @@
-/** Decoding Redis replies the same way wherever views are read (realtime store and serving layer). */
+/** Decoding Redis replies the same way wherever views are read (realtime store and serving layer); a cell's own reply is its kind's (src/views/kinds/). */
 import type { TopEntry } from './store.js';
 
 /** WITHSCORES replies come flat (RESP2: member, score, ...) or as pairs (RESP3): accept both. */
@@ -10,9 +10,3 @@ export function withScores(reply: unknown): TopEntry[] {
   return out;
 }
 
-/** A HGETALL reply as numbers (counters views). */
-export function numbers(h: Record<string, string> | null | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [f, v] of Object.entries(h ?? {})) out[f] = Number(v);
-  return out;
-}

@@ -1,18 +1,18 @@
 /**
  * Realtime views in Redis or a Redis Cluster, by the key schema of src/views/keys.ts. A
- * flush is one EVALSHA of APPLY_FLUSH_LUA on one Redis, one per slot and then one per view on
+ * flush is one EVALSHA of the flush script (apply-lua.ts) on one Redis, one per slot and then one per view on
  * a cluster (see flush-calls.ts); reads are a handful of commands in one pipeline, each read
  * within one slot (a key's buckets share `{<view>:<key>}`, a view's top ZSETs `{<view>}`).
  */
-import { createHash } from 'node:crypto';
 import { Cluster, type RedisOptions } from 'ioredis';
 import type { ViewUpdate } from '../views/view.js';
 import { keysKey, lateKey, topKey, valueKey, viewPrefix } from '../views/keys.js';
-import { APPLY_FLUSH_LUA, encodeFlush, encodeGroups, type CellRecord, type EncodedFlush, type FlushGroup } from './apply-script.js';
+import { flushScript, encodeFlush, encodeGroups, type CellRecord, type EncodedFlush, type FlushGroup } from './apply-script.js';
 import { FlushProgress, singleCall, slotCalls, viewCalls, type ScriptCall, type ScriptReply } from './flush-calls.js';
 import { clientReady, openClient, type RedisClient, type RedisTarget } from './redis-client.js';
-import { addValues, viewIndex, zeroValue, type ApplyResult, type StoreView, type TopEntry, type ViewStore, type ViewValue, type ViewValues } from './store.js';
-import { numbers, withScores } from './redis-replies.js';
+import { viewIndex, type ApplyResult, type StoreView, type TopEntry, type ViewStore, type ViewValues } from './store.js';
+import { withScores } from './redis-replies.js';
+import { queueBucketsRead } from './read-buckets.js';
 import { packArgs } from './pack-args.js';
 
 export interface RedisStoreOptions {
@@ -23,8 +23,6 @@ export interface RedisStoreOptions {
   /** Extra ioredis options (tests, TLS settings). */
   readonly redisOptions?: RedisOptions;
 }
-
-const SHA = createHash('sha1').update(APPLY_FLUSH_LUA).digest('hex');
 
 /** Script calls made, for tests and diagnostics: a flush on a cluster makes one per slot plus one per view. */
 export interface StoreCallStats {
@@ -37,7 +35,8 @@ export class RedisViewStore implements ViewStore {
   readonly kind = 'redis' as const;
   readonly stats: StoreCallStats = { scriptCalls: 0, flushes: 0 };
   private everReady = false;
-  private loaded: Promise<void> | null = null;
+  /** The script loaded on the server(s), by SHA: a kind registered later makes a new script. */
+  private loaded: { sha: string; done: Promise<void> } | null = null;
 
   private constructor(readonly redis: RedisClient, private readonly namespace: string) {}
 
@@ -130,50 +129,32 @@ export class RedisViewStore implements ViewStore {
 
   /** EVALSHA; after a Redis restart (or on a node that never saw it) the script cache is empty (NOSCRIPT): EVAL loads it. */
   private async evalFlush(call: ScriptCall, packed = false): Promise<ScriptReply> {
-    this.loaded ??= this.loadScript();
-    await this.loaded;
+    const { lua, sha } = flushScript();
+    if (this.loaded?.sha !== sha) this.loaded = { sha, done: this.loadScript(lua) };
+    await this.loaded.done;
     this.stats.scriptCalls++;
     // Packed (one Redis only): keys and records in one msgpack argument; see apply-lua.ts.
-    const args: Array<string | number | Buffer> = packed ? [SHA, 0, 'P', packArgs(call.keys, call.argv)] : [SHA, call.keys.length, ...call.keys, ...call.argv];
+    const args: Array<string | number | Buffer> = packed ? [sha, 0, 'P', packArgs(call.keys, call.argv)] : [sha, call.keys.length, ...call.keys, ...call.argv];
     try {
       return (await this.redis.call('EVALSHA', args)) as ScriptReply;
     } catch (err) {
       if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return (await this.redis.call('EVAL', [APPLY_FLUSH_LUA, ...args.slice(1)])) as ScriptReply;
+      return (await this.redis.call('EVAL', [lua, ...args.slice(1)])) as ScriptReply;
     }
   }
 
   /** Load the script on the server, or on every master of a cluster (best effort: NOSCRIPT is handled per call). */
-  private async loadScript(): Promise<void> {
+  private async loadScript(lua: string): Promise<void> {
     const targets = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
-    await Promise.all(targets.map((r) => r.script('LOAD', APPLY_FLUSH_LUA).catch(() => undefined)));
+    await Promise.all(targets.map((r) => r.script('LOAD', lua).catch(() => undefined)));
   }
 
   async values(view: StoreView, key: string, buckets: readonly number[]): Promise<ViewValues> {
     await this.first();
     const p = viewPrefix(this.namespace, view);
-    const vkeys = buckets.map((b) => valueKey(p, key, b));
-    const kind = view.aggregation.kind;
     const pipe = this.redis.pipeline();
-    if (kind === 'counters') for (const k of vkeys) pipe.hgetall(k);
-    else if (kind === 'distinct') {
-      for (const k of vkeys) pipe.pfcount(k);
-      // PFCOUNT of several keys counts their union without storing it (one slot: same hash tag).
-      if (vkeys.length > 0) pipe.pfcount(...vkeys);
-    } else if (vkeys.length > 0) pipe.mget(...vkeys);
-    const replies = vkeys.length === 0 ? [] : await execPipeline(pipe);
-    let values: ViewValue[];
-    let total: ViewValue = zeroValue(view);
-    if (kind === 'counters') {
-      values = replies.map((r) => addValues(zeroValue(view), numbers(r as Record<string, string>)));
-    } else if (kind === 'distinct') {
-      values = replies.slice(0, vkeys.length).map(Number);
-      total = vkeys.length > 0 ? Number(replies[vkeys.length]) : 0;
-      return { buckets: buckets.map((bucket, i) => ({ bucket, value: values[i]! })), total };
-    } else {
-      values = ((replies[0] ?? []) as Array<string | null>).map((s) => (s === null ? 0 : Number(s)));
-    }
-    for (const v of values) total = addValues(total, v);
+    const parse = queueBucketsRead(pipe, view, buckets.map((b) => valueKey(p, key, b)));
+    const { values, total } = parse(pipe.length === 0 ? [] : await execPipeline(pipe));
     return { buckets: buckets.map((bucket, i) => ({ bucket, value: values[i]! })), total };
   }
 

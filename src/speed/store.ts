@@ -5,13 +5,13 @@
  * runs without Redis and has the same semantics.
  */
 import type { ViewDef, ViewUpdate } from '../views/view.js';
+import type { ViewValue } from '../views/kinds/index.js';
 import type { FlushProgress } from './flush-calls.js';
+
+export type { ViewValue };
 
 /** What a store needs to know about a view (the functions of a ViewDef are not needed). */
 export type StoreView = Pick<ViewDef, 'name' | 'version' | 'bucketMs' | 'aggregation' | 'exactlyOnce' | 'ttlMs'>;
-
-/** The value of one key in one bucket: a number (count, sum, distinct) or named counters. */
-export type ViewValue = number | Record<string, number>;
 
 export interface BucketValue {
   /** Bucket start, epoch ms. */
@@ -20,11 +20,12 @@ export interface BucketValue {
 }
 
 export interface ViewValues {
-  /** One entry per requested bucket, in the order asked (0 or empty counters when absent). */
+  /** One entry per requested bucket, in the order asked (the kind's empty value when absent: 0, counters at 0). */
   readonly buckets: readonly BucketValue[];
   /**
-   * The range as a whole: the sum for count/sum/counters, and for distinct the cardinality of
-   * the union of the buckets' HyperLogLogs (not the sum: a visitor seen in two hours counts once).
+   * The range as a whole, merged by the view's kind: the sum for count/sum/counters, and for
+   * distinct the cardinality of the union of the buckets' HyperLogLogs (not the sum: a
+   * visitor seen in two hours counts once).
    */
   readonly total: ViewValue;
 }
@@ -75,23 +76,6 @@ export function viewIndex(updates: readonly ViewUpdate[], views: readonly StoreV
   return byName;
 }
 
-/** Empty value of a view: 0, or every counter at 0. */
-export function zeroValue(view: StoreView): ViewValue {
-  const a = view.aggregation;
-  if (a.kind !== 'counters') return 0;
-  const out: Record<string, number> = {};
-  for (const f of a.fields) out[f] = 0;
-  return out;
-}
-
-/** Add `b` into a copy of `a` (numbers, or counters field by field). */
-export function addValues(a: ViewValue, b: ViewValue): ViewValue {
-  if (typeof a === 'number' && typeof b === 'number') return a + b;
-  const out: Record<string, number> = { ...(a as Record<string, number>) };
-  for (const [f, n] of Object.entries(b as Record<string, number>)) out[f] = (out[f] ?? 0) + n;
-  return out;
-}
-
 /**
  * When a bucket's keys expire (epoch ms): the view's TTL after the bucket's end, or after
  * now when the bucket ended long ago. A replay of an old log (the shipped one is from 2015)
@@ -100,11 +84,4 @@ export function addValues(a: ViewValue, b: ViewValue): ViewValue {
  */
 export function expiryOf(view: Pick<StoreView, 'bucketMs' | 'ttlMs'>, bucket: number, now = Date.now()): number {
   return Math.max(bucket + view.bucketMs, now) + view.ttlMs;
-}
-
-/** The score a key's bucket contributes to the top ZSET for a non-distinct update. */
-export function topScoreOf(view: StoreView, u: ViewUpdate): number {
-  const a = view.aggregation;
-  if (a.kind === 'counters') return u.fields?.[a.fields[0]!] ?? 0;
-  return u.n ?? 0;
 }

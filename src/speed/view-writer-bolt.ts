@@ -25,7 +25,8 @@ import type { TopologyContext } from '../api/context.js';
 import type { OutputFieldsDeclarer } from '../api/declarer.js';
 import type { Tuple } from '../api/tuple.js';
 import type { ViewDef, ViewUpdate } from '../views/view.js';
-import { FlushBatch, invalidUpdate } from './flush-batch.js';
+import { aggregatorOf } from '../views/kinds/index.js';
+import { FlushBatch, invalidUpdate, type CheckedView } from './flush-batch.js';
 import { FlushProgress } from './flush-calls.js';
 import { openStore, settle } from './open-store.js';
 import type { MemoryViewStore } from './memory-store.js';
@@ -55,6 +56,8 @@ export class ViewWriterBolt implements Bolt {
   private store!: ViewStore;
   private views: readonly StoreView[];
   private byName: Map<string, StoreView>;
+  /** Each view with its kind bound, for the per-update checks (built with byName, never per tuple). */
+  private checked: Map<string, CheckedView>;
   private readonly maxTime = new Map<string, number>();
   private pending = new FlushBatch();
   private inflight: FlushBatch | null = null;
@@ -67,6 +70,7 @@ export class ViewWriterBolt implements Bolt {
   constructor(private readonly options: ViewWriterOptions) {
     this.views = options.views as readonly StoreView[];
     this.byName = new Map(this.views.map((v) => [v.name, v]));
+    this.checked = checkedViews(this.views);
     this.flushSize = options.flushSize ?? 1000;
     this.maxHeld = options.maxHeld ?? 100_000;
   }
@@ -92,6 +96,7 @@ export class ViewWriterBolt implements Bolt {
       if (unknown.length > 0) throw new Error(`config 'exactlyOnce' names unknown view(s) ${unknown.join(', ')} (known: ${[...this.byName.keys()].join(', ')})`);
       this.views = this.views.map((v) => (names.includes(v.name) ? { ...v, exactlyOnce: true } : v));
       this.byName = new Map(this.views.map((v) => [v.name, v]));
+      this.checked = checkedViews(this.views);
     }
     const opened = openStore(config, this.options.namespace ?? (config['viewNamespace'] as string | undefined) ?? context.topologyName);
     this.store = opened.store;
@@ -118,7 +123,7 @@ export class ViewWriterBolt implements Bolt {
     const raw = t.contains('updates') ? t.getValueByField('updates') : t.getValueByField('update');
     const list = Array.isArray(raw) ? raw : [raw];
     for (const u of list) {
-      const problem = invalidUpdate(u, this.byName);
+      const problem = invalidUpdate(u, this.checked);
       if (problem !== null) {
         // A malformed update can never be written: replaying it would loop forever.
         this.collector.reportError(new Error(`${problem} (input from '${t.sourceComponent}' dropped)`));
@@ -204,6 +209,10 @@ export class ViewWriterBolt implements Bolt {
     if (this.timer) clearInterval(this.timer);
     await this.store?.close();
   }
+}
+
+function checkedViews(views: readonly StoreView[]): Map<string, CheckedView> {
+  return new Map(views.map((v) => [v.name, { view: v, agg: aggregatorOf(v.aggregation) }]));
 }
 
 /** A factory for `builder.setBolt(id, viewWriter({ views }), n)`. */

@@ -1,20 +1,27 @@
 /**
  * A view is defined once and read by every layer: the speed layer's writer bolt turns
  * events into updates with it, the batch layer recomputes the same updates from all data,
- * and queries read both by its key schema. Plain aggregations (count, sum, distinct) are
- * monoids and merge by `+` or HyperLogLog union; a view that is not (bounce rate needs
- * sessions) uses `counters` (several named counts per key) fed by a stateful bolt, and
- * says how a range of its counters reads as a result.
+ * and queries read both by its key schema. How it aggregates is its kind's (src/views/kinds/:
+ * count, sum, distinct and counters built in, one file each): plain kinds are monoids over
+ * events; a view that is not (bounce rate needs sessions) uses `counters` (several named
+ * counts per key) fed by a stateful bolt, and says how a range of its counters reads.
  */
+import { aggregatorOf, kindOf } from './kinds/index.js';
+// Kept in the emitted .d.ts (a value import is not): the built-in kinds' specs, merged into
+// AggregationSpecs by their files, reach every importer's types.
+import './kinds/index.js';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
 
-export type Aggregation =
-  | { readonly kind: 'count' }
-  | { readonly kind: 'sum'; readonly field: string }
-  | { readonly kind: 'distinct'; readonly field: string }
-  | { readonly kind: 'counters'; readonly fields: readonly string[] };
+/**
+ * The aggregations a view can name, by kind. Each kind's file adds its spec here by
+ * declaration merging (`declare module '.../view.js' { interface AggregationSpecs { ... } }`),
+ * so a new kind is typed by its own file.
+ */
+export interface AggregationSpecs {}
+
+export type Aggregation = AggregationSpecs[keyof AggregationSpecs];
 
 export interface ViewDef<E = Record<string, unknown>> {
   readonly name: string;
@@ -64,9 +71,9 @@ export function defineView<E>(o: ViewOptions<E>): ViewDef<E> {
   }
   if (!(v.ttlMs > 0)) throw new Error(`${where}: ttlMs must be positive, got ${v.ttlMs}`);
   if (!(v.allowedLatenessMs >= 0)) throw new Error(`${where}: allowedLatenessMs must be >= 0, got ${v.allowedLatenessMs}`);
-  const a = v.aggregation;
-  if ((a.kind === 'sum' || a.kind === 'distinct') && !a.field) throw new Error(`${where}: ${a.kind} needs a field`);
-  if (a.kind === 'counters' && a.fields.length === 0) throw new Error(`${where}: counters needs at least one field`);
+  const a = v.aggregation as { readonly kind: string } | undefined;
+  if (a === null || typeof a !== 'object' || typeof a.kind !== 'string') throw new Error(`${where}: aggregation must be an object with a kind, got ${JSON.stringify(a)}`);
+  kindOf(a.kind).validate(a, where);
   return Object.freeze(v);
 }
 
@@ -91,9 +98,9 @@ export function bucketsBetween(view: Pick<ViewDef, 'bucketMs'>, fromMs: number, 
 }
 
 /**
- * One change to a view: what the speed layer writes and the batch layer produces.
- * count/sum carry `n`, distinct a `member`, counters `fields`; `id` (the event's stable id)
- * makes the write idempotent for exactly-once views.
+ * One change to a view: what the speed layer writes and the batch layer produces. Its
+ * amount is its kind's: count/sum carry `n`, distinct a `member`, counters `fields`; `id`
+ * (the event's stable id) makes the write idempotent for exactly-once views.
  */
 export interface ViewUpdate {
   readonly view: string;
@@ -108,26 +115,13 @@ export interface ViewUpdate {
   readonly time?: number;
 }
 
-/** The update a plain (count / sum / distinct) view derives from one event, or null. */
+/** The update a view fed by events derives from one event, or null (no key, nothing to add, or a counters view). */
 export function updateOf<E>(view: ViewDef<E>, event: E, id?: string): ViewUpdate | null {
   const key = view.keyOf(event);
   if (key === null) return null;
+  const agg = aggregatorOf(view.aggregation);
+  const x = agg.amountOfEvent(event);
+  if (x === undefined) return null;
   const time = view.timeOf(event);
-  const bucket = bucketOf(view, time);
-  const a = view.aggregation;
-  const base = { view: view.name, key, bucket, time, ...(id !== undefined ? { id } : {}) };
-  switch (a.kind) {
-    case 'count':
-      return { ...base, n: 1 };
-    case 'sum': {
-      const n = Number((event as Record<string, unknown>)[a.field]);
-      return Number.isFinite(n) ? { ...base, n } : null;
-    }
-    case 'distinct': {
-      const m = (event as Record<string, unknown>)[a.field];
-      return m === undefined || m === null ? null : { ...base, member: String(m) };
-    }
-    case 'counters':
-      return null;
-  }
+  return agg.withAmount({ view: view.name, key, bucket: bucketOf(view, time), time, ...(id !== undefined ? { id } : {}) }, x);
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listPartFiles, listPartition, type ListOptions, type PartFile } from '../reader.js';
 import type { ViewDef } from '../../views/view.js';
+import { aggregatorOf } from '../../views/kinds/index.js';
 import type { BatchInput } from './input.js';
 import type { BatchPool } from './pool.js';
 import type { MapResult, SpillRange } from './worker.js';
@@ -75,7 +76,8 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
     // Plain views are reduced by key, reducer views by group (see worker.ts): two shuffles.
     const reducerViews = o.views.filter((v) => o.input.reducers?.[v.name] !== undefined);
     const plainViews = o.views.filter((v) => o.input.reducers?.[v.name] === undefined);
-    const keyView = plainViews.find((v) => v.aggregation.kind !== 'counters') ?? plainViews[0];
+    // The key view's key partitions the plain side: a view fed by events has one.
+    const keyView = plainViews.find((v) => aggregatorOf(v.aggregation).fromEvents) ?? plainViews[0];
     let files = await listPartFiles(o.root, o.input.dataset, o);
     const results = new Map<string, MapResult>();
     let index = 0, done = 0, records = 0;

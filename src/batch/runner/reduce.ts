@@ -9,7 +9,7 @@
  * and garbage collection was a quarter of a pool thread's time. Only a reducer view (bounces)
  * needs the partition's events together, and only then are they kept.
  */
-import { BatchAggregate, partialOf, type PartialCell } from './aggregate.js';
+import { BatchAggregate, type PartialCell } from './aggregate.js';
 import { IdentitySet } from './identity.js';
 import { partitionOf } from './input.js';
 import { load, viewNamed } from './module.js';
@@ -22,9 +22,10 @@ export async function reduce(t: ReduceTask): Promise<ReduceResult> {
   const all = Object.entries(t.views).map(([name, watermark]) => {
     const view = viewNamed(views, name);
     const reducer = input.reducers?.[name];
-    if (!reducer && view.aggregation.kind === 'counters') throw new Error(`view '${name}' (counters) needs batchInput.reducers.${name}`);
+    const agg = new BatchAggregate(view.aggregation);
+    if (!reducer && !agg.agg.fromEvents) throw new Error(`view '${name}' (${view.aggregation.kind}) needs batchInput.reducers.${name}`);
     const acc = reducer?.accumulate?.(view) ?? null;
-    return { name, view, watermark, reducer, acc, agg: new BatchAggregate(view.aggregation) };
+    return { name, view, watermark, reducer, acc, agg };
   });
   const plain = all.filter((v) => v.reducer === undefined);
   // Reducers fed as events are read; events are kept only for one without `accumulate`.
@@ -66,7 +67,7 @@ export async function reduce(t: ReduceTask): Promise<ReduceResult> {
     if (reducer) for (const u of acc !== null ? acc.finish() : reducer.reduce(events, view)) agg.add(u);
     const inVersion = (b: number): boolean => b + view.bucketMs <= watermark;
     if (partials?.views.includes(name)) {
-      for (const c of agg.cellsOf(inVersion)) lists[partitionOf(c.key, partials.partitions)]!.push(partialOf(name, c));
+      for (const c of agg.cellsOf(inVersion)) lists[partitionOf(c.key, partials.partitions)]!.push(agg.partialOf(name, c));
       continue;
     }
     if (!t.single.includes(name)) throw new Error(`view '${name}' is neither single-writer nor combined`);
