@@ -5,7 +5,7 @@
  * exact answers, against a real redis-server. And the mistakes a topology module can make
  * with its declarations fail naming what is wrong.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -152,6 +152,7 @@ describe('mistakes in a topology module', () => {
 
   it('a batch input naming an undeclared dataset fails naming it', async () => {
     const s = scratch('undeclared');
+    mkdirSync(s.master, { recursive: true }); // a missing --master is refused first (exit 2)
     const r = await topoIn(['batch', fixture('undeclared.ts'), '--master', s.master, '--redis', s.redis, '-q']);
     expect([r.code, r.stderr]).toEqual([1, expect.stringContaining("batchInput: dataset 'refunds' is not declared: it declares 'orders'")]);
   });
