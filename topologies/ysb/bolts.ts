@@ -4,7 +4,6 @@
  * rejects bolt with its reason; the campaign writer is the speed layer's view writer plus the
  * benchmark's own record of when each window was last updated.
  */
-import { basename } from 'node:path';
 import { BaseBolt, type Config, type OutputCollector, type OutputFieldsDeclarer, type TopologyContext, type Tuple } from '../../src/index.js';
 import { updateOf, type ViewUpdate } from '../../src/views/index.js';
 import { ViewWriterBolt } from '../../src/speed/index.js';
@@ -100,8 +99,9 @@ export class RejectsBolt extends BaseBolt {
 
   execute(t: Tuple): void {
     const id = t.getString(2);
-    const lineNumber = Number(/:(\d+)$/.exec(id)?.[1] ?? 0);
-    this.writer.write({ line: t.getString(0), lineNumber, reason: t.getString(1), source: basename(id) });
+    // The id says where the event came from: `gen:<n>`, `<file>:<line>` (topo produce), or a stream entry id.
+    const m = /^(.*):(\d+)$/.exec(id);
+    this.writer.write({ line: t.getString(0), lineNumber: m ? Number(m[2]) : 0, reason: t.getString(1), source: m ? m[1]! : id });
     this.collector.ack(t);
   }
 
