@@ -16,7 +16,8 @@ import { Redis } from 'ioredis';
 import { parseArgs } from 'node:util';
 import { expectedCounts, eventLine, setupOf, WINDOW_MS } from './gen.mjs';
 import { readServed } from './served.mjs';
-import { RUN_KEY, UPDATED_PREFIX, writeSetup } from './setup.mjs';
+import { RUN_KEY, writeSetup } from './setup.mjs';
+import { windowLatency } from './metric.mjs';
 
 const { values: o, positionals } = parseArgs({
   allowPositionals: true,
@@ -134,18 +135,8 @@ async function check() {
 }
 
 async function latency() {
-  const topology = o.topology ?? 'ysb';
-  const [rows, h] = await withRedis((r) => Promise.all([r.hgetall(`${UPDATED_PREFIX}${topology.replace(/^.*\/|\.ts$/g, '')}`), r.hgetall(RUN_KEY)]));
-  // Windows that end after the last generated event are incomplete (the run stopped inside
-  // them): their last update comes before their end and says nothing about latency.
-  const lastEvent = h.start !== undefined ? Number(h.start) + (Number(h.generated) * 1000) / Number(h.rate) : Infinity;
-  const lat = Object.entries(rows)
-    .map(([field, ms]) => ({ end: Number(field.slice(field.lastIndexOf(':') + 1)) + WINDOW_MS, ms: Number(ms) }))
-    .filter((w) => w.end <= lastEvent)
-    .map((w) => w.ms - w.end)
-    .sort((a, b) => a - b);
-  const q = (p) => (lat.length === 0 ? null : lat[Math.min(lat.length - 1, Math.ceil((p / 100) * lat.length) - 1)]);
-  const out = { windows: lat.length, p50: q(50), p90: q(90), p99: q(99), max: lat.length ? lat[lat.length - 1] : null };
+  const topology = (o.topology ?? 'ysb').replace(/^.*\/|\.ts$/g, '');
+  const out = await withRedis((r) => windowLatency(r, topology));
   process.stdout.write(o.json ? `${JSON.stringify(out)}\n` : `${out.windows} windows: last update - window end p50 ${out.p50} ms, p90 ${out.p90} ms, p99 ${out.p99} ms, max ${out.max} ms\n`);
 }
 
