@@ -24,6 +24,7 @@ import { throughputVsLatency } from './lib/throughput-latency.js';
 import { memoryVariant, pageviewsRedis } from './lib/pageviews-redis.js';
 import { bullmqWordcount } from './baselines/bullmq-wordcount.js';
 import { bullmqPageviews } from './baselines/bullmq-pageviews.js';
+import { YSB_VARIANTS, ysbScenario } from './lib/ysb.js';
 
 export interface RunOptions {
   quick: boolean;
@@ -202,6 +203,14 @@ export const scenarios: Scenario[] = [
       const o = memoryVariant(variant ?? '1M');
       return pageviewsRedis(quick, quick ? { ...o, events: Math.round(o.events / 33) } : o);
     },
+  },
+  {
+    // The Yahoo Streaming Benchmark (topologies/ysb.ts, docs/ysb.md): its own metric, not tuples/s.
+    name: 'ysb',
+    group: 'topology',
+    description: 'topologies/ysb.ts from its generator at 50k/100k/170k events/s for 35 s (12 s quick), exactly-once and chaos variants; YSB latency (last update - window end) p50/p99, delivered events/s, windows not exact',
+    variants: YSB_VARIANTS,
+    run: ({ quick, variant }) => ysbScenario(quick, variant ?? '50k'),
   },
   {
     name: 'throughput-vs-latency',
