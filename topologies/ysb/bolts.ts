@@ -105,7 +105,7 @@ export class RejectsBolt extends BaseBolt {
     this.collector.ack(t);
   }
 
-  cleanup(): void {
+  override cleanup(): void {
     this.writer.close();
   }
 }

@@ -92,11 +92,11 @@ export class GeneratorSpout extends BaseSpout {
     if (this.inFlight.has(id as number)) this.replays.push(id as number);
   }
 
-  isExhausted(): boolean {
+  override isExhausted(): boolean {
     return this.next >= this.limit && this.replays.length === 0 && this.inFlight.size === 0;
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await this.record().catch(() => undefined);
   }
 }
