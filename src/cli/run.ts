@@ -4,6 +4,7 @@
  */
 import { loadTopologyFile, TopologyLoadError, type LoadedTopology } from '../runtime/loader.js';
 import { connectViews } from '../speed/connect.js';
+import { usesState } from '../topology/validate-state.js';
 import { Supervisor, RunError } from '../runtime/supervisor.js';
 import type { RunSummary } from '../runtime/summary.js';
 import { ProgressLine, fmt } from './progress.js';
@@ -48,8 +49,9 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const ui = uiFlags(flags);
   const loaded = await loadTopologyFile(file);
   const name = loaded.topology.name;
-  // A topology that exports views writes them: resolve where they live before any thread starts.
-  const views = loaded.views !== null ? await connectViews({
+  // A topology that exports views writes them, and stateful bolts checkpoint there too:
+  // resolve where Redis is before any thread starts.
+  const views = loaded.views !== null || usesState(loaded.topology.plan) ? await connectViews({
     ...(flags.redis !== undefined ? { url: flags.redis } : {}),
     ...(flags.redisCluster !== undefined ? { cluster: flags.redisCluster } : {}),
     ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}),
@@ -59,7 +61,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   }) : null;
   if (views) {
     if (views.warning) process.stderr.write(`[${name}] ${views.warning}\n`);
-    log(`[${name}] views: ${views.display}`);
+    log(`[${name}] ${loaded.views !== null ? 'views' : 'state'}: ${views.display}`);
   }
   let dashboard: RunDashboard | null = null;
   try {

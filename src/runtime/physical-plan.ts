@@ -9,6 +9,7 @@ import type { Plan } from '../topology/plan.js';
 import { addSystemComponents } from '../topology/system.js';
 import { validateRuntimeConfig } from '../topology/validate.js';
 import { validateWindows } from '../topology/validate-windows.js';
+import { validateState } from '../topology/validate-state.js';
 import { mergeConfig, type RuntimeConfig } from './config.js';
 import type { Assignment } from './messages.js';
 import { schedule } from './scheduler.js';
@@ -46,8 +47,8 @@ export function physicalPlan(topology: Topology, layers: ConfigLayers): Physical
   if (typeof config['topology.runId'] !== 'string') config['topology.runId'] = randomBytes(4).toString('hex');
   // More ackers than threads buys nothing: the scheduler puts one on each thread.
   if (config.ackers > config.workers * 4) config.ackers = config.workers;
-  // Window bolts again with the merged config: `-c messageTimeoutMs=` may break Storm's rule the build checked.
-  const problems = [...validateRuntimeConfig(config), ...validateWindows(topology.plan, config)];
+  // Window and stateful bolts again with the merged config: `-c messageTimeoutMs=` may break Storm's rules the build checked.
+  const problems = [...validateRuntimeConfig(config), ...validateWindows(topology.plan, config), ...validateState(topology.plan, config)];
   if (problems.length > 0) throw new RunError(`invalid configuration:\n  ${problems.join('\n  ')}`, 2);
   const plan = addSystemComponents(topology.plan, {
     ackers: config.ackers, messageTimeoutMs: config.messageTimeoutMs, enableMessageTimeouts: config.enableMessageTimeouts,

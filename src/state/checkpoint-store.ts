@@ -1,0 +1,86 @@
+/**
+ * Where a bolt task's checkpoints go. One store per task; its state is a hash of key ->
+ * JSON and a meta hash (`txid` of the last committed checkpoint, `epoch` of the instance
+ * allowed to write, `tasks` = the component's parallelism when the state was first written).
+ *
+ * `open` claims the state: it bumps the epoch, so a writer from an older instance (a
+ * second process on the same topology, a thread that was declared dead but still runs) is
+ * refused from then on instead of interleaving its checkpoints with ours.
+ */
+import type { Snapshot } from './task-state.js';
+
+export interface Checkpoint {
+  /** Key -> JSON of every key of the last committed checkpoint. */
+  readonly entries: Array<[string, string]>;
+  /** 0 when nothing was ever committed. */
+  readonly txid: number;
+  /** The parallelism the state was written with. */
+  readonly tasks: number;
+}
+
+export interface CheckpointStore {
+  readonly kind: 'redis' | 'memory';
+  /** Claim the task's state for this instance and read its last checkpoint. */
+  open(tasks: number): Promise<Checkpoint>;
+  /**
+   * Write a snapshot as checkpoint `txid` (the last one + 1, or the last one again when
+   * retrying a commit whose reply was lost), all of it or none of it. Rejects with a
+   * FencedError when another instance has claimed the state since `open`, or it is gone.
+   */
+  commit(txid: number, snapshot: Snapshot): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * This instance may not write the task's state any more: another instance opened it, or it
+ * is gone from the store (writing only the changed keys onto nothing would corrupt it).
+ */
+export class FencedError extends Error {
+  override readonly name = 'FencedError';
+}
+
+/** The Redis keys of one task's state. The hash tag keeps both in one cluster slot, as one script needs. */
+export function stateKeys(namespace: string, component: string, taskIndex: number): { data: string; meta: string } {
+  const tag = `{${namespace}/${component}/${taskIndex}}`;
+  return { data: `topo:state:${tag}:data`, meta: `topo:state:${tag}:meta` };
+}
+
+interface MemoryTask {
+  readonly data: Map<string, string>;
+  txid: number;
+  epoch: number;
+  tasks: number | null;
+}
+
+/**
+ * The in-process store, used when no Redis is configured: checkpoints live in a module
+ * variable of the worker thread, so they survive nothing: a thread that dies or a process
+ * that restarts starts empty. It keeps the same protocol (txids, fencing) so a topology
+ * behaves the same until then.
+ */
+const memory = new Map<string, MemoryTask>();
+
+export class MemoryCheckpointStore implements CheckpointStore {
+  readonly kind = 'memory' as const;
+  private epoch = 0;
+  constructor(private readonly key: string) {}
+
+  async open(tasks: number): Promise<Checkpoint> {
+    let t = memory.get(this.key);
+    if (t === undefined) memory.set(this.key, (t = { data: new Map(), txid: 0, epoch: 0, tasks: null }));
+    this.epoch = ++t.epoch;
+    t.tasks ??= tasks;
+    return { entries: [...t.data], txid: t.txid, tasks: t.tasks };
+  }
+
+  async commit(txid: number, s: Snapshot): Promise<void> {
+    const t = memory.get(this.key)!;
+    if (t.epoch !== this.epoch) throw new FencedError(`state claimed by another instance (epoch ${t.epoch}, ours ${this.epoch})`);
+    if (txid !== t.txid + 1 && txid !== t.txid) throw new Error(`checkpoint ${txid} does not follow the last committed one (${t.txid})`);
+    for (const [k, v] of s.puts) t.data.set(k, v);
+    for (const k of s.deletes) t.data.delete(k);
+    t.txid = txid;
+  }
+
+  async close(): Promise<void> {}
+}
