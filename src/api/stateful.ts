@@ -84,6 +84,17 @@ export interface StateOptions {
   readonly checkpointEveryInputs?: number;
   /** Key namespace in Redis (default: config `stateNamespace`, else the topology name). */
   readonly namespace?: string;
+  /**
+   * A field every input carries that identifies its event across replays (an event id).
+   * With it, a replay of an input the state already holds is not executed again: it is
+   * held and acked with the next checkpoint, and emits nothing. The ids are checkpointed
+   * with the state and kept for `dedupeRetentionMs` of run time. Without it, an input whose
+   * tree fails after this bolt applied it (another thread of the tree died, a failure
+   * downstream) is applied again when it replays (at-least-once state, as Storm's).
+   */
+  readonly idField?: string;
+  /** How long applied ids are remembered, in run time (default: twice `messageTimeoutMs`). */
+  readonly dedupeRetentionMs?: number;
 }
 
 /** Where the builder keeps a stateful bolt's spec in the component's config. */
@@ -94,6 +105,8 @@ export interface StateSpec {
   readonly checkpointIntervalMs: number;
   readonly checkpointEveryInputs: number;
   readonly namespace?: string;
+  readonly idField?: string;
+  readonly dedupeRetentionMs?: number;
 }
 
 /** The marker `stateful()` puts on its factory; a registry symbol so a bundle's second copy still matches. */

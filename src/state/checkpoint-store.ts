@@ -7,11 +7,14 @@
  * second process on the same topology, a thread that was declared dead but still runs) is
  * refused from then on instead of interleaving its checkpoints with ours.
  */
+import type { IdSnapshot } from './applied-ids.js';
 import type { Snapshot } from './task-state.js';
 
 export interface Checkpoint {
   /** Key -> JSON of every key of the last committed checkpoint. */
   readonly entries: Array<[string, string]>;
+  /** Applied input id -> txid that committed it (option idField). */
+  readonly ids: Array<[string, string]>;
   /** 0 when nothing was ever committed. */
   readonly txid: number;
   /** The parallelism the state was written with. */
@@ -27,7 +30,7 @@ export interface CheckpointStore {
    * retrying a commit whose reply was lost), all of it or none of it. Rejects with a
    * FencedError when another instance has claimed the state since `open`, or it is gone.
    */
-  commit(txid: number, snapshot: Snapshot): Promise<void>;
+  commit(txid: number, snapshot: Snapshot, ids: IdSnapshot | null): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,13 +43,14 @@ export class FencedError extends Error {
 }
 
 /** The Redis keys of one task's state. The hash tag keeps both in one cluster slot, as one script needs. */
-export function stateKeys(namespace: string, component: string, taskIndex: number): { data: string; meta: string } {
+export function stateKeys(namespace: string, component: string, taskIndex: number): { data: string; meta: string; ids: string } {
   const tag = `{${namespace}/${component}/${taskIndex}}`;
-  return { data: `topo:state:${tag}:data`, meta: `topo:state:${tag}:meta` };
+  return { data: `topo:state:${tag}:data`, meta: `topo:state:${tag}:meta`, ids: `topo:state:${tag}:ids` };
 }
 
 interface MemoryTask {
   readonly data: Map<string, string>;
+  readonly ids: Map<string, string>;
   txid: number;
   epoch: number;
   tasks: number | null;
@@ -67,18 +71,20 @@ export class MemoryCheckpointStore implements CheckpointStore {
 
   async open(tasks: number): Promise<Checkpoint> {
     let t = memory.get(this.key);
-    if (t === undefined) memory.set(this.key, (t = { data: new Map(), txid: 0, epoch: 0, tasks: null }));
+    if (t === undefined) memory.set(this.key, (t = { data: new Map(), ids: new Map(), txid: 0, epoch: 0, tasks: null }));
     this.epoch = ++t.epoch;
     t.tasks ??= tasks;
-    return { entries: [...t.data], txid: t.txid, tasks: t.tasks };
+    return { entries: [...t.data], ids: [...t.ids], txid: t.txid, tasks: t.tasks };
   }
 
-  async commit(txid: number, s: Snapshot): Promise<void> {
+  async commit(txid: number, s: Snapshot, ids: IdSnapshot | null): Promise<void> {
     const t = memory.get(this.key)!;
     if (t.epoch !== this.epoch) throw new FencedError(`state claimed by another instance (epoch ${t.epoch}, ours ${this.epoch})`);
     if (txid !== t.txid + 1 && txid !== t.txid) throw new Error(`checkpoint ${txid} does not follow the last committed one (${t.txid})`);
     for (const [k, v] of s.puts) t.data.set(k, v);
     for (const k of s.deletes) t.data.delete(k);
+    for (const [id, tx] of ids?.puts ?? []) t.ids.set(id, tx);
+    for (const id of ids?.deletes ?? []) t.ids.delete(id);
     t.txid = txid;
   }
 

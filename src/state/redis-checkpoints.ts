@@ -4,13 +4,17 @@
  * the epoch (fencing) and that the txid follows the last one, then writes the changed keys
  * and the new txid (an attempt number orders retries). Redis runs a script atomically, and
  * refuses it before its first write under OOM, so a checkpoint is in Redis entirely or not
- * at all. The changed keys travel as
- * one msgpack argument (pack-args.ts): per-argument client work dominated otherwise.
+ * at all. The changed keys (and the applied input ids, option idField, in a third hash)
+ * travel as one msgpack argument: per-argument client work dominated otherwise.
  */
 import { clientReady, openClient, type RedisClient, type RedisTarget } from '../speed/redis-client.js';
-import { packArgs } from '../speed/pack-args.js';
+import { Packr } from 'msgpackr';
 import { FencedError, stateKeys, type Checkpoint, type CheckpointStore } from './checkpoint-store.js';
+import type { IdSnapshot } from './applied-ids.js';
 import type { Snapshot } from './task-state.js';
+
+/** Plain msgpack (no record extension): Redis's cmsgpack decodes it. */
+const packr = new Packr({ useRecords: false });
 
 const OPEN_LUA = `
 local e = redis.call('HINCRBY', KEYS[1], 'epoch', 1)
@@ -25,7 +29,7 @@ return {e, t, x}
 `;
 
 const COMMIT_LUA = `
-local meta, data = KEYS[1], KEYS[2]
+local meta, data, ids = KEYS[1], KEYS[2], KEYS[3]
 local epoch = redis.call('HGET', meta, 'epoch')
 if not epoch then return redis.error_reply('LOST the state is gone from Redis (flushed, expired, or a restart without persistence)') end
 if epoch ~= ARGV[1] then return redis.error_reply('FENCED state claimed by another instance (epoch ' .. epoch .. ', ours ' .. ARGV[1] .. ')') end
@@ -38,10 +42,13 @@ if txid ~= last + 1 and txid ~= last then return redis.error_reply('TXID checkpo
 -- timed out, and reached Redis late) must not write its older values over newer ones.
 if tonumber(ARGV[5]) <= tonumber(redis.call('HGET', meta, 'seq') or '0') then return redis.error_reply('STALE attempt ' .. ARGV[5]) end
 local p = cmsgpack.unpack(ARGV[3])
-local puts, dels = p[1], p[2]
 -- unpack is bounded by Lua's C stack (about 8000 values): write in chunks (pairs stay whole).
-for i = 1, #puts, 1000 do redis.call('HSET', data, unpack(puts, i, math.min(i + 999, #puts))) end
-for i = 1, #dels, 1000 do redis.call('HDEL', data, unpack(dels, i, math.min(i + 999, #dels))) end
+local function hset(key, flat) for i = 1, #flat, 1000 do redis.call('HSET', key, unpack(flat, i, math.min(i + 999, #flat))) end end
+local function hdel(key, list) for i = 1, #list, 1000 do redis.call('HDEL', key, unpack(list, i, math.min(i + 999, #list))) end end
+hset(data, p[1])
+hdel(data, p[2])
+hset(ids, p[3])
+hdel(ids, p[4])
 redis.call('HSET', meta, 'txid', ARGV[2], 'committedAt', ARGV[4], 'seq', ARGV[5])
 return 1
 `;
@@ -58,7 +65,7 @@ export interface RedisCheckpointOptions {
 export class RedisCheckpointStore implements CheckpointStore {
   readonly kind = 'redis' as const;
   private readonly client: RedisClient;
-  private readonly keys: { data: string; meta: string };
+  private readonly keys: { data: string; meta: string; ids: string };
   private epoch = '';
   private attempt = 0;
 
@@ -71,25 +78,27 @@ export class RedisCheckpointStore implements CheckpointStore {
     await clientReady(this.client, this.o.readyTimeoutMs ?? 10_000);
     const [epoch, storedTasks, txid] = (await this.client.eval(OPEN_LUA, 1, this.keys.meta, String(tasks))) as [number, string, string];
     this.epoch = String(epoch);
-    const entries = new Map<string, string>();
-    // HSCAN rather than HGETALL: a large state is read in pieces, never blocking Redis for long.
-    let cursor = '0';
-    do {
-      const [next, flat] = await this.client.hscan(this.keys.data, cursor, 'COUNT', 1000);
-      for (let i = 0; i + 1 < flat.length; i += 2) entries.set(flat[i]!, flat[i + 1]!);
-      cursor = next;
-    } while (cursor !== '0');
-    return { entries: [...entries], txid: Number(txid), tasks: Number(storedTasks) };
+    const entries = await this.scan(this.keys.data);
+    const ids = await this.scan(this.keys.ids);
+    return { entries, ids, txid: Number(txid), tasks: Number(storedTasks) };
   }
 
-  async commit(txid: number, s: Snapshot): Promise<void> {
-    const flat: string[] = new Array<string>(s.puts.length * 2);
-    for (let i = 0; i < s.puts.length; i++) {
-      flat[2 * i] = s.puts[i]![0];
-      flat[2 * i + 1] = s.puts[i]![1];
-    }
+  /** HSCAN rather than HGETALL: a large state is read in pieces, never blocking Redis for long. */
+  private async scan(key: string): Promise<Array<[string, string]>> {
+    const out = new Map<string, string>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.client.hscan(key, cursor, 'COUNT', 1000);
+      for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i]!, flat[i + 1]!);
+      cursor = next;
+    } while (cursor !== '0');
+    return [...out];
+  }
+
+  async commit(txid: number, s: Snapshot, ids: IdSnapshot | null): Promise<void> {
+    const packed = packr.pack([flatten(s.puts), s.deletes, ids ? flatten(ids.puts) : [], ids?.deletes ?? []]);
     try {
-      await this.client.eval(COMMIT_LUA, 2, this.keys.meta, this.keys.data, this.epoch, String(txid), packArgs(flat, s.deletes), String(Date.now()), String(++this.attempt));
+      await this.client.eval(COMMIT_LUA, 3, this.keys.meta, this.keys.data, this.keys.ids, this.epoch, String(txid), packed, String(Date.now()), String(++this.attempt));
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       if (msg.startsWith('FENCED ') || msg.startsWith('LOST ')) throw new FencedError(msg.slice(msg.indexOf(' ') + 1));
@@ -104,4 +113,13 @@ export class RedisCheckpointStore implements CheckpointStore {
       this.client.disconnect();
     }
   }
+}
+
+function flatten(pairs: ReadonlyArray<readonly [string, string]>): string[] {
+  const flat = new Array<string>(pairs.length * 2);
+  for (let i = 0; i < pairs.length; i++) {
+    flat[2 * i] = pairs[i]![0];
+    flat[2 * i + 1] = pairs[i]![1];
+  }
+  return flat;
 }

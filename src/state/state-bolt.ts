@@ -18,6 +18,7 @@ import type { Tuple } from '../api/tuple.js';
 import type { StatefulBolt, StatefulOutputCollector, StateSpec } from '../api/stateful.js';
 import { FencedError, type CheckpointStore } from './checkpoint-store.js';
 import { openCheckpoints } from './open-checkpoints.js';
+import { AppliedIds } from './applied-ids.js';
 import { TaskState } from './task-state.js';
 
 const MAX_BACKOFF_MS = 2000;
@@ -44,13 +45,17 @@ export class StatefulBoltRunner implements Bolt {
   private store!: CheckpointStore;
   private owner = '';
   private held: Tuple[] = [];
+  /** Option idField: the inputs applied recently, and the field's index cached per stream. */
+  private ids: AppliedIds | null = null;
+  private idFields: readonly string[] | null = null;
+  private idIndex = -1;
   private loop: Promise<void> | null = null;
   private txid = 0;
   /** Set once another instance claimed the state: nothing more is committed. */
   private isFenced = false;
   private maxBackoffMs = MAX_BACKOFF_MS;
   /** How the last commits went, for tests and the bench. */
-  readonly stats = { commits: 0, failures: 0, lastCommitMs: 0, lastKeys: 0 };
+  readonly stats = { commits: 0, failures: 0, lastCommitMs: 0, lastKeys: 0, replaysSkipped: 0 };
 
   constructor(
     private readonly user: StatefulBolt,
@@ -88,6 +93,12 @@ export class StatefulBoltRunner implements Bolt {
     this.txid = cp.txid;
     this.state = new TaskState(`bolt '${context.componentId}'`);
     this.state.load(cp.entries);
+    if (this.spec.idField !== undefined) {
+      const interval = typeof config['tickFrequencyMs'] === 'number' ? config['tickFrequencyMs'] : this.spec.checkpointIntervalMs;
+      const keepMs = this.spec.dedupeRetentionMs ?? 2 * (typeof timeout === 'number' ? timeout : 30_000);
+      this.ids = new AppliedIds(Math.max(1, Math.ceil(keepMs / interval)));
+      this.ids.load(cp.ids);
+    }
     await this.user.prepare?.(config, context);
     this.user.initState(this.state);
   }
@@ -95,6 +106,16 @@ export class StatefulBoltRunner implements Bolt {
   /** Returns the checkpoint's promise only when one starts, so the runtime counts the thread busy meanwhile. */
   execute(t: Tuple): void | Promise<void> {
     if (t.isTick()) return this.checkpoint();
+    let id: string | null = null;
+    if (this.ids !== null) {
+      id = this.idOf(t);
+      if (id === null) return;
+      if (this.ids.has(id)) {
+        // Its effect is in the state already (committed, or in the coming checkpoint): acked with that checkpoint.
+        this.stats.replaysSkipped++;
+        return this.hold(t);
+      }
+    }
     const state = this.state;
     state.begin();
     this.out.input = t;
@@ -112,13 +133,34 @@ export class StatefulBoltRunner implements Bolt {
     } finally {
       this.out.input = null;
     }
+    if (id !== null) this.ids!.add(id);
+    return this.hold(t);
+  }
+
+  private hold(t: Tuple): Promise<void> | undefined {
     this.held.push(t);
     if (this.held.length >= this.spec.checkpointEveryInputs) return this.checkpoint();
+    return undefined;
+  }
+
+  /** The input's id (option idField) as a string, or null after failing an input without a usable one. */
+  private idOf(t: Tuple): string | null {
+    const field = this.spec.idField!;
+    if (t.fields !== this.idFields) {
+      this.idFields = t.fields;
+      this.idIndex = t.fields.indexOf(field);
+    }
+    const v = this.idIndex < 0 ? undefined : t.values[this.idIndex];
+    if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) return String(v);
+    const got = this.idIndex < 0 ? 'the stream has no such field' : `got ${v === null ? 'null' : typeof v}`;
+    this.c.reportError(new Error(`${this.owner}: an input from '${t.sourceComponent}' stream '${t.sourceStreamId}' has no usable idField '${field}' (${got}); the tuple is failed`));
+    this.c.fail(t);
+    return null;
   }
 
   /** Start a checkpoint unless one is in flight or nothing changed. */
   private checkpoint(): Promise<void> | undefined {
-    if (this.loop !== null || this.isFenced || (this.held.length === 0 && this.state.changed === 0)) return undefined;
+    if (this.loop !== null || this.isFenced || (this.held.length === 0 && this.state.changed === 0 && (this.ids?.changed ?? 0) === 0)) return undefined;
     this.loop = this.commitLoop().finally(() => (this.loop = null));
     return this.loop;
   }
@@ -134,13 +176,15 @@ export class StatefulBoltRunner implements Bolt {
         this.c.reportError(err);
       }
       const snap = this.state.snapshot();
+      const idSnap = this.ids?.snapshot(txid) ?? null;
       const tuples = this.held;
       this.held = [];
       const t0 = performance.now();
       try {
-        await this.store.commit(txid, snap);
+        await this.store.commit(txid, snap, idSnap);
       } catch (err) {
         this.state.unsnapshot(snap);
+        if (idSnap) this.ids!.unsnapshot(idSnap);
         this.held = tuples.concat(this.held);
         if (err instanceof FencedError) return this.fenced(err);
         this.stats.failures++;
@@ -152,6 +196,7 @@ export class StatefulBoltRunner implements Bolt {
         continue;
       }
       this.txid = txid;
+      if (idSnap) this.ids!.committed(idSnap);
       this.stats.commits++;
       this.stats.lastCommitMs = performance.now() - t0;
       this.stats.lastKeys = snap.keys.length;

@@ -18,6 +18,8 @@ export function toStateSpec(options: StateOptions | undefined): StateSpec {
     checkpointIntervalMs: o.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
     checkpointEveryInputs: o.checkpointEveryInputs ?? DEFAULT_CHECKPOINT_EVERY_INPUTS,
     ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
+    ...(o.idField !== undefined ? { idField: o.idField } : {}),
+    ...(o.dedupeRetentionMs !== undefined ? { dedupeRetentionMs: o.dedupeRetentionMs } : {}),
   };
 }
 

@@ -36,7 +36,25 @@ function checkShape(where: string, s: StateSpec, errors: string[]): boolean {
   if (s.namespace !== undefined && (typeof s.namespace !== 'string' || s.namespace === '')) {
     errors.push(`${where}: state namespace must be a non-empty string, got ${JSON.stringify(s.namespace)}`);
   }
+  if (s.idField !== undefined && (typeof s.idField !== 'string' || s.idField === '')) {
+    errors.push(`${where}: state idField must be a non-empty field name, got ${JSON.stringify(s.idField)}`);
+  }
+  if (s.dedupeRetentionMs !== undefined && !positive(s.dedupeRetentionMs)) {
+    errors.push(`${where}: dedupeRetentionMs must be a positive number of ms, got ${String(s.dedupeRetentionMs)}`);
+  }
   return ok;
+}
+
+/** Every input stream of the bolt must declare the id field. */
+function checkIdField(where: string, c: ComponentDef, field: string, byId: Map<string, ComponentDef>, errors: string[]): void {
+  for (const input of c.inputs) {
+    const source = byId.get(input.component);
+    const stream = source?.streams[input.stream];
+    if (!source || source.system || !stream) continue; // unknown sources are reported by validate.ts
+    if (!stream.fields.includes(field)) {
+      errors.push(`${where}: state idField '${field}' is not declared by '${input.component}' stream '${input.stream}' (fields: ${stream.fields.join(', ') || 'none'})`);
+    }
+  }
 }
 
 /**
@@ -49,10 +67,12 @@ export function validateState(plan: Plan, config: Readonly<Record<string, unknow
   const errors: string[] = [];
   const timeoutsOn = config['ackers'] !== 0 && config['enableMessageTimeouts'] !== false;
   const timeout = typeof config['messageTimeoutMs'] === 'number' ? config['messageTimeoutMs'] : DEFAULT_MESSAGE_TIMEOUT_MS;
+  const byId = new Map(plan.components.map((c) => [c.id, c] as const));
   for (const c of plan.components) {
     const spec = stateSpecIn(c);
     if (!spec) continue;
     const where = `bolt '${c.id}'`;
+    if (typeof spec.idField === 'string' && spec.idField !== '') checkIdField(where, c, spec.idField, byId, errors);
     if (!checkShape(where, spec, errors) || !timeoutsOn) continue;
     const tick = c.config['tickFrequencyMs'];
     const interval = typeof tick === 'number' ? tick : spec.checkpointIntervalMs;

@@ -148,6 +148,45 @@ describe('a stateful bolt task checkpointing to Redis', () => {
     );
   });
 
+  it('with idField, holds and acks a replay of an applied input without executing it, across a restart', async () => {
+    ns++;
+    const a = await drive(new Counter(), config(), { idField: 'n' });
+    await a.send(tuple(['x', 1]));
+    await a.send(tuple(['x', 1])); // replayed before the checkpoint
+    await a.send(tick());
+    expect(a.collector.acked).toHaveLength(2);
+    expect(a.runner.stats.replaysSkipped).toBe(1);
+    await a.runner.cleanup();
+    const b = await drive(new Counter(), config(), { idField: 'n' });
+    await b.send(tuple(['x', 1])); // replayed after a restart (its ack was lost)
+    await b.send(tuple(['x', 2]));
+    await b.send(tuple(['y'])); // no id: failed, reported
+    await b.send(tick());
+    expect(b.collector.acked.map((t) => t.values)).toEqual([['x', 1], ['x', 2]]);
+    expect(b.collector.failed.map((t) => t.values)).toEqual([['y']]);
+    expect(b.collector.errors).toEqual([
+      "bolt 'count' (task index 0): an input from 'src' stream 'default' has no usable idField 'n' (the stream has no such field); the tuple is failed",
+    ]);
+    expect(b.collector.emitted.map((e) => e.values)).toEqual([['x', 2]]); // the replay emitted nothing
+    expect(await stored()).toEqual({ x: '2' });
+    await b.runner.cleanup();
+  });
+
+  it('forgets applied ids after dedupeRetentionMs of checkpoints', async () => {
+    ns++;
+    const a = await drive(new Counter(), config({ tickFrequencyMs: 100 }), { idField: 'n', dedupeRetentionMs: 200 });
+    const ids = stateKeys(`t${ns}`, 'count', 0).ids;
+    await a.send(tuple(['x', 1]));
+    await a.send(tick());
+    expect(await client.hkeys(ids)).toEqual(['1']);
+    for (let i = 2; i <= 4; i++) {
+      await a.send(tuple(['x', i]));
+      await a.send(tick());
+    }
+    expect((await client.hkeys(ids)).sort()).toEqual(['3', '4']);
+    await a.runner.cleanup();
+  });
+
   it('keeps state in the thread, with a warning, when no Redis is configured', async () => {
     const a = await drive(new Counter(), { messageTimeoutMs: 3000 });
     expect(a.collector.errors[0]).toMatch(/no 'redis' in config: state checkpoints are kept in this thread's memory and are lost when the thread dies/);
