@@ -57,6 +57,19 @@ export interface StatefulBolt {
   prepare?(config: Config, context: TopologyContext): void | Promise<void>;
   initState(state: KeyValueState): void;
   execute(tuple: Tuple, collector: StatefulOutputCollector): void;
+  /**
+   * Called on every tick (the checkpoint interval) before the checkpoint: for work driven
+   * by time, such as closing sessions. Its state changes are committed like an input's
+   * (undone if it throws); its emits are unanchored.
+   */
+  onTick?(collector: StatefulOutputCollector): void;
+  /**
+   * With `idField`: called instead of `execute` for a replay of an input the state already
+   * holds, to emit again what does not depend on the state change (the emits of its first
+   * execution may have been lost with its tree). It must not change the state (a change
+   * throws). Without it, a recognised replay emits nothing.
+   */
+  replayed?(tuple: Tuple, collector: StatefulOutputCollector): void;
   /** Called before checkpoint `txid` is taken (Storm's preCommit). */
   preCommit?(txid: number): void;
   finish?(collector: StatefulOutputCollector): void | Promise<void>;

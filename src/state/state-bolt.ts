@@ -105,7 +105,10 @@ export class StatefulBoltRunner implements Bolt {
 
   /** Returns the checkpoint's promise only when one starts, so the runtime counts the thread busy meanwhile. */
   execute(t: Tuple): void | Promise<void> {
-    if (t.isTick()) return this.checkpoint();
+    if (t.isTick()) {
+      if (this.user.onTick) this.run(t, () => this.user.onTick!(this.out));
+      return this.checkpoint();
+    }
     let id: string | null = null;
     if (this.ids !== null) {
       id = this.idOf(t);
@@ -113,28 +116,40 @@ export class StatefulBoltRunner implements Bolt {
       if (this.ids.has(id)) {
         // Its effect is in the state already (committed, or in the coming checkpoint): acked with that checkpoint.
         this.stats.replaysSkipped++;
+        if (this.user.replayed) {
+          this.state.frozen = 'in replayed(): a recognised replay must not change the state';
+          const ok = this.run(t, () => this.user.replayed!(t, this.out));
+          this.state.frozen = null;
+          if (!ok) return;
+        }
         return this.hold(t);
       }
     }
+    if (!this.run(t, () => this.user.execute(t, this.out))) return;
+    if (id !== null) this.ids!.add(id);
+    return this.hold(t);
+  }
+
+  /** Run user code for `t` with emits anchored to it; false (changes undone, `t` failed, error reported) if it threw. */
+  private run(t: Tuple, body: () => unknown): boolean {
     const state = this.state;
     state.begin();
-    this.out.input = t;
+    this.out.input = t.isTick() ? null : t;
     try {
-      const r = this.user.execute(t, this.out) as unknown;
+      const r = body();
       if (r instanceof Promise) {
         r.catch(() => undefined);
-        throw new Error(`${this.owner}: a stateful bolt's execute must be synchronous (it returned a promise)`);
+        throw new Error(`${this.owner}: a stateful bolt's execute, onTick and replayed must be synchronous (one returned a promise)`);
       }
+      return true;
     } catch (err) {
       state.rollback();
       this.c.reportError(err);
-      this.c.fail(t);
-      return;
+      if (!t.isTick()) this.c.fail(t);
+      return false;
     } finally {
       this.out.input = null;
     }
-    if (id !== null) this.ids!.add(id);
-    return this.hold(t);
   }
 
   private hold(t: Tuple): Promise<void> | undefined {

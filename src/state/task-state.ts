@@ -21,6 +21,8 @@ export interface Snapshot {
 export class TaskState implements KeyValueState {
   private readonly map = new Map<string, StateValue>();
   private dirty = new Set<string>();
+  /** Set while a recognised replay runs: the state must not change then. */
+  frozen: string | null = null;
   /** Reused across inputs: cleared at each begin() rather than allocated per tuple. */
   private readonly undo = new Map<string, Prior>();
 
@@ -147,6 +149,7 @@ export class TaskState implements KeyValueState {
   }
 
   private touch(key: string): void {
+    if (this.frozen !== null) throw new Error(`${this.owner}: state changed ('${key}') ${this.frozen}`);
     this.dirty.add(key);
     if (this.undo.has(key)) return;
     const v = this.map.get(key);

@@ -187,6 +187,38 @@ describe('a stateful bolt task checkpointing to Redis', () => {
     await a.runner.cleanup();
   });
 
+  it('runs onTick before each checkpoint and commits what it changed; replayed() re-emits a recognised replay without changing state', async () => {
+    ns++;
+    class Expiring extends Counter {
+      ticks = 0;
+      onTick(c: StatefulOutputCollector): void {
+        this.ticks++;
+        if (this.state.delete('x')) c.emit(['x', 'expired']);
+      }
+      replayed(t: Tuple, c: StatefulOutputCollector): void {
+        c.emit([t.getString(0), 'again']);
+        if (t.getString(0) === 'sneaky') this.state.increment('sneaky');
+      }
+    }
+    const bolt = new Expiring();
+    const a = await drive(bolt, config(), { idField: 'n' });
+    await a.send(tuple(['x', 1]));
+    await a.send(tuple(['sneaky', 2]));
+    await a.send(tick());
+    expect(bolt.ticks).toBe(1);
+    expect(await stored()).toEqual({ sneaky: '1' });
+    await a.send(tuple(['x', 1]));
+    await a.send(tuple(['sneaky', 2]));
+    await a.send(tick());
+    expect(a.collector.emitted.map((e) => e.values)).toEqual([['x', 1], ['sneaky', 1], ['x', 'expired'], ['x', 'again'], ['sneaky', 'again']]);
+    expect(a.collector.emitted[2]!.anchors).toBeNull(); // a tick's emits are unanchored
+    expect(a.collector.acked.map((t) => t.values)).toEqual([['x', 1], ['sneaky', 2], ['x', 1]]);
+    expect(a.collector.failed.map((t) => t.values)).toEqual([['sneaky', 2]]);
+    expect(a.collector.errors).toEqual(["bolt 'count': state changed ('sneaky') in replayed(): a recognised replay must not change the state"]);
+    expect(await stored()).toEqual({ sneaky: '1' });
+    await a.runner.cleanup();
+  });
+
   it('keeps state in the thread, with a warning, when no Redis is configured', async () => {
     const a = await drive(new Counter(), { messageTimeoutMs: 3000 });
     expect(a.collector.errors[0]).toMatch(/no 'redis' in config: state checkpoints are kept in this thread's memory and are lost when the thread dies/);
