@@ -8,9 +8,9 @@
  * process that is down for a day still recognises, at restart, what it applied before.
  */
 
-/** The id changes of one snapshot: [id, txid] to write and ids to remove. */
+/** The id changes of one snapshot: id, txid, id, txid... to write, and ids to remove. */
 export interface IdSnapshot {
-  readonly puts: Array<[string, string]>;
+  readonly puts: string[];
   readonly deletes: string[];
   readonly fresh: readonly string[];
   readonly txid: number;
@@ -50,9 +50,10 @@ export class AppliedIds {
     const fresh = this.fresh;
     this.fresh = [];
     const tx = String(txid);
-    const puts: Array<[string, string]> = new Array(fresh.length);
+    const puts: string[] = new Array<string>(fresh.length * 2);
     for (let i = 0; i < fresh.length; i++) {
-      puts[i] = [fresh[i]!, tx];
+      puts[2 * i] = fresh[i]!;
+      puts[2 * i + 1] = tx;
       this.record(fresh[i]!, txid);
     }
     const deletes: string[] = [];

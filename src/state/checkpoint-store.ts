@@ -81,9 +81,10 @@ export class MemoryCheckpointStore implements CheckpointStore {
     const t = memory.get(this.key)!;
     if (t.epoch !== this.epoch) throw new FencedError(`state claimed by another instance (epoch ${t.epoch}, ours ${this.epoch})`);
     if (txid !== t.txid + 1 && txid !== t.txid) throw new Error(`checkpoint ${txid} does not follow the last committed one (${t.txid})`);
-    for (const [k, v] of s.puts) t.data.set(k, v);
+    for (let i = 0; i < s.puts.length; i += 2) t.data.set(s.puts[i]!, s.puts[i + 1]!);
     for (const k of s.deletes) t.data.delete(k);
-    for (const [id, tx] of ids?.puts ?? []) t.ids.set(id, tx);
+    const idPuts = ids?.puts ?? [];
+    for (let i = 0; i < idPuts.length; i += 2) t.ids.set(idPuts[i]!, idPuts[i + 1]!);
     for (const id of ids?.deletes ?? []) t.ids.delete(id);
     t.txid = txid;
   }

@@ -96,7 +96,7 @@ export class RedisCheckpointStore implements CheckpointStore {
   }
 
   async commit(txid: number, s: Snapshot, ids: IdSnapshot | null): Promise<void> {
-    const packed = packr.pack([flatten(s.puts), s.deletes, ids ? flatten(ids.puts) : [], ids?.deletes ?? []]);
+    const packed = packr.pack([s.puts, s.deletes, ids?.puts ?? [], ids?.deletes ?? []]);
     try {
       await this.client.eval(COMMIT_LUA, 3, this.keys.meta, this.keys.data, this.keys.ids, this.epoch, String(txid), packed, String(Date.now()), String(++this.attempt));
     } catch (err) {
@@ -113,13 +113,4 @@ export class RedisCheckpointStore implements CheckpointStore {
       this.client.disconnect();
     }
   }
-}
-
-function flatten(pairs: ReadonlyArray<readonly [string, string]>): string[] {
-  const flat = new Array<string>(pairs.length * 2);
-  for (let i = 0; i < pairs.length; i++) {
-    flat[2 * i] = pairs[i]![0];
-    flat[2 * i + 1] = pairs[i]![1];
-  }
-  return flat;
 }

@@ -11,9 +11,9 @@ import { badKey, unserialisable } from './serialisable.js';
 /** A key's value before the executing input first touched it: absent, or its JSON. */
 type Prior = { readonly had: false } | { readonly had: true; readonly json: string };
 
-/** The changed keys of one snapshot: JSON of what to write, and keys to remove. */
+/** The changed keys of one snapshot: what to write (flat: key, JSON, key, JSON...), and keys to remove. */
 export interface Snapshot {
-  readonly puts: Array<[string, string]>;
+  readonly puts: string[];
   readonly deletes: string[];
   readonly keys: readonly string[];
 }
@@ -131,13 +131,14 @@ export class TaskState implements KeyValueState {
 
   /** The changed keys as of now, serialised now (later changes belong to the next snapshot). */
   snapshot(): Snapshot {
-    const puts: Array<[string, string]> = [];
+    // Flat, as the commit script takes it: no pair per key to allocate and flatten again.
+    const puts: string[] = [];
     const deletes: string[] = [];
     const keys = [...this.dirty];
     for (const k of keys) {
       const v = this.map.get(k);
       if (v === undefined) deletes.push(k);
-      else puts.push([k, JSON.stringify(v)]);
+      else puts.push(k, typeof v === 'number' ? String(v) : JSON.stringify(v));
     }
     this.dirty = new Set();
     return { puts, deletes, keys };
