@@ -85,3 +85,22 @@ export class AppliedIds {
     b.push(id);
   }
 }
+
+/** Reads option idField from inputs, the field's index cached per stream (one fields array per stream). */
+export class IdReader {
+  private fields: readonly string[] | null = null;
+  private index = -1;
+  constructor(private readonly field: string) {}
+
+  /** The id as a string, or what is wrong with it. */
+  read(t: { readonly fields: readonly string[]; readonly values: readonly unknown[] }): string | { problem: string } {
+    if (t.fields !== this.fields) {
+      this.fields = t.fields;
+      this.index = t.fields.indexOf(this.field);
+    }
+    if (this.index < 0) return { problem: `no usable idField '${this.field}' (the stream has no such field)` };
+    const v = t.values[this.index];
+    if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) return String(v);
+    return { problem: `no usable idField '${this.field}' (got ${v === null ? 'null' : typeof v}, not a string or finite number)` };
+  }
+}

@@ -18,7 +18,7 @@ import type { Tuple } from '../api/tuple.js';
 import type { StatefulBolt, StatefulOutputCollector, StateSpec } from '../api/stateful.js';
 import { FencedError, type CheckpointStore } from './checkpoint-store.js';
 import { openCheckpoints } from './open-checkpoints.js';
-import { AppliedIds } from './applied-ids.js';
+import { AppliedIds, IdReader } from './applied-ids.js';
 import { TaskState } from './task-state.js';
 
 const MAX_BACKOFF_MS = 2000;
@@ -45,10 +45,9 @@ export class StatefulBoltRunner implements Bolt {
   private store!: CheckpointStore;
   private owner = '';
   private held: Tuple[] = [];
-  /** Option idField: the inputs applied recently, and the field's index cached per stream. */
+  /** Option idField: the inputs applied recently, and how an input's id is read. */
   private ids: AppliedIds | null = null;
-  private idFields: readonly string[] | null = null;
-  private idIndex = -1;
+  private idReader: IdReader | null = null;
   private loop: Promise<void> | null = null;
   private txid = 0;
   /** Set once another instance claimed the state: nothing more is committed. */
@@ -98,6 +97,7 @@ export class StatefulBoltRunner implements Bolt {
       const keepMs = this.spec.dedupeRetentionMs ?? 2 * (typeof timeout === 'number' ? timeout : 30_000);
       this.ids = new AppliedIds(Math.max(1, Math.ceil(keepMs / interval)));
       this.ids.load(cp.ids);
+      this.idReader = new IdReader(this.spec.idField);
     }
     await this.user.prepare?.(config, context);
     this.user.initState(this.state);
@@ -105,6 +105,7 @@ export class StatefulBoltRunner implements Bolt {
 
   /** Returns the checkpoint's promise only when one starts, so the runtime counts the thread busy meanwhile. */
   execute(t: Tuple): void | Promise<void> {
+    if (this.isFenced) return this.c.fail(t); // the run is failing: nothing can be committed
     if (t.isTick()) {
       if (this.user.onTick) this.run(t, () => this.user.onTick!(this.out));
       return this.checkpoint();
@@ -154,21 +155,14 @@ export class StatefulBoltRunner implements Bolt {
 
   private hold(t: Tuple): Promise<void> | undefined {
     this.held.push(t);
-    if (this.held.length >= this.spec.checkpointEveryInputs) return this.checkpoint();
-    return undefined;
+    return this.held.length >= this.spec.checkpointEveryInputs ? this.checkpoint() : undefined;
   }
 
   /** The input's id (option idField) as a string, or null after failing an input without a usable one. */
   private idOf(t: Tuple): string | null {
-    const field = this.spec.idField!;
-    if (t.fields !== this.idFields) {
-      this.idFields = t.fields;
-      this.idIndex = t.fields.indexOf(field);
-    }
-    const v = this.idIndex < 0 ? undefined : t.values[this.idIndex];
-    if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) return String(v);
-    const got = this.idIndex < 0 ? 'the stream has no such field' : `got ${v === null ? 'null' : typeof v}`;
-    this.c.reportError(new Error(`${this.owner}: an input from '${t.sourceComponent}' stream '${t.sourceStreamId}' has no usable idField '${field}' (${got}); the tuple is failed`));
+    const r = this.idReader!.read(t);
+    if (typeof r === 'string') return r;
+    this.c.reportError(new Error(`${this.owner}: an input from '${t.sourceComponent}' stream '${t.sourceStreamId}' has ${r.problem}; the tuple is failed`));
     this.c.fail(t);
     return null;
   }

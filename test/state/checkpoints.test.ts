@@ -132,6 +132,8 @@ describe('a stateful bolt task checkpointing to Redis', () => {
     expect(old.collector.acked).toHaveLength(0);
     expect(old.collector.failed).toHaveLength(1);
     expect(old.collector.runFailure).toMatch(/^bolt 'count' \(task index 0\): checkpoints stopped: state claimed by another instance \(epoch 2, ours 1\); is another run/);
+    await old.send(tuple(['x'])); // the run is failing: later inputs are failed, never held
+    expect(old.collector.failed).toHaveLength(2);
     await fresh.send(tuple(['x']));
     await fresh.send(tick());
     expect(await stored()).toEqual({ x: '1' });
