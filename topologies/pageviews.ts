@@ -21,7 +21,7 @@
  * group has had nothing pending and nothing new for that long.
  */
 import { dirname, join } from 'node:path';
-import { TopologyBuilder, type Config, type MessageId, type Spout, type Tuple } from '../src/index.js';
+import { TopologyBuilder, stateful, type Config, type MessageId, type Spout, type Tuple } from '../src/index.js';
 import type { SpoutOutputCollector } from '../src/api/collectors.js';
 import type { OutputFieldsDeclarer } from '../src/api/declarer.js';
 import type { TopologyContext } from '../src/api/context.js';
@@ -97,7 +97,7 @@ const builder = new TopologyBuilder();
 // threads; on more cores, raise visitors (and views with it, so each keeps a local writer).
 builder.setSpout('lines', PageviewsInput, 1);
 builder.setBolt('parse', () => new ParseBolt(inputOf), 1).localOrShuffleGrouping('lines');
-builder.setBolt('visitors', VisitorBolt, 1).fieldsGrouping('parse', ['visitor']).setTickFrequency(1000);
+builder.setBolt('visitors', stateful(VisitorBolt, { checkpointIntervalMs: 1000, idField: 'id' }), 1).fieldsGrouping('parse', ['visitor']).setTickFrequency(1000);
 builder.setBolt('views', viewWriter({ views }), 2).localOrShuffleGrouping('visitors').setTickFrequency(100);
 // New data goes to both layers: every fact also lands in the master dataset (-c master=DIR,
 // default ./data/master), acked only after the fsync that holds it. One sink per worker
