@@ -12,6 +12,9 @@ export type { SharedResourceSpec } from './api/resources.js';
 export type { WindowedBolt, TupleWindow, WindowOutputCollector, WindowOptions, WindowSize } from './api/windowed.js';
 export { BaseWindowedBolt, LATE_STREAM_FIELDS } from './api/windowed.js';
 export { windowed } from './windows/windowed.js';
+export type { StatefulBolt, KeyValueState, StateValue, StatefulOutputCollector, StateOptions } from './api/stateful.js';
+export { BaseStatefulBolt } from './api/stateful.js';
+export { stateful } from './state/stateful.js';
 
 export { TopologyBuilder } from './topology/builder.js';
 export type { ComponentDeclarer, SpoutDeclarer, BoltDeclarer } from './topology/builder.js';

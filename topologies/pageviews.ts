@@ -22,7 +22,7 @@
  */
 import { dirname, join } from 'node:path';
 import {
-  LineFileSpout, RedisStreamSpout, TopologyBuilder,
+  LineFileSpout, RedisStreamSpout, TopologyBuilder, stateful,
   type Config, type MessageId, type OutputFieldsDeclarer, type Spout, type SpoutOutputCollector, type TopologyContext, type Tuple,
 } from '../src/index.js';
 import { MEMORY_VIEWS_STREAM, memoryViewReport, viewWriter } from '../src/speed/index.js';
@@ -101,7 +101,7 @@ const builder = new TopologyBuilder();
 // threads; on more cores, raise visitors (and views with it, so each keeps a local writer).
 builder.setSpout('lines', PageviewsInput, 1);
 builder.setBolt('parse', () => new ParseBolt(inputOf), 1).localOrShuffleGrouping('lines');
-builder.setBolt('visitors', VisitorBolt, 1).fieldsGrouping('parse', ['visitor']).setTickFrequency(1000);
+builder.setBolt('visitors', stateful(VisitorBolt, { checkpointIntervalMs: 1000, checkpointEveryInputs: 200, idField: 'id' }), 1).fieldsGrouping('parse', ['visitor']).setTickFrequency(1000);
 builder.setBolt('views', viewWriter({ views }), 2).localOrShuffleGrouping('visitors').setTickFrequency(100);
 // New data goes to both layers: every fact also lands in the master dataset (-c master=DIR,
 // default ./data/master), acked only after the fsync that holds it. One sink per worker

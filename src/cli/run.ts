@@ -6,6 +6,7 @@
 import { loadTopologyFile, TopologyLoadError, type LoadedTopology } from '../runtime/loader.js';
 import { declarationsOf } from './input-format.js';
 import { connectViews } from '../speed/connect.js';
+import { usesState } from '../topology/validate-state.js';
 import { Supervisor, RunError } from '../runtime/supervisor.js';
 import { neverCompleted, type RunSummary } from '../runtime/summary.js';
 import { ProgressLine, fmt } from './progress.js';
@@ -55,8 +56,9 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const loaded = await loadTopologyFile(file);
   await declarationsOf(loaded, file);
   const name = loaded.topology.name;
-  // A topology that exports views writes them: resolve where they live before any thread starts.
-  const views = loaded.views !== null ? await connectViews({
+  // A topology that exports views writes them, and stateful bolts checkpoint there too:
+  // resolve where Redis is before any thread starts.
+  const views = loaded.views !== null || usesState(loaded.topology.plan) ? await connectViews({
     ...(flags.redis !== undefined ? { url: flags.redis } : {}),
     ...(flags.redisCluster !== undefined ? { cluster: flags.redisCluster } : {}),
     ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}),
@@ -66,7 +68,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   }) : null;
   if (views) {
     if (views.warning) process.stderr.write(`[${name}] ${views.warning}\n`);
-    log(`[${name}] views: ${views.display}`);
+    log(`[${name}] ${loaded.views !== null ? 'views' : 'state'}: ${views.display}`);
   }
   let dashboard: RunDashboard | null = null;
   try {

@@ -10,6 +10,7 @@ import type { Plan } from '../topology/plan.js';
 import { addSystemComponents } from '../topology/system.js';
 import { validateRuntimeConfig } from '../topology/validate.js';
 import { validateWindows } from '../topology/validate-windows.js';
+import { validateState } from '../topology/validate-state.js';
 import { mergeConfig, type RuntimeConfig } from './config.js';
 import type { Assignment } from './messages.js';
 import { schedule } from './scheduler.js';
@@ -58,8 +59,8 @@ export function physicalPlan(topology: Topology, layers: ConfigLayers): Physical
   if (typeof config['topology.runId'] !== 'string') config['topology.runId'] = randomBytes(4).toString('hex');
   // More ackers than threads buys nothing: the scheduler puts one on each thread.
   if (config.ackers > config.workers * 4) config.ackers = config.workers;
-  // Window bolts again with the merged config: `-c messageTimeoutMs=` may break Storm's rule the build checked.
-  const problems = [...validateRuntimeConfig(config), ...validateWindows(topology.plan, config)];
+  // Window and stateful bolts again with the merged config: `-c messageTimeoutMs=` may break Storm's rules the build checked.
+  const problems = [...validateRuntimeConfig(config), ...validateWindows(topology.plan, config), ...validateState(topology.plan, config)];
   const limit = workerLimit();
   if (Number.isInteger(config.workers) && config.workers > limit) {
     problems.push(`workers: ${config.workers} is above the limit of ${limit} (${WORKERS_PER_CORE} per core on ${availableParallelism()} core(s), at most ${MAX_WORKERS}): more threads only compete for the cores`);

@@ -10,6 +10,7 @@ import type { TaskHook, TaskHookFactory } from '../api/hooks.js';
 import type { SharedResourceSpec } from '../api/resources.js';
 import { DEFAULT_STREAM } from '../api/tuple.js';
 import { WINDOW_CONFIG_KEY, windowSpecOf } from '../api/windowed.js';
+import { STATE_CONFIG_KEY, stateSpecOf } from '../api/stateful.js';
 import { TopologyValidationError } from './errors.js';
 import type { ComponentDef, ComponentKind, Grouping, InputDef, Plan, StreamDef } from './plan.js';
 import { instantiate, type Topology } from './topology.js';
@@ -268,6 +269,10 @@ export class TopologyBuilder {
     const spec = windowSpecOf(source);
     if (spec) entry.config[WINDOW_CONFIG_KEY] = spec;
     if (spec?.by === 'time' && spec.watermarkIntervalMs > 0) entry.config['tickFrequencyMs'] = spec.watermarkIntervalMs;
+    // A stateful bolt (`stateful()`) checkpoints on its ticks, likewise.
+    const state = stateSpecOf(source);
+    if (state) entry.config[STATE_CONFIG_KEY] = state;
+    if (state && state.checkpointIntervalMs > 0) entry.config['tickFrequencyMs'] = state.checkpointIntervalMs;
     return new BoltDeclarerImpl(entry);
   }
 

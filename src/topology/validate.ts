@@ -5,6 +5,7 @@
  */
 import type { ComponentDef, InputDef, Plan } from './plan.js';
 import { validateWindows } from './validate-windows.js';
+import { validateState } from './validate-state.js';
 
 type Rule = readonly [test: (value: unknown) => boolean, expected: string];
 
@@ -181,6 +182,7 @@ export function validatePlan(plan: Plan): string[] {
   checkInputs(plan, errors);
   checkCycles(plan, errors);
   errors.push(...validateWindows(plan));
+  errors.push(...validateState(plan));
   errors.push(...validateRuntimeConfig(plan.config));
   return errors;
 }

@@ -6,7 +6,7 @@
 // event time later, the visitor bolt's 5-minute dedupe window has long forgotten it.
 import { readFileSync } from 'node:fs';
 import {
-  BaseSpout, TopologyBuilder, type Config, type OutputFieldsDeclarer, type SpoutOutputCollector, type TopologyContext,
+  BaseSpout, TopologyBuilder, stateful, type Config, type OutputFieldsDeclarer, type SpoutOutputCollector, type TopologyContext,
 } from '../../src/index.js';
 import { ParseBolt, VisitorBolt } from '../../topologies/pageviews/bolts.js';
 import { PAGEVIEW_VIEWS } from '../../topologies/pageviews/views.js';
@@ -46,6 +46,6 @@ class ScriptSpout extends BaseSpout {
 const b = new TopologyBuilder();
 b.setSpout('lines', ScriptSpout, 1);
 b.setBolt('parse', () => new ParseBolt(() => 'late.jsonl'), 1).localOrShuffleGrouping('lines');
-b.setBolt('visitors', VisitorBolt, 1).fieldsGrouping('parse', ['visitor']).setTickFrequency(1000);
+b.setBolt('visitors', stateful(VisitorBolt, { checkpointIntervalMs: 200, idField: 'id' }), 1).fieldsGrouping('parse', ['visitor']).setTickFrequency(1000);
 b.setBolt('views', viewWriter({ views: PAGEVIEW_VIEWS }), 1).localOrShuffleGrouping('visitors').setTickFrequency(100);
 export default b.build('pageviews', { workers: 1, format: 'jsonl' });

@@ -5,7 +5,7 @@
  * pageviews/uniques updates anchored to the pageview, and sessionizes for bounce rate.
  */
 import { basename } from 'node:path';
-import type { Config, OutputCollector, OutputFieldsDeclarer, TopologyContext, Tuple } from '../../src/index.js';
+import type { Config, KeyValueState, OutputCollector, OutputFieldsDeclarer, StatefulBolt, StatefulOutputCollector, TopologyContext, Tuple } from '../../src/index.js';
 import { bucketOf, type ViewUpdate } from '../../src/views/index.js';
 import { DEFAULT_LOG_HOST, pageKeysOf } from './event.js';
 import { parseApacheLine } from './parse-apache.js';
@@ -80,10 +80,29 @@ export class ParseBolt {
   }
 }
 
-export class VisitorBolt {
-  private collector!: OutputCollector;
+/** The sessions' event time and tick count in the state, beside one key per (visitor, domain) with open visits. */
+const CLOCK_KEY = 'clock';
+const TICKS_KEY = 'ticks';
+const sessionKey = (visitor: string, domain: string): string => `v\u0000${visitor}\u0000${domain}`;
+/** A visit closed recently, kept to be emitted again after a restart (its first emission may have died with the thread). */
+const closedKey = (v: Visit): string => `c\u0000${v.visitor}\u0000${v.domain}\u0000${v.firstTs}`;
+/** Ticks a closed visit is kept: its update is written within a few writer flushes. */
+const KEEP_CLOSED_TICKS = 60;
+
+/**
+ * A stateful bolt (`stateful(VisitorBolt, { idField: 'id' })`, see docs/state.md): the open
+ * visits are checkpointed, so a thread that dies resumes its sessions from the last
+ * checkpoint and the pageviews not yet acked replay into them once.
+ */
+export class VisitorBolt implements StatefulBolt {
+  private state!: KeyValueState;
   private dedupe!: DedupeWindow;
   private sessions!: Sessionizer;
+  private ticks = 0;
+  /** Closed visits in the state, oldest first, with the tick that closed them. */
+  private closed: Array<{ key: string; tick: number }> = [];
+  /** After a restart: the closed visits to emit again on the first tick. */
+  private again: Visit[] = [];
   duplicates = 0;
 
   declareOutputFields(d: OutputFieldsDeclarer): void {
@@ -92,18 +111,40 @@ export class VisitorBolt {
     d.declare(['updates']);
   }
 
-  prepare(config: Config, _context: TopologyContext, collector: OutputCollector): void {
-    this.collector = collector;
+  prepare(config: Config): void {
     const lateness = Number(config['allowedLatenessMs'] ?? bouncesView.allowedLatenessMs);
     this.dedupe = new DedupeWindow({ windowMs: Number(config['dedupeWindowMs'] ?? 5 * 60_000) });
     this.sessions = new Sessionizer({ latenessMs: lateness });
   }
 
-  execute(t: Tuple): void {
-    if (t.isTick()) {
-      this.emitVisits(this.sessions.advance(this.sessions.eventTime));
-      return;
+  initState(state: KeyValueState): void {
+    this.state = state;
+    const clock = state.get<number>(CLOCK_KEY, -Infinity);
+    this.sessions.restore('', '', [], clock);
+    this.ticks = state.get<number>(TICKS_KEY, 0);
+    for (const k of state.keys()) {
+      const [kind, visitor, domain] = k.split('\u0000');
+      if (kind === 'v') this.sessions.restore(visitor!, domain!, state.get<Array<[number, number, number]>>(k, []), clock);
+      if (kind !== 'c') continue;
+      const [lastTs, count, tick] = state.get<[number, number, number]>(k)!;
+      this.again.push({ visitor: visitor!, domain: domain!, firstTs: Number(k.split('\u0000')[3]), lastTs, count });
+      this.closed.push({ key: k, tick });
     }
+    this.closed.sort((a, b) => a.tick - b.tick);
+  }
+
+  onTick(c: StatefulOutputCollector): void {
+    // Visits closed shortly before a restart: their updates may have died with the thread
+    // before the writer had them. Emitted again; the bounces view counts a visit id once
+    // when exactly-once (`-c exactlyOnce=true`), else they may count twice.
+    for (const v of this.again.splice(0)) this.emitVisit(c, v);
+    this.state.put(TICKS_KEY, ++this.ticks);
+    while (this.closed.length > 0 && this.closed[0]!.tick < this.ticks - KEEP_CLOSED_TICKS) this.state.delete(this.closed.shift()!.key);
+    this.emitVisits(c, this.sessions.advance(this.sessions.eventTime));
+    if (Number.isFinite(this.sessions.eventTime)) this.state.put(CLOCK_KEY, this.sessions.eventTime);
+  }
+
+  execute(t: Tuple, c: StatefulOutputCollector): void {
     const visitor = t.getString(0);
     const url = t.getString(1);
     const domain = t.getString(2);
@@ -116,41 +157,73 @@ export class VisitorBolt {
     const verdict = this.dedupe.checkKey(key, ts, id);
     if (verdict === 'duplicate' && this.dedupe.idOf(key) !== id) {
       this.duplicates++;
-      this.collector.ack(t);
       return;
     }
-    // The updates carry the fact's identity (the dedupe key: visitor, normalised URL, ts), not
-    // the line's id: the writer's exactly-once id set then counts a fact once however it comes
-    // back, a replay of a dropped copy a day of event time later, after this window forgot
-    // the counted one, or the same request logged on another line or in another process. The
-    // line id above only tells a replay from a duplicate inside the window. The key is built
-    // anyway, so this costs no allocation. Literal objects of one shape each (no spreads).
-    const pv: ViewUpdate = { view: PAGEVIEWS, key: url, bucket: bucketOf(pageviewsView, ts), time: ts, id: key, n: 1 };
-    const uv: ViewUpdate = { view: UNIQUES, key: url, bucket: bucketOf(uniquesView, ts), time: ts, id: key, member: visitor };
-    this.collector.emit(t, [[pv, uv]]);
+    this.emitUpdates(c, key, url, visitor, ts);
     // A replay is in the sessions already (this task's memory saw it the first time).
-    if (verdict !== 'duplicate') this.sessions.add({ visitor, domain, ts });
-    this.collector.ack(t);
+    if (verdict === 'duplicate') return;
+    this.sessions.add({ visitor, domain, ts });
+    this.save(visitor, domain);
+  }
+
+  /** A replay of a pageview the checkpointed sessions hold: its updates again, nothing else. */
+  replayed(t: Tuple, c: StatefulOutputCollector): void {
+    const visitor = t.getString(0);
+    const url = t.getString(1);
+    const ts = t.getValue(3) as number;
+    this.emitUpdates(c, dedupeKey(visitor, url, ts), url, visitor, ts);
   }
 
   /**
-   * Visits close long after their pageviews were acked, so their updates are not anchored:
-   * the realtime bounce rate is best effort across thread loss; the batch layer is exact.
-   * Each visit's id is its (visitor, domain, first pageview time), the same whichever task or
-   * process closes it, so the bounces view can be exactly-once (`-c exactlyOnce=true`): a visit
-   * emitted twice counts once (the first emission wins).
+   * The updates carry the fact's identity (the dedupe key: visitor, normalised URL, ts), not
+   * the line's id: the writer's exactly-once id set then counts a fact once however it comes
+   * back, a replay of a dropped copy a day of event time later, after this window forgot
+   * the counted one, or the same request logged on another line or in another process. The
+   * line id only tells a replay from a duplicate inside the window. Literal objects of one
+   * shape each (no spreads).
    */
-  private emitVisits(visits: Visit[]): void {
+  private emitUpdates(c: StatefulOutputCollector, key: string, url: string, visitor: string, ts: number): void {
+    const pv: ViewUpdate = { view: PAGEVIEWS, key: url, bucket: bucketOf(pageviewsView, ts), time: ts, id: key, n: 1 };
+    const uv: ViewUpdate = { view: UNIQUES, key: url, bucket: bucketOf(uniquesView, ts), time: ts, id: key, member: visitor };
+    c.emit([[pv, uv]]);
+  }
+
+  private save(visitor: string, domain: string): void {
+    const open = this.sessions.openOf(visitor, domain);
+    if (open.length === 0) this.state.delete(sessionKey(visitor, domain));
+    else this.state.put(sessionKey(visitor, domain), open);
+  }
+
+  /**
+   * Visits close long after their pageviews were acked, so their updates are not anchored;
+   * a visit closed in a checkpoint that did not commit is closed (and emitted) again after a
+   * restart. Each visit's id is its (visitor, domain, first pageview time), the same whichever
+   * task or process closes it, so with the bounces view exactly-once (`-c exactlyOnce=true`)
+   * a visit emitted twice counts once (the first emission wins).
+   */
+  private emitVisits(c: StatefulOutputCollector, visits: Visit[], keep = true): void {
     for (const v of visits) {
-      const u: ViewUpdate = {
-        view: bouncesView.name, key: v.domain, bucket: bucketOf(bouncesView, v.firstTs), time: v.firstTs,
-        fields: { visits: 1, bounces: v.count === 1 ? 1 : 0 }, id: `visit:${v.visitor}:${v.domain}:${v.firstTs}`,
-      };
-      this.collector.emit(null, [[u]]);
+      this.emitVisit(c, v);
+      this.save(v.visitor, v.domain);
+      if (!keep) continue;
+      const key = closedKey(v);
+      this.state.put(key, [v.lastTs, v.count, this.ticks]);
+      this.closed.push({ key, tick: this.ticks });
     }
   }
 
-  finish(): void {
-    this.emitVisits(this.sessions.closeAll());
+  private emitVisit(c: StatefulOutputCollector, v: Visit): void {
+    const u: ViewUpdate = {
+      view: bouncesView.name, key: v.domain, bucket: bucketOf(bouncesView, v.firstTs), time: v.firstTs,
+      fields: { visits: 1, bounces: v.count === 1 ? 1 : 0 }, id: `visit:${v.visitor}:${v.domain}:${v.firstTs}`,
+    };
+    c.emit([[u]]);
+  }
+
+  /** End of input: close every visit; the writer finishes after this bolt, so nothing needs emitting again later. */
+  finish(c: StatefulOutputCollector): void {
+    for (const v of this.again.splice(0)) this.emitVisit(c, v);
+    this.emitVisits(c, this.sessions.closeAll(), false);
+    for (const { key } of this.closed.splice(0)) this.state.delete(key);
   }
 }

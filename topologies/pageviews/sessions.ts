@@ -219,6 +219,20 @@ export class Sessionizer {
     return out.sort((a, b) => a.firstTs - b.firstTs || compareHits({ ...a, ts: 0 }, { ...b, ts: 0 }));
   }
 
+  /** The open visits of (visitor, domain) as [firstTs, lastTs, count]: what a checkpoint keeps. */
+  openOf(visitor: string, domain: string): Array<[number, number, number]> {
+    return (this.open.get(`${visitor}\u0000${domain}`) ?? []).map((v) => [v.firstTs, v.lastTs, v.count]);
+  }
+
+  /** Reopen what {@link openOf} returned, and move event time to `eventTimeMs` (a checkpoint's). */
+  restore(visitor: string, domain: string, visits: ReadonlyArray<readonly [number, number, number]>, eventTimeMs = -Infinity): void {
+    if (eventTimeMs > this.clock) this.clock = eventTimeMs;
+    if (visits.length === 0) return;
+    const list = visits.map(([firstTs, lastTs, count]): OpenVisit => ({ domain, visitor, firstTs, lastTs, count, alive: true }));
+    this.open.set(`${visitor}\u0000${domain}`, list);
+    for (const v of list) this.schedule(v);
+  }
+
   private schedule(v: OpenVisit): void {
     this.due.push(v.lastTs + this.gapMs + this.latenessMs, v);
   }
