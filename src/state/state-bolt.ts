@@ -220,7 +220,7 @@ export class StatefulBoltRunner implements Bolt {
     this.isFenced = true;
     for (const h of this.held) this.c.fail(h);
     this.held = [];
-    this.c.failRun(new Error(`${this.owner}: checkpoints stopped: ${err.message}${/another instance/.test(err.message) ? '; is another run of this topology using the same Redis and state namespace?' : ''}`));
+    this.c.failRun(new Error(`${this.owner}: checkpoints stopped: ${err.message}${/another instance/.test(err.message) ? '; is another run of this topology using the same Redis and state namespace? Processes sharing a stream keep their state apart: give each its own -c stateNamespace=NAME' : ''}`));
   }
 
   /** Committed checkpoints of this task so far (the store's txid). */

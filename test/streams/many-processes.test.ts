@@ -49,6 +49,8 @@ function runner(i: number): Proc {
     '-c', 'stream=pv', '-c', 'group=pv', '-c', 'stream.start=0', '-c', 'exactlyOnce=true',
     '-c', 'stream.claimIdleMs=2000', '-c', 'stream.idleExitMs=4000', '-c', 'stream.batch=100',
     '-c', `master=${join(tmp, 'master')}`, '-c', `rejects=${join(tmp, `rejects-${i}.jsonl`)}`,
+    // Each process keeps its own sessions state (stateful visitors bolt): one namespace each.
+    '-c', `stateNamespace=pv-${i}`,
   ];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
