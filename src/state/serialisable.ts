@@ -7,7 +7,34 @@
 
 /** Why `value` cannot be stored, or null when it can. */
 export function unserialisable(value: unknown): string | null {
-  return check(value, '', new Set());
+  // Runs at every put: a pass that allocates nothing answers for good values; only a value
+  // it doubts gets the walk that builds the path for the message.
+  return storable(value, 0) ? null : check(value, '', new Set());
+}
+
+/** Whether `v` round-trips through JSON, without building paths; nested past 200 levels (or a cycle): not sure. */
+function storable(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (v === null) return true;
+  if (depth > 200) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!storable(v[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k in v) if (Object.hasOwn(v, k) && !storable((v as Record<string, unknown>)[k], depth + 1)) return false;
+  return true;
 }
 
 function check(v: unknown, path: string, seen: Set<object>): string | null {
