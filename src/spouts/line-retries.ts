@@ -15,6 +15,7 @@
 import { join } from 'node:path';
 import type { Config } from '../api/components.js';
 import { DEFAULT_MAX_SPOUT_PENDING } from '../runtime/config.js';
+import { configInt } from './stream-settings.js';
 
 export interface LineRetrySettings {
   /** 0: never dead-letter. */
@@ -26,16 +27,6 @@ export interface LineRetrySettings {
   readonly maxHeld: number;
 }
 
-function int(config: Config, key: string, fallback: number, min: number): number {
-  const v = config[key];
-  if (v === undefined || v === null) return fallback;
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) {
-    throw new Error(`config '${key}' must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-  }
-  return n;
-}
-
 /** Settings for the spout reading config key `key`; throws an error naming the bad key. */
 export function lineRetrySettings(config: Config, key: string, componentId: string): LineRetrySettings {
   const name = typeof config['topology.name'] === 'string' ? config['topology.name'] : 'topo';
@@ -43,17 +34,17 @@ export function lineRetrySettings(config: Config, key: string, componentId: stri
   if (dl !== undefined && (typeof dl !== 'string' || dl === '')) {
     throw new Error(`config '${key}.deadLetter' must be a file path, got ${JSON.stringify(dl)}`);
   }
-  const retryDelayMs = int(config, `${key}.retryDelayMs`, 100, 0);
-  const retryMaxMs = int(config, `${key}.retryMaxMs`, Math.max(10_000, retryDelayMs), 0);
+  const retryDelayMs = configInt(config, `${key}.retryDelayMs`, 100, 0);
+  const retryMaxMs = configInt(config, `${key}.retryMaxMs`, Math.max(10_000, retryDelayMs), 0);
   if (retryMaxMs < retryDelayMs) {
     throw new Error(`config '${key}.retryMaxMs' (${retryMaxMs}) must be at least '${key}.retryDelayMs' (${retryDelayMs})`);
   }
   return {
-    maxAttempts: int(config, `${key}.maxAttempts`, 5, 0),
+    maxAttempts: configInt(config, `${key}.maxAttempts`, 5, 0),
     deadLetter: dl ?? join('.topo', 'dead-letters', `${name}-${componentId}.jsonl`.replace(/[^A-Za-z0-9._-]/g, '_')),
     retryDelayMs,
     retryMaxMs,
-    maxHeld: int(config, 'maxSpoutPending', DEFAULT_MAX_SPOUT_PENDING, 1),
+    maxHeld: configInt(config, 'maxSpoutPending', DEFAULT_MAX_SPOUT_PENDING, 1),
   };
 }
 

@@ -49,7 +49,8 @@ function str(config: Config, key: string, fallback: string): string {
   return v;
 }
 
-function int(config: Config, key: string, fallback: number, min: number): number {
+/** An integer config key (a number or a numeric string) >= `min`, else `fallback` when unset; throws naming the key. */
+export function configInt(config: Config, key: string, fallback: number, min: number): number {
   const v = config[key];
   if (v === undefined || v === null) return fallback;
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
@@ -76,14 +77,14 @@ export function streamSettings(config: Config, taskId: number, streamKey = 'stre
     group: str(config, 'group', `topo:${name}`),
     consumer: str(config, 'consumer', `${HOST}-${process.pid}-${taskId}`),
     start,
-    batch: int(config, 'stream.batch', 200, 1),
-    blockMs: int(config, 'stream.blockMs', 2000, 1),
-    claimIdleMs: int(config, 'stream.claimIdleMs', 30_000, 1),
-    maxAttempts: int(config, 'stream.maxAttempts', 5, 1),
+    batch: configInt(config, 'stream.batch', 200, 1),
+    blockMs: configInt(config, 'stream.blockMs', 2000, 1),
+    claimIdleMs: configInt(config, 'stream.claimIdleMs', 30_000, 1),
+    maxAttempts: configInt(config, 'stream.maxAttempts', 5, 1),
     deadLetter: str(config, 'stream.deadLetter', `${stream}:dead`),
-    ackWindowMs: int(config, 'stream.ackWindowMs', 20, 0),
-    consumerIdleMs: int(config, 'stream.consumerIdleMs', 300_000, 1),
-    idleExitMs: idle === undefined || idle === null ? null : int(config, 'stream.idleExitMs', 0, 1),
-    maxPending: int(config, 'maxSpoutPending', 1000, 1),
+    ackWindowMs: configInt(config, 'stream.ackWindowMs', 20, 0),
+    consumerIdleMs: configInt(config, 'stream.consumerIdleMs', 300_000, 1),
+    idleExitMs: idle === undefined || idle === null ? null : configInt(config, 'stream.idleExitMs', 0, 1),
+    maxPending: configInt(config, 'maxSpoutPending', 1000, 1),
   };
 }
