@@ -7,6 +7,7 @@
  */
 import { STATE_CONFIG_KEY, type StateSpec } from '../api/stateful.js';
 import type { ComponentDef, Plan } from './plan.js';
+import { inputsLacking } from './input-fields.js';
 
 /** The runtime's default (runtime/config.ts), for a plan whose config does not set it. */
 const DEFAULT_MESSAGE_TIMEOUT_MS = 30000;
@@ -47,13 +48,8 @@ function checkShape(where: string, s: StateSpec, errors: string[]): boolean {
 
 /** Every input stream of the bolt must declare the id field. */
 function checkIdField(where: string, c: ComponentDef, field: string, byId: Map<string, ComponentDef>, errors: string[]): void {
-  for (const input of c.inputs) {
-    const source = byId.get(input.component);
-    const stream = source?.streams[input.stream];
-    if (!source || source.system || !stream) continue; // unknown sources are reported by validate.ts
-    if (!stream.fields.includes(field)) {
-      errors.push(`${where}: state idField '${field}' is not declared by '${input.component}' stream '${input.stream}' (fields: ${stream.fields.join(', ') || 'none'})`);
-    }
+  for (const m of inputsLacking(c, field, byId)) {
+    errors.push(`${where}: state idField '${field}' is not declared by '${m.component}' stream '${m.stream}' (fields: ${m.fields})`);
   }
 }
 
