@@ -34,6 +34,8 @@ export { RunError } from './runtime/supervisor.js';
 export type { RunSummary, RunStatus } from './runtime/summary.js';
 
 export { LineFileSpout } from './spouts/line-file-spout.js';
+export { ChosenSpout, chooseSpout } from './spouts/chosen-spout.js';
+export type { SpoutChoice } from './spouts/chosen-spout.js';
 export type { LineFileSpoutOptions } from './spouts/line-file-spout.js';
 export { RedisStreamSpout } from './spouts/redis-stream-spout.js';
 export type { RedisStreamSpoutOptions, StreamSpoutStats } from './spouts/redis-stream-spout.js';

@@ -22,8 +22,8 @@
  */
 import { dirname, join } from 'node:path';
 import {
-  LineFileSpout, RedisStreamSpout, TopologyBuilder, stateful,
-  type Config, type MessageId, type OutputFieldsDeclarer, type Spout, type SpoutOutputCollector, type TopologyContext, type Tuple,
+  LineFileSpout, RedisStreamSpout, TopologyBuilder, chooseSpout, stateful,
+  type Config, type Tuple,
 } from '../src/index.js';
 import { MEMORY_VIEWS_STREAM, memoryViewReport, viewWriter } from '../src/speed/index.js';
 import { masterSink } from '../src/batch/index.js';
@@ -53,39 +53,10 @@ function inputOf(config: Config): string {
  * The input: the file (a LineFileSpout, line numbers as event ids) or, with `-c stream=NAME`,
  * a Redis stream read through a consumer group. Chosen in `open`, where the config is known.
  */
-export class PageviewsInput implements Spout {
-  private inner: Spout | null = null;
-  declareOutputFields(d: OutputFieldsDeclarer): void {
-    d.declare(['line', 'lineNumber']);
-  }
-  open(config: Config, context: TopologyContext, collector: SpoutOutputCollector): void | Promise<void> {
-    this.inner = config['stream'] !== undefined
-      ? new RedisStreamSpout({ outputFields: ['line', 'lineNumber'] })
-      : new LineFileSpout({ withLineNumber: true, defaultPath: inputOf, skipEmpty: true });
-    return this.inner.open(config, context, collector);
-  }
-  nextTuple(): void {
-    this.inner!.nextTuple();
-  }
-  ack(msgId: MessageId): void {
-    this.inner!.ack?.(msgId);
-  }
-  fail(msgId: MessageId): void {
-    this.inner!.fail?.(msgId);
-  }
-  isExhausted(): boolean {
-    return this.inner?.isExhausted?.() ?? false;
-  }
-  activate(): void {
-    this.inner?.activate?.();
-  }
-  deactivate(): void {
-    this.inner?.deactivate?.();
-  }
-  close(): void | Promise<void> {
-    return this.inner?.close?.();
-  }
-}
+export const PageviewsInput = chooseSpout(['line', 'lineNumber'], (config) =>
+  config['stream'] !== undefined
+    ? new RedisStreamSpout({ outputFields: ['line', 'lineNumber'] })
+    : new LineFileSpout({ withLineNumber: true, defaultPath: inputOf, skipEmpty: true }));
 
 const builder = new TopologyBuilder();
 // Event order matters downstream: duplicate removal and sessions allow 5 minutes of

@@ -4,8 +4,8 @@
  * a Redis stream read through a consumer group (filled by `topo produce --format ysb`).
  */
 import {
-  BaseSpout, RedisStreamSpout,
-  type Config, type MessageId, type OutputFieldsDeclarer, type Spout, type SpoutOutputCollector, type TopologyContext,
+  BaseSpout, RedisStreamSpout, chooseSpout,
+  type Config, type MessageId, type OutputFieldsDeclarer, type SpoutOutputCollector, type TopologyContext,
 } from '../../src/index.js';
 import type { RedisClient } from '../../src/speed/index.js';
 import { eventLine, setupOf, type GenRun, type Setup } from './gen.mjs';
@@ -102,34 +102,5 @@ export class GeneratorSpout extends BaseSpout {
 }
 
 /** The generator, or with `-c stream=NAME` the stream spout. Chosen in `open`, where the config is known. */
-export class YsbInput implements Spout {
-  private inner: Spout | null = null;
-  declareOutputFields(d: OutputFieldsDeclarer): void {
-    d.declare(['line', 'id']);
-  }
-  open(config: Config, context: TopologyContext, collector: SpoutOutputCollector): void | Promise<void> {
-    this.inner = typeof config['stream'] === 'string' ? new RedisStreamSpout({ outputFields: ['line', 'id'] }) : new GeneratorSpout();
-    return this.inner.open(config, context, collector);
-  }
-  nextTuple(): void {
-    this.inner!.nextTuple();
-  }
-  ack(id: MessageId): void {
-    this.inner!.ack?.(id);
-  }
-  fail(id: MessageId): void {
-    this.inner!.fail?.(id);
-  }
-  isExhausted(): boolean {
-    return this.inner?.isExhausted?.() ?? false;
-  }
-  activate(): void {
-    this.inner?.activate?.();
-  }
-  deactivate(): void {
-    this.inner?.deactivate?.();
-  }
-  close(): void | Promise<void> {
-    return this.inner?.close?.();
-  }
-}
+export const YsbInput = chooseSpout(['line', 'id'], (config) =>
+  typeof config['stream'] === 'string' ? new RedisStreamSpout({ outputFields: ['line', 'id'] }) : new GeneratorSpout());
