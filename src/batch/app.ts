@@ -2,13 +2,14 @@
  * What a topology module declares for the batch layer, read from its exports and checked
  * across each other in one place: `datasets` (the facts it keeps), `formats` (the parsers of
  * `topo ingest` and `topo produce`) and `batchInput` (how `topo batch` reads a dataset). Each
- * problem names what the user wrote: a dataset declared twice, a format or a batch input
- * naming an undeclared dataset. `topo run`, `topo validate`, `topo ingest`, `topo produce`
+ * problem names what the user wrote: a dataset declared twice, a format, a batch input or
+ * one of its side inputs naming an undeclared dataset. `topo run`, `topo validate`, `topo ingest`, `topo produce`
  * and `topo batch` all check through here, so a mistake fails every command the same way.
  */
 import { checkDatasets, datasetNamed, type DatasetDef } from './dataset.js';
 import { checkFormats, type InputFormat } from './format.js';
 import { checkBatchInput, type BatchInput } from './runner/input.js';
+import { sideInputsOf } from './runner/side-input.js';
 
 export interface BatchDeclarations {
   readonly datasets: readonly DatasetDef<never>[];
@@ -23,7 +24,10 @@ export function batchDeclarations(exports: Readonly<Record<string, unknown>>, wh
   const formats = checkFormats(exports['formats'], where);
   for (const f of formats) datasetOfFormat(datasets, f, where);
   const batchInput = exports['batchInput'] === undefined ? null : checkBatchInput<never>(exports['batchInput'], where);
-  if (batchInput !== null) datasetNamed(datasets, batchInput.dataset, `${where}: batchInput`);
+  if (batchInput !== null) {
+    datasetNamed(datasets, batchInput.dataset, `${where}: batchInput`);
+    for (const [name, side] of sideInputsOf(batchInput)) datasetNamed(datasets, side.dataset, `${where}: batchInput.sideInputs.${name}`);
+  }
   return { datasets, formats, batchInput };
 }
 

@@ -6,7 +6,8 @@
  * - {@link defineFormat}: an input format, a line -> record parser for `topo ingest` and
  *   `topo produce`;
  * - {@link masterSink}: the bolt that appends a topology's facts to the master dataset;
- * - {@link defineBatchInput}: how `topo batch` turns a dataset's records into the views' events.
+ * - {@link defineBatchInput}: how `topo batch` turns a dataset's records into the views' events,
+ *   with side inputs ({@link SideInput}): values built once per run from other datasets.
  *
  * A topology module exports them next to its default topology:
  *
@@ -23,6 +24,7 @@ export { accept, defineFormat, reject } from './format.js';
 export type { InputFormat, LineContext, ParseOutcome, StreamIdentity } from './format.js';
 export { defineBatchInput } from './runner/input.js';
 export type { BatchInput, BatchReducer } from './runner/input.js';
+export type { SideInput, SideInputs } from './runner/side-input.js';
 export { masterSink, MasterSinkBolt } from './master/sink-bolt.js';
 export type { MasterSinkOptions } from './master/sink-bolt.js';
 export { DEFAULT_MASTER_ROOT } from './master/layout.js';

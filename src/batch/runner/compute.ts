@@ -15,6 +15,7 @@ import type { BatchInput } from './input.js';
 import type { BatchPool } from './pool.js';
 import type { MapResult, SpillRange } from './worker.js';
 import type { VersionTarget } from './target.js';
+import { buildSideInputs, type SideInputReport } from './side-build.js';
 
 export interface ComputeOptions extends ListOptions {
   readonly root: string;
@@ -45,6 +46,8 @@ export interface Computed {
   readonly maxTs: number | null;
   /** Cells written per view (empty for an empty dataset). */
   readonly cells: ReadonlyMap<string, number>;
+  /** What each side input read (side-build.ts); its bad lines are in `badLines` too. */
+  readonly sideInputs: readonly SideInputReport[];
 }
 
 /** `--strict` and the dataset has bad lines: nothing is published. */
@@ -78,13 +81,15 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
     const plainViews = o.views.filter((v) => o.input.reducers?.[v.name] === undefined);
     // The key view's key partitions the plain side: a view fed by events has one.
     const keyView = plainViews.find((v) => aggregatorOf(v.aggregation).fromEvents) ?? plainViews[0];
+    // Side inputs first: every map task's eventOf reads them.
+    const sides = await buildSideInputs({ root: o.root, bundle: o.bundle, dir: spillDir });
     let files = await listPartFiles(o.root, o.input.dataset, o);
     const results = new Map<string, MapResult>();
     let index = 0, done = 0, records = 0;
     const mapAll = (list: readonly PartFile[]): Promise<MapResult[]> =>
       settleAll(list.map(async (f) => {
         const r = await o.pool.map({ bundle: o.bundle, file: f.path, fileIndex: index++, spillDir, keyPartitions, groupPartitions, keyView: keyView?.name ?? null,
-          plainViews: plainViews.filter((v) => v !== keyView).map((v) => v.name), groups: reducerViews.length > 0 });
+          plainViews: plainViews.filter((v) => v !== keyView).map((v) => v.name), groups: reducerViews.length > 0, side: sides.path });
         records += r.records;
         o.onFile?.(++done, files.length, records);
         return r;
@@ -103,8 +108,8 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
       for (const r of await mapAll(again)) results.set(r.file, r);
     }
     const byPartition: SpillRange[][] = Array.from({ length: keyPartitions + groupPartitions }, () => []);
-    let maxTs = -Infinity, skipped = 0, badLines = 0;
-    const bad: string[] = [];
+    let maxTs = -Infinity, skipped = 0, badLines = sides.badLines;
+    const bad: string[] = [...sides.bad];
     const unaligned = new Set<string>();
     for (const r of results.values()) {
       for (const name of r.unaligned) unaligned.add(name);
@@ -154,7 +159,7 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
     }
     return {
       files: results.size, records: [...results.values()].reduce((a, r) => a + r.records, 0), events, skipped, duplicates,
-      badLines, bad: bad.slice(0, 20), maxTs: maxTs === -Infinity ? null : maxTs, cells,
+      badLines, bad: bad.slice(0, 20), maxTs: maxTs === -Infinity ? null : maxTs, cells, sideInputs: sides.reports,
     };
   } finally {
     rmSync(spillDir, { recursive: true, force: true });

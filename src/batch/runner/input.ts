@@ -10,6 +10,7 @@
  *   export const batchInput = defineBatchInput<PageKeys>({ dataset: 'pageviews', eventOf: pageKeysOf, ... });
  */
 import type { ViewDef, ViewUpdate } from '../../views/view.js';
+import { checkSideInputs, type SideInputs } from './side-input.js';
 
 export interface BatchReducer<E> {
   /**
@@ -36,13 +37,24 @@ export interface BatchReducer<E> {
 
 /**
  * `R` is the dataset's record type. It defaults to `any` so that a batch input typed by its
- * event alone (`defineBatchInput<Hit>`) accepts an `eventOf` over its own record type.
+ * event alone (`defineBatchInput<Hit>`) accepts an `eventOf` over its own record type. `S` is
+ * the type of the side inputs' values by name (see `sideInputs`).
  */
-export interface BatchInput<E, R = any> {
+export interface BatchInput<E, R = any, S = any> {
   /** The dataset read: a name in the module's `datasets` export. */
   readonly dataset: string;
-  /** The views' event of a record of the dataset, or null when views skip it (counted as skipped). */
-  readonly eventOf: (record: R) => E | null;
+  /**
+   * Values built once per run from other datasets (or this one), whole, before any record is
+   * read: `eventOf`'s second argument holds each by name (side-input.ts). An identity map from
+   * a dataset of equivalences, a table to join with. None by default (`side` is then `{}`).
+   */
+  readonly sideInputs?: SideInputs<S>;
+  /**
+   * The views' event of a record of the dataset, or null when views skip it (counted as
+   * skipped). `side` holds the side inputs' values, the same object for every record of a
+   * thread; the event should carry whatever later steps (groupOf, identity, reducers) need of them.
+   */
+  readonly eventOf: (record: R, side: S) => E | null;
   /**
    * Events that must be seen together (duplicates of one fact, one visitor's visits) share
    * this value; the map phase partitions events by it, so each reducer holds whole groups.
@@ -61,8 +73,8 @@ export interface BatchInput<E, R = any> {
 }
 
 /** Checks a batch input's shape (it comes from a user module) and returns it typed. */
-export function defineBatchInput<E, R = any>(input: BatchInput<E, R>): BatchInput<E, R> {
-  return checkBatchInput<E>(input, 'batchInput');
+export function defineBatchInput<E, R = any, S = any>(input: BatchInput<E, R, S>): BatchInput<E, R, S> {
+  return checkBatchInput<E>(input, 'batchInput') as BatchInput<E, R, S>;
 }
 
 /** Validates the `batchInput` export of a topology module; throws naming what is wrong. */
@@ -72,7 +84,8 @@ export function checkBatchInput<E = never>(value: unknown, where: string): Batch
   }
   const b = value as Record<string, unknown>;
   if (typeof b['dataset'] !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(b['dataset'])) throw new Error(`${where}: batchInput.dataset must be a dataset folder name`);
-  if (typeof b['eventOf'] !== 'function') throw new Error(`${where}: batchInput.eventOf must be a function (record) => event | null`);
+  if (typeof b['eventOf'] !== 'function') throw new Error(`${where}: batchInput.eventOf must be a function (record, side) => event | null`);
+  checkSideInputs(b['sideInputs'], where);
   if (typeof b['groupOf'] !== 'function') throw new Error(`${where}: batchInput.groupOf must be a function (event) => string`);
   if (b['identityOf'] !== undefined && typeof b['identityOf'] !== 'function') throw new Error(`${where}: batchInput.identityOf must be a function`);
   const fields = b['identityFields'];

@@ -13,6 +13,8 @@ export interface Module {
   views: ViewDef<unknown>[];
   input: BatchInput<unknown>;
   dataset: DatasetDef<unknown>;
+  /** Every dataset the module declares (side inputs read others). */
+  datasets: readonly DatasetDef<unknown>[];
 }
 
 const modules = new Map<string, Promise<Module>>();
@@ -27,6 +29,7 @@ export function load(bundle: string): Promise<Module> {
         views: (mod['views'] as ViewDef<unknown>[] | undefined) ?? [],
         input: input as unknown as BatchInput<unknown>,
         dataset: datasetNamed<unknown>(decl.datasets, input.dataset, 'topology module'),
+        datasets: decl.datasets as readonly DatasetDef<unknown>[],
       };
     });
     modules.set(bundle, m);

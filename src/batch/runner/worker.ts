@@ -34,6 +34,7 @@ import { load, viewNamed } from './module.js';
 import { combine } from './combine.js';
 import { reduce } from './reduce.js';
 import { writeSpills, type SpillRange } from './spill.js';
+import { sideValuesAt } from './side-values.js';
 import type { VersionTarget } from './target.js';
 
 export interface MapTask {
@@ -51,6 +52,8 @@ export interface MapTask {
   readonly plainViews: readonly string[];
   /** Whether a reducer view runs: then events are also spilled by group. */
   readonly groups: boolean;
+  /** The side inputs' values file (side-build.ts), or null when the batch input has none. */
+  readonly side?: string | null;
 }
 
 export interface MapResult {
@@ -120,6 +123,7 @@ export interface CombineResult {
 async function map(t: MapTask): Promise<MapResult> {
   const { input, views, dataset } = await load(t.bundle);
   const check = (v: unknown): string | null => factProblem(dataset, v);
+  const side = sideValuesAt(t.side);
   const keyView = t.keyView === null ? null : viewNamed(views, t.keyView);
   const others = t.plainViews.map((n) => viewNamed(views, n));
   // Views still aligned with the key view; one is dropped at its first differing event.
@@ -141,7 +145,7 @@ async function map(t: MapTask): Promise<MapResult> {
         records++;
         const ts = dataset.eventTime(record);
         if (ts > maxTs) maxTs = ts;
-        const e = input.eventOf(record);
+        const e = input.eventOf(record, side);
         if (e === null) {
           skipped++;
           continue;
