@@ -30,15 +30,20 @@ import { masterSink } from '../src/batch/index.js';
 import { ParseBolt, VisitorBolt } from './pageviews/bolts.js';
 import { PAGEVIEW_VIEWS } from './pageviews/views.js';
 import { pageviewsDataset } from './pageviews/dataset.js';
+import { equivDataset } from './pageviews/equiv.js';
 import { PAGEVIEW_FORMATS } from './pageviews/formats.js';
 
 /** The views this topology writes; `topo query` and `topo batch` read them from here. */
 export const views = PAGEVIEW_VIEWS;
 /** How `topo batch` recomputes them from the master dataset (record -> keys, dedupe, exact bounces). */
 export { pageviewsBatchInput as batchInput } from './pageviews/batch-input.js';
-/** The facts it keeps: the raw pageview, in `<master>/pageviews/`. */
-export const datasets = [pageviewsDataset];
-/** The input formats of `topo ingest` and `topo produce` (`--format apache|jsonl`). */
+/**
+ * The facts it keeps: the raw pageview, in `<master>/pageviews/`, and the equiv edge between two
+ * visitor identifiers, in `<master>/equiv/` (`topo ingest --format equiv`). The speed layer
+ * ignores equiv edges; `topo batch` merges identities by them (pageviews/identities.ts).
+ */
+export const datasets = [pageviewsDataset, equivDataset];
+/** The input formats of `topo ingest` and `topo produce` (`--format apache|jsonl|equiv`). */
 export const formats = PAGEVIEW_FORMATS;
 
 function inputOf(config: Config): string {

@@ -4,9 +4,16 @@
  * read to the raw facts, so that fixing the normaliser and recomputing repairs all history.
  * Events are grouped by visitor: duplicates (same visitor, URL, ts) and a visitor's visits
  * then always meet in one reducer, across files and across midnight.
+ *
+ * The visitor is the merged one: the `identities` side input holds the connected components of
+ * every equiv edge (identities.ts), so uniques and bounces count persons, where the speed layer
+ * counts raw identifiers. Duplicates are still recognised by the raw visitor (an event keeps
+ * it as `alias` when merging changed it): merging identities never changes the pageviews count.
  */
 import { defineBatchInput } from '../../src/batch/index.js';
 import type { PageviewRecord } from './dataset.js';
+import { equivDataset } from './equiv.js';
+import { mergeIdentities, type Identities } from './identities.js';
 import { bucketOf, type ViewDef, type ViewUpdate } from '../../src/views/index.js';
 import { dedupeKey } from './dedupe.js';
 import { pageKeysOf, visitorOf, type PageKeys, type PageviewEvent } from './event.js';
@@ -20,6 +27,17 @@ import { bounceCounts, VISIT_GAP_MS, type Visit } from './sessions.js';
 const byUrl = new Map<string, { url: string; domain: string } | null>();
 const CACHE_MAX = 100_000;
 
+/** A pageview as the batch views read it: its keys, with the visitor merged into its person. */
+export interface BatchKeys extends PageKeys {
+  /** The raw visitor, when identity merging replaced it (absent otherwise: nothing to pack per event). */
+  readonly alias?: string;
+}
+
+/** The batch input's side inputs: merged identities. */
+export interface PageviewSides {
+  readonly identities: Identities;
+}
+
 /**
  * pageKeysOf reads only url, user, ip and ts. The dataset's validation (pageviewProblem) guarantees url, ip
  * and a finite ts in the Date range; `user` may be a string, null or absent (visitorOf takes
@@ -27,7 +45,7 @@ const CACHE_MAX = 100_000;
  * optional field is a pageview like any other. A URL that does not normalise gives null (the
  * record is counted as skipped).
  */
-function keysOfRecord(r: PageviewRecord): PageKeys | null {
+function keysOfRecord(r: PageviewRecord, side: PageviewSides): BatchKeys | null {
   let k = byUrl.get(r.url);
   if (k === undefined) {
     const full = pageKeysOf(r as unknown as PageviewEvent);
@@ -35,7 +53,10 @@ function keysOfRecord(r: PageviewRecord): PageKeys | null {
     if (byUrl.size >= CACHE_MAX) byUrl.clear();
     byUrl.set(r.url, k);
   }
-  return k === null ? null : { visitor: visitorOf(r), url: k.url, domain: k.domain, ts: r.ts };
+  if (k === null) return null;
+  const visitor = visitorOf(r);
+  const person = side.identities.get(visitor);
+  return person === undefined ? { visitor, url: k.url, domain: k.domain, ts: r.ts } : { visitor: person, url: k.url, domain: k.domain, ts: r.ts, alias: visitor };
 }
 
 /**
@@ -91,13 +112,18 @@ function bounceUpdates(hits: HitsByVisitor, view: ViewDef<PageKeys>): ViewUpdate
   }));
 }
 
-export const pageviewsBatchInput = defineBatchInput<PageKeys>({
+export const pageviewsBatchInput = defineBatchInput<BatchKeys, PageviewRecord, PageviewSides>({
   dataset: 'pageviews',
+  // Built once per run from every equiv edge, before any pageview is read.
+  sideInputs: { identities: { dataset: equivDataset.name, build: mergeIdentities } },
   eventOf: keysOfRecord,
   groupOf: (e) => e.visitor,
-  identityOf: (e) => dedupeKey(e.visitor, e.url, e.ts),
-  // dedupeKey's fields: the runner compares them without joining a string per event.
-  identityFields: ['visitor', 'url', 'ts'],
+  // The raw visitor's pageview: two persons' pageviews of one URL at one time stay two.
+  identityOf: (e) => dedupeKey(e.alias ?? e.visitor, e.url, e.ts),
+  // dedupeKey's fields: the runner compares them without joining a string per event. `alias`
+  // first: it is absent on most events, and a first field with few values keeps the runner's
+  // table of prefixes small.
+  identityFields: ['alias', 'visitor', 'url', 'ts'],
   reducers: {
     // Exact visits over all of a visitor's pageviews (sorted per visitor and domain): no lateness here.
     bounces: {

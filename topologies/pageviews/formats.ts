@@ -1,7 +1,7 @@
 /**
  * The pageviews input formats for `topo ingest` and `topo produce` (`--format apache|jsonl`):
  * Apache combined log lines and JSON Lines events, both stored as the raw pageview fact
- * (recordOf). For `topo produce` each entry's identity is a hash of (visitor, normalised
+ * (recordOf); and `--format equiv` for `topo ingest`, equiv edges (equiv.ts). For `topo produce` each entry's identity is a hash of (visitor, normalised
  * URL, time), and a line repeating that identity within the speed layer's dedupe window of
  * event time is not appended: pageviews counts such a request once anyway, and removing it
  * where the whole file is visible keeps it exact across processes, which a per-process
@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { accept, defineFormat, reject, type LineContext, type ParseOutcome } from '../../src/batch/index.js';
 import { recordOf, type PageviewRecord } from './dataset.js';
+import { equivFormat } from './equiv.js';
 import { DEFAULT_DEDUPE_WINDOW_MS, dedupeKey } from './dedupe.js';
 import { DEFAULT_LOG_HOST, pageKeysOf, visitorOf, type PageviewEvent, type ParseResult } from './event.js';
 import { parseApacheLine } from './parse-apache.js';
@@ -61,4 +62,7 @@ export const jsonlFormat = defineFormat<PageviewRecord>({
   stream,
 });
 
-export const PAGEVIEW_FORMATS = [apacheFormat, jsonlFormat] as const;
+/** JSON Lines equiv edges (`{"a", "b", "ts"}`), into the `equiv` dataset: read by the batch layer only. */
+export { equivFormat };
+
+export const PAGEVIEW_FORMATS = [apacheFormat, jsonlFormat, equivFormat] as const;
