@@ -139,6 +139,9 @@ function tempPartLines(r: BatchRunResult): string[] {
     out.push(`[batch] warning: ${t.live} temp part(s) of a live writer hold ${t.liveLines} line(s) not read (${at}): ` +
       `watermarks capped below them and no realtime bucket after that expired; run again once they roll (master.maxAgeMs, 5 min by default) or their writer stops\n`);
   }
+  for (const x of r.sideInputs) {
+    if (x.liveTempParts > 0) out.push(`[batch] warning: ${x.liveTempParts} temp part(s) of a live writer in ${x.dataset} not read: side input ${x.name} misses their records until they roll\n`);
+  }
   return out;
 }
 
@@ -154,8 +157,9 @@ function summary(r: BatchRunResult): Record<string, unknown> {
 }
 
 function text(r: BatchRunResult): string {
-  if (r.maxTs === null) return `[batch] the master dataset has no records (${r.files} files): nothing published\n`;
+  const sides = r.sideInputs.map((x) => `[batch] side input ${x.name}: ${fmt(x.records)} records of ${x.dataset} (${x.files} files, ${x.badLines} bad lines) in ${(x.ms / 1000).toFixed(1)}s\n`).join('');
+  if (r.maxTs === null) return `${sides}[batch] the master dataset has no records (${r.files} files): nothing published\n`;
   const head = `[batch] ${r.files} files, ${fmt(r.records)} records, ${fmt(r.events)} events (${r.duplicates} duplicates, ${r.skipped} skipped, ${r.badLines} bad lines) ` +
     `in ${(r.elapsedMs / 1000).toFixed(1)}s on ${r.threads} threads: ${fmt((r.records / Math.max(r.elapsedMs, 1)) * 1000)} records/s\n`;
-  return head + r.published.map((p) => `[batch] ${p.view}: batch ${p.batchId} published, ${p.keys} cells up to ${new Date(p.watermark).toISOString()}\n`).join('');
+  return sides + head + r.published.map((p) => `[batch] ${p.view}: batch ${p.batchId} published, ${p.keys} cells up to ${new Date(p.watermark).toISOString()}\n`).join('');
 }
