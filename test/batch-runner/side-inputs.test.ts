@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 /** Writes records as part files of `perFile` lines under their UTC dates; `extra` lines go at the end of the last file. */
-function write(root: string, dataset: string, records: readonly { ts: number }[], perFile: number, extra: readonly string[] = []): string[] {
+function write<T extends { readonly ts: number }>(root: string, dataset: string, records: readonly T[], perFile: number, extra: readonly string[] = []): string[] {
   const paths: string[] = [];
   const lines = records.map((r) => JSON.stringify(r));
   for (let i = 0; i < lines.length; i += perFile) {
