@@ -148,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
     .description("append an input file (or stdin: -) to the master dataset, parsed by a format the topology exports; bad lines are reported, not written")
     .argument('<file>', "input file, or '-' for stdin")
     .option('-t, --topology <file>', 'topology module whose formats and datasets to use (default topologies/pageviews.ts)')
-    .option('--format <format>', "input format: a name in the topology's formats (pageviews: apache or jsonl)")
+    .option('--format <format>', "input format: a name in the topology's formats (pageviews: apache, jsonl, or equiv for equiv edges)")
     .option('--master <dir>', 'master dataset root (default ./data/master, or -c master=DIR)')
     .option('-c, --config <key=value>', 'set a config key (master=DIR)', collect)
     .option('--host <host>', 'parser option host: page host of log lines (pageviews: default semicomplete.com)')

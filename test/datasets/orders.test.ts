@@ -131,7 +131,7 @@ describe('mistakes in a topology module', () => {
     const r = await topoIn(['ingest', CSV, '--topology', ORDERS, '--format', 'xml', '--master', s.master]);
     expect([r.code, r.stderr]).toEqual([2, expect.stringContaining("--format must be csv (the formats")]);
     const pv = await topoIn(['ingest', CSV, '--format', 'xml', '--master', s.master]);
-    expect([pv.code, pv.stderr]).toEqual([2, expect.stringContaining('--format must be apache or jsonl')]);
+    expect([pv.code, pv.stderr]).toEqual([2, expect.stringContaining('--format must be apache, jsonl or equiv')]);
   });
 
   it('a parser that throws on a line rejects that line and ingests the rest', async () => {

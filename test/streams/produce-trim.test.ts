@@ -64,7 +64,7 @@ describe('topo produce', () => {
     expect((await topoIn(['produce', 'x.log', '--format', 'apache', '--redis', server.url])).code).toBe(2);
     const bad = await topoIn(['produce', 'x.log', '--stream', 's', '--format', 'csv', '--redis', server.url]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--format must be apache or jsonl/);
+    expect(bad.stderr).toMatch(/--format must be apache, jsonl or equiv/);
     const missing = await topoIn(['produce', join(tmp, 'nope.log'), '--stream', 's', '--format', 'apache', '--redis', server.url]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nope\.log/);
