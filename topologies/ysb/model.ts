@@ -92,7 +92,7 @@ export const campaignsView = defineView<CampaignView>({
 
 let adTable: Record<string, string> | null = null;
 function campaignOf(ad: string): string | undefined {
-  // Read once per batch thread: the batch input has no side input or prepare step (see docs/ysb.md).
+  // Read once per batch thread: the table is a file, not a dataset a side input could read (see docs/ysb.md).
   adTable ??= JSON.parse(readFileSync(adTableFile(), 'utf8')) as Record<string, string>;
   return adTable[ad];
 }
