@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
-import { assertBuilt, cliFixture, ROOT, topo, waitForOutput } from './run-cli.js';
+import { assertBuilt, cliFixture, topo, waitForOutput } from './run-cli.js';
+import { gatedMaster } from './gated-master.js';
 import { spawnIn } from './spawn-in.js';
 
 const GATED = cliFixture('gated-batch.ts');
@@ -24,16 +25,6 @@ afterAll(async () => {
   await server?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** The orders log plus one order of customer 'gate' on a later date: its part is mapped last. */
-export async function gatedMaster(master: string, scratch: string): Promise<void> {
-  const gateCsv = join(scratch, 'gate.csv');
-  writeFileSync(gateCsv, 'o-2001,2024-03-05T12:00:00Z,gate,tea,100\n');
-  for (const f of [join(ROOT, 'topologies', 'data', 'orders.csv'), gateCsv]) {
-    const r = await topo(['ingest', f, '--topology', GATED, '--format', 'csv', '--master', master, '--rejects', join(scratch, 'rejects.jsonl'), '-q']);
-    expect(r.code, r.stderr).toBe(0);
-  }
-}
 
 describe('topo batch --every, signalled during a run', () => {
   it('aborts it on the second signal: nothing published, spill folder removed, lease released, exit 1', async () => {
