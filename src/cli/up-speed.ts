@@ -31,6 +31,8 @@ export interface SpeedOptions {
   /** The child's environment (REDIS_URL: where the views are). */
   readonly env: NodeJS.ProcessEnv;
   readonly say: (line: string) => void;
+  /** Pass the child's dashboard line on (it is the only dashboard when `topo up` serves nothing itself). */
+  readonly showDashboard?: boolean;
   /** The run ended with its input consumed (status completed or completed-with-failures). */
   readonly onEnded: (status: string) => void;
   /** Restarts are over: the run kept failing. */
@@ -71,7 +73,10 @@ export class SpeedLayer {
     let status: string | null = null;
     const onLine = (line: string): void => {
       const ui = /\] dashboard: (http:\/\/\S+?)\/ui\/ /.exec(line);
-      if (ui) return void (this.liveUrl = ui[1]!);
+      if (ui) {
+        this.liveUrl = ui[1]!;
+        if (!this.o.showDashboard) return;
+      }
       const linger = /\] run (\S+); dashboard still at /.exec(line);
       if (linger) return void this.lingering((status = linger[1]!));
       this.o.say(`[speed] ${line}`);

@@ -23,7 +23,7 @@ import { redisOptionsFromUrl } from '../speed/redis-url.js';
 import { liveProxy } from '../ui/live-proxy.js';
 import { isLoopback, noAuthWarning } from '../ui/listen.js';
 import { batchRun, text } from './batch.js';
-import { startBatchLoop } from './batch-loop.js';
+import { startBatchLoop, type BatchLoop } from './batch-loop.js';
 import { configPairs, durationFlag, intFlag, overrides, UsageError, type CommonFlags } from './options.js';
 import { startServingHttp, type ServingHttp } from './serve-http.js';
 import { takeUpLock } from './up-lock.js';
@@ -94,7 +94,10 @@ export async function upCommand(file: string, flags: UpFlags): Promise<number> {
     const conn = await connectViews({ ...(flags.redis !== undefined ? { url: flags.redis } : {}), ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}), tls: tlsFlagsOf(flags), env: { ...process.env, REDIS_CLUSTER_URLS: undefined } })
       .catch((err: unknown) => { throw err instanceof RunError ? err : new RunError((err as Error).message, 1); });
     release = () => conn.release();
-    if (conn.url === null) throw new RunError('no Redis: give --redis URL or REDIS_URL, or install redis-server (topo up keeps both layers\' views in Redis)', 1);
+    // Without Redis the speed layer runs alone, its views in its memory (as topo run's): the
+    // batch loop publishes to Redis and serving reads from it. The quick start still runs.
+    const inMemory = conn.url === null;
+    if (inMemory) say(`[up] no Redis (--redis, REDIS_URL) and no redis-server installed: running the speed layer alone, its views in memory; the batch loop and the serving API need Redis (apt-get install redis-server)`);
     mkdirSync(master, { recursive: true });
 
     let speed: SpeedLayer | null = null;
@@ -102,14 +105,14 @@ export async function upCommand(file: string, flags: UpFlags): Promise<number> {
       file, loaded, host, port: p, say: (l) => say(`[serve] ${l}`), redis: { url: conn.url!, ...(redisTimeoutMs !== undefined ? { redisTimeoutMs } : {}) },
       wrap: (h) => liveProxy(h, () => speed?.liveUrl ?? null),
     });
-    serving = await serve(port).catch(async (err: unknown) => {
+    serving = inMemory ? null : await serve(port).catch(async (err: unknown) => {
       // The default port taken (another server, another topo up elsewhere): any free one, said below.
       if (flags.port !== undefined || !/EADDRINUSE/.test(String((err as Error).message))) throw err;
       say(`[up] port ${port} is in use: serving on a free port instead (--port N to choose)`);
       return serve(0);
     });
-    const url = serving.http.url;
-    lock.update({ dashboard: `${url}/ui/` });
+    const url = serving?.http.url ?? null;
+    if (url !== null) lock.update({ dashboard: `${url}/ui/` });
 
     // The child finds the views through REDIS_URL (not a flag: no password in `ps`).
     const args = [
@@ -123,44 +126,56 @@ export async function upCommand(file: string, flags: UpFlags): Promise<number> {
       outcome ??= code;
       wake();
     };
+    let loop: BatchLoop | null = null;
+    const speedEnded = (code: number): void => {
+      speedEnd = { at: Date.now(), code };
+      if (!flags.untilIdle) return;
+      if (loop) loop.runNow();
+      else finish(code);
+    };
+    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_CLUSTER_URLS: '' };
+    if (conn.url !== null) env['REDIS_URL'] = conn.url;
+    else delete env['REDIS_URL'];
     speed = new SpeedLayer({
-      file, args, env: { ...process.env, REDIS_URL: conn.url, REDIS_CLUSTER_URLS: '' }, say,
+      file, args, env, say, showDashboard: inMemory,
       onEnded: (status) => {
-        speedEnd = { at: Date.now(), code: status === 'completed' ? 0 : 3 };
-        say(`[up] speed layer: input consumed (${status})${flags.untilIdle ? '; one more batch run, then stopping (--until-idle)' : '; serving and the batch loop go on (Ctrl-C to stop)'}`);
-        if (flags.untilIdle) loop.runNow();
+        const next = !flags.untilIdle ? `; ${inMemory ? 'its' : 'serving and the batch loop go on, the'} dashboard stays up (Ctrl-C to stop)` : inMemory ? '' : '; one more batch run, then stopping (--until-idle)';
+        say(`[up] speed layer: input consumed (${status})${next}`);
+        speedEnded(status === 'completed' ? 0 : 3);
       },
-      onGaveUp: () => {
-        speedEnd = { at: Date.now(), code: 1 };
-        if (flags.untilIdle) loop.runNow();
-      },
+      onGaveUp: () => speedEnded(1),
     });
 
-    redis = new Redis({ ...redisOptionsFromUrl(conn.url), maxRetriesPerRequest: 3 });
-    redis.on('error', () => {});
-    const once = batchRun(redis, { file, root: master, strict: false, ...(threads !== undefined ? { threads } : {}) }, {
-      progress: (l) => void process.stderr.write(l), warn: (l) => void process.stderr.write(l), summary: (r) => void process.stderr.write(text(r)),
-    });
-    const loop = startBatchLoop(everyMs, async (n, signal) => void (await once(` run ${n}`, signal)), { say }, {
-      waitForFirst: flags.untilIdle === true,
-      onRunEnd: (_n, startedAt, ok) => {
-        if (!flags.untilIdle || speedEnd === null || startedAt < speedEnd.at) return;
-        loop.stop(false);
-        finish(!ok ? 1 : speedEnd.code);
-      },
-    });
-    loop.done.catch((err: unknown) => {
-      say(`topo: ${(err as Error).message}`);
-      finish(2);
-    });
+    if (conn.url !== null) {
+      redis = new Redis({ ...redisOptionsFromUrl(conn.url), maxRetriesPerRequest: 3 });
+      redis.on('error', () => {});
+      const once = batchRun(redis, { file, root: master, strict: false, ...(threads !== undefined ? { threads } : {}) }, {
+        progress: (l) => void process.stderr.write(l), warn: (l) => void process.stderr.write(l), summary: (r) => void process.stderr.write(text(r)),
+      });
+      const l = startBatchLoop(everyMs, async (n, signal) => void (await once(` run ${n}`, signal)), { say }, {
+        waitForFirst: flags.untilIdle === true,
+        onRunEnd: (_n, startedAt, ok) => {
+          if (!flags.untilIdle || speedEnd === null || startedAt < speedEnd.at) return;
+          l.stop(false);
+          finish(!ok ? 1 : speedEnd.code);
+        },
+      });
+      l.done.catch((err: unknown) => {
+        say(`topo: ${(err as Error).message}`);
+        finish(2);
+      });
+      loop = l;
+    }
 
-    if (!isLoopback(host)) say(`[up] ${noAuthWarning(host, 'API and dashboard')}`);
-    say(`[up] ${name}: speed layer, batch loop, serving and dashboard (pid ${process.pid}; Ctrl-C stops them all)`);
-    say(`[up]   dashboard    ${url}/ui/ (analytics: ${url}/ui/analytics)`);
-    say(`[up]   API          ${url}/api/views (also /api/query, /api/top, /api/keys)`);
+    if (url !== null && !isLoopback(host)) say(`[up] ${noAuthWarning(host, 'API and dashboard')}`);
+    say(`[up] ${name}: speed layer${inMemory ? ' alone' : ', batch loop, serving and dashboard'} (pid ${process.pid}; Ctrl-C stops ${inMemory ? 'it' : 'them all'})`);
+    if (url !== null) {
+      say(`[up]   dashboard    ${url}/ui/ (analytics: ${url}/ui/analytics)`);
+      say(`[up]   API          ${url}/api/views (also /api/query, /api/top, /api/keys)`);
+    }
     say(`[up]   Redis        ${conn.display}`);
     say(`[up]   master data  ${resolve(master)}`);
-    say(`[up]   batch        ${flags.untilIdle ? 'one run once the input is consumed (--until-idle)' : everyMs === 0 ? 'continuously, one run after another' : `every ${flags.every ?? DEFAULT_EVERY}, the first now`}`);
+    if (!inMemory) say(`[up]   batch        ${flags.untilIdle ? 'one run once the input is consumed (--until-idle)' : everyMs === 0 ? 'continuously, one run after another' : `every ${flags.every ?? DEFAULT_EVERY}, the first now`}`);
     if (stopWhy === null) speed.start();
 
     await stop;
@@ -170,12 +185,12 @@ export async function upCommand(file: string, flags: UpFlags): Promise<number> {
       serving?.http.server.closeAllConnections();
       code = 1;
     };
-    if (stopWhy !== null) say(`[up] ${stopWhy}: stopping: the speed layer drains, a batch run under way is aborted (nothing of it is published), the server finishes its requests (again to stop at once)`);
-    else say(`[up] stopping: the speed layer, the batch loop and the server`);
-    loop.stop(true);
-    const [speedCode, batch] = await Promise.all([speed.stop(), loop.done.catch(() => 'failed')]);
-    say(`[up] speed layer stopped${speedCode === null ? '' : ` (exit ${speedCode})`}; batch loop ${batch}`);
-    await serving.close(DRAIN_MS);
+    if (stopWhy !== null) say(`[up] ${stopWhy}: stopping: the speed layer drains${loop ? ', a batch run under way is aborted (nothing of it is published), the server finishes its requests' : ''} (again to stop at once)`);
+    else say(`[up] stopping`);
+    loop?.stop(true);
+    const [speedCode, batch] = await Promise.all([speed.stop(), loop?.done.catch(() => 'failed')]);
+    say(`[up] speed layer stopped${speedCode === null ? '' : ` (exit ${speedCode})`}${batch ? `; batch loop ${batch}` : ''}`);
+    await serving?.close(DRAIN_MS);
     serving = null;
     say('[up] stopped');
     return code !== 0 ? code : (outcome ?? 0);
