@@ -113,6 +113,31 @@ describe('topo up', () => {
     }
   }, 180_000);
 
+  it('restarts a speed layer killed whole while serving answers throughout (pageviews on a Redis stream)', async () => {
+    const cwd = join(dir, 'restart');
+    mkdirSync(cwd);
+    const up = spawnIn(cwd, ['up', join(ROOT, 'topologies', 'pageviews.ts'), '--every', '1h', '--port', '0', '--workers', '1', '--redis', `${server.url}/6`,
+      '--master', join(cwd, 'master'), '-c', 'stream=up-restart']);
+    const started = /\[up\] speed layer: topo run .* \(pid (\d+)\)/;
+    await waitForOutput(up.out, (s) => started.test(s) && /\[speed\] \[pageviews\] running:/.test(s), 90_000);
+    const url = /\[up\] {3}dashboard {4}(http:\/\/127\.0\.0\.1:\d+)\/ui\//.exec(up.out.stderr)![1];
+    const first = Number(started.exec(up.out.stderr)![1]);
+    process.kill(first, 'SIGKILL');
+    const again = /\[up\] speed layer: topo run .* \(pid (\d+)\), start 2/;
+    await waitForOutput(up.out, (s) => again.test(s), 30_000);
+    expect(up.out.stderr).toMatch(/\[up\] speed layer killed by SIGKILL: restarting it in 1s/);
+    expect((await fetch(`${url}/api/views`)).status).toBe(200);
+    const second = Number(again.exec(up.out.stderr)![1]);
+    expect(isAlive(first)).toBe(false);
+    await waitForOutput(up.out, (s) => s.split('[speed] [pageviews] running:').length > 2, 60_000);
+    expect(isAlive(second)).toBe(true);
+    up.child.kill('SIGTERM');
+    const r = await up.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(isAlive(second)).toBe(false);
+    expect(r.stderr).toMatch(/\[up\] stopped$/m);
+  }, 180_000);
+
   it('refuses an --every that does not parse (exit 2) before taking the folder', async () => {
     const cwd = join(dir, 'bad');
     mkdirSync(cwd);
