@@ -29,6 +29,11 @@ import { startServingHttp, type ServingHttp } from './serve-http.js';
 import { takeUpLock } from './up-lock.js';
 import { tlsFlagsOf, type RedisTlsCliFlags } from './redis-flags.js';
 import { SpeedLayer } from './up-speed.js';
+import { stdinFeed } from './up-stdin.js';
+
+const fail = (err: Error): never => {
+  throw err;
+};
 
 export interface UpFlags extends CommonFlags, RedisTlsCliFlags {
   every?: string;
@@ -40,6 +45,8 @@ export interface UpFlags extends CommonFlags, RedisTlsCliFlags {
   redis?: string;
   redisTimeout?: string;
   metricsInterval?: string;
+  /** With `-c input=-`: the input format of stdin's lines (up-stdin.ts). */
+  format?: string;
 }
 
 /** The batch period without --every: a run over a day's worth of a busy site's facts takes minutes, and the speed layer holds what the batch has not covered yet. */
@@ -99,6 +106,12 @@ export async function upCommand(file: string, flags: UpFlags): Promise<number> {
     const inMemory = conn.url === null;
     if (inMemory) say(`[up] no Redis (--redis, REDIS_URL) and no redis-server installed: running the speed layer alone, its views in memory; the batch loop and the serving API need Redis (apt-get install redis-server)`);
     mkdirSync(master, { recursive: true });
+    const stdin = config['input'] === '-'
+      ? conn.url === null
+        ? fail(new RunError('-c input=-: stdin is read through a Redis stream, and there is no Redis (give --redis URL, or install redis-server)', 1))
+        : await stdinFeed({ file, ...(flags.format !== undefined ? { format: flags.format } : {}), namespace: name, url: conn.url, untilIdle: flags.untilIdle === true, say })
+      : null;
+    if (stdin === null && flags.format !== undefined) throw new UsageError('--format is the format of stdin\'s lines: it goes with -c input=-');
 
     let speed: SpeedLayer | null = null;
     const serve = (p: number): Promise<ServingHttp> => startServingHttp({
@@ -116,7 +129,8 @@ export async function upCommand(file: string, flags: UpFlags): Promise<number> {
 
     // The child finds the views through REDIS_URL (not a flag: no password in `ps`).
     const args = [
-      ...(flags.config ?? []).flatMap((c) => ['-c', c]), ...(flags.master !== undefined ? ['-c', `master=${flags.master}`] : []),
+      ...(flags.config ?? []).filter((c) => stdin === null || !/^input=/.test(c)).flatMap((c) => ['-c', c]),
+      ...(stdin?.config ?? []).flatMap((c) => ['-c', c]), ...(flags.master !== undefined ? ['-c', `master=${flags.master}`] : []),
       ...(flags.workers !== undefined ? ['--workers', flags.workers] : []), ...(flags.ackers !== undefined ? ['--ackers', flags.ackers] : []),
       '--metrics-interval', interval, ...(flags.redisTimeout !== undefined ? ['--redis-timeout', flags.redisTimeout] : []),
     ];
@@ -176,7 +190,9 @@ export async function upCommand(file: string, flags: UpFlags): Promise<number> {
     say(`[up]   Redis        ${conn.display}`);
     say(`[up]   master data  ${resolve(master)}`);
     if (!inMemory) say(`[up]   batch        ${flags.untilIdle ? 'one run once the input is consumed (--until-idle)' : everyMs === 0 ? 'continuously, one run after another' : `every ${flags.every ?? DEFAULT_EVERY}, the first now`}`);
+    await stdin?.prepare();
     if (stopWhy === null) speed.start();
+    stdin?.start().catch((err: unknown) => say(`[up] stdin: ${(err as Error).message}; the speed layer has what was appended before`));
 
     await stop;
     let code = 0;
@@ -188,6 +204,7 @@ export async function upCommand(file: string, flags: UpFlags): Promise<number> {
     if (stopWhy !== null) say(`[up] ${stopWhy}: stopping: the speed layer drains${loop ? ', a batch run under way is aborted (nothing of it is published), the server finishes its requests' : ''} (again to stop at once)`);
     else say(`[up] stopping`);
     loop?.stop(true);
+    stdin?.close();
     const [speedCode, batch] = await Promise.all([speed.stop(), loop?.done.catch(() => 'failed')]);
     say(`[up] speed layer stopped${speedCode === null ? '' : ` (exit ${speedCode})`}${batch ? `; batch loop ${batch}` : ''}`);
     await serving?.close(DRAIN_MS);
@@ -196,6 +213,7 @@ export async function upCommand(file: string, flags: UpFlags): Promise<number> {
     return code !== 0 ? code : (outcome ?? 0);
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    if (config['input'] === '-') process.stdin.destroy();
     await serving?.close(0);
     redis?.disconnect();
     await release();

@@ -1,4 +1,4 @@
-// `topo ...args` started in a given folder with extra environment (for commands whose state
+// `topo ...args` started in a given folder with extra environment (and stdin) (for commands whose state
 // lives in the current folder: `topo up`'s lock, the private redis-server, spill folders).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -6,10 +6,11 @@ import { ROOT, type CliResult } from './run-cli.js';
 
 const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
 
-export function spawnIn(cwd: string, args: readonly string[], env: Record<string, string> = {}): {
+export function spawnIn(cwd: string, args: readonly string[], env: Record<string, string> = {}, stdin?: string): {
   child: ReturnType<typeof spawn>; out: { stdout: string; stderr: string }; done: Promise<CliResult>;
 } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (stdin !== undefined) child.stdin!.end(stdin);
   const out = { stdout: '', stderr: '' };
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out.stdout += s));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (out.stderr += s));

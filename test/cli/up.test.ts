@@ -2,7 +2,7 @@
 // command. End to end with the real CLI: --until-idle on the private redis-server of a fresh
 // folder (the quick start's path), Ctrl-C during a batch run (held by the gated fixture) with a
 // second `topo up` refused meanwhile, and a bad --every.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -136,6 +136,22 @@ describe('topo up', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(isAlive(second)).toBe(false);
     expect(r.stderr).toMatch(/\[up\] stopped$/m);
+  }, 180_000);
+
+  it('-c input=-: reads stdin through a Redis stream, rejects a bad line naming it, and publishes what it read (--until-idle)', async () => {
+    const cwd = join(dir, 'stdin');
+    mkdirSync(cwd);
+    const lines = readFileSync(join(ROOT, 'topologies', 'data', 'apache_logs.log'), 'utf8').split('\n').slice(0, 200);
+    const input = [...lines.slice(0, 100), 'not a log line', ...lines.slice(100)].join('\n') + '\n';
+    const redisUrl = `${server.url}/7`;
+    const r = await spawnIn(cwd, ['up', join(ROOT, 'topologies', 'pageviews.ts'), '-c', 'input=-', '--format', 'apache', '--until-idle', '--port', '0',
+      '--workers', '1', '--redis', redisUrl, '--master', join(cwd, 'master')], {}, input).done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/\[up\] stdin:101: .* \(not appended\)/);
+    expect(r.stderr).toMatch(/\[up\] stdin ended: 201 lines, 200 appended to 'topo:pageviews:up-stdin', 1 rejected/);
+    expect(r.stderr).toMatch(/\[speed\] \[pageviews\] completed in .*: acked 200 /);
+    expect(r.stderr).toMatch(/\[batch\] \d+ files, 200 records/);
+    expect(r.stderr).toMatch(/\[batch\] pageviews: batch \d+ published/);
   }, 180_000);
 
   it('refuses an --every that does not parse (exit 2) before taking the folder', async () => {
