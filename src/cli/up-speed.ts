@@ -7,7 +7,8 @@
  * tuples, a native crash, a topology calling process.exit on the main thread). The child is
  * the unchanged `topo run` with its own dashboard on an internal loopback port, whose live
  * figures `topo up`'s dashboard shows (see live-proxy in up.ts), and its own process group,
- * so a terminal's Ctrl-C reaches it once, as `topo up`'s SIGTERM, and it drains as always.
+ * so a terminal's Ctrl-C reaches it once, as `topo up`'s SIGTERM, and it drains as always;
+ * should `topo up` be killed outright, the child sees its pid (TOPO_UP_PID) gone and stops.
  *
  * A run that ends completed (its input consumed) is not restarted: its page stays up with the
  * final figures. A failed run is restarted after 1 s, doubling to 1 min, and given up after 5

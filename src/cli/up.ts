@@ -147,7 +147,7 @@ export async function upCommand(file: string, flags: UpFlags): Promise<number> {
       if (loop) loop.runNow();
       else finish(code);
     };
-    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_CLUSTER_URLS: '' };
+    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_CLUSTER_URLS: '', TOPO_UP_PID: String(process.pid) };
     if (conn.url !== null) env['REDIS_URL'] = conn.url;
     else delete env['REDIS_URL'];
     speed = new SpeedLayer({

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { assertBuilt, cliFixture, topo, waitForOutput } from './run-cli.js';
 import { gatedMaster } from './gated-master.js';
-import { spawnIn } from './spawn-in.js';
+import { killLeftovers, spawnIn } from './spawn-in.js';
 
 const GATED = cliFixture('gated-batch.ts');
 let server: RedisServer;
@@ -22,6 +22,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'topo-batch-abort-'));
 });
 afterAll(async () => {
+  killLeftovers();
   await server?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
