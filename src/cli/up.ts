@@ -8,7 +8,8 @@
  *
  * Ctrl-C or SIGTERM: the speed layer drains as `topo run` does on a signal, a batch run under
  * way is aborted before it publishes (the current versions stay), the server lets requests
- * in flight finish; exit 0. A second signal stops at once (exit 1). `--until-idle` ends by
+ * in flight finish; exit 0. A second signal stops at once (exit 1; the speed layer exits
+ * without draining, a batch run under way is left as a killed run is). `--until-idle` ends by
  * itself once the speed layer's input is consumed and one batch run started after that has
  * published (exit 0; 1 if either failed, 3 if the run completed with failures).
  */
@@ -195,11 +196,12 @@ export async function upCommand(file: string, flags: UpFlags): Promise<number> {
     stdin?.start().catch((err: unknown) => say(`[up] stdin: ${(err as Error).message}; the speed layer has what was appended before`));
 
     await stop;
-    let code = 0;
+    // At once: the speed layer gets its second SIGTERM (it exits without draining), a batch
+    // run under way is left as a killed one (nothing published; its lease ends by its TTL).
     forced = () => {
       void speed!.stop(true);
-      serving?.http.server.closeAllConnections();
-      code = 1;
+      lock.release();
+      process.exit(1);
     };
     if (stopWhy !== null) say(`[up] ${stopWhy}: stopping: the speed layer drains${loop ? ', a batch run under way is aborted (nothing of it is published), the server finishes its requests' : ''} (again to stop at once)`);
     else say(`[up] stopping`);
@@ -210,7 +212,7 @@ export async function upCommand(file: string, flags: UpFlags): Promise<number> {
     await serving?.close(DRAIN_MS);
     serving = null;
     say('[up] stopped');
-    return code !== 0 ? code : (outcome ?? 0);
+    return outcome ?? 0;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     if (config['input'] === '-') process.stdin.destroy();
