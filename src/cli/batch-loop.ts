@@ -7,6 +7,9 @@
  * next scheduled run. SIGINT/SIGTERM stops between runs at once; during a run the first
  * signal lets it finish and stops after it, a second aborts it before anything is published
  * (exit 1). Bad usage (a missing file, a bad flag) ends the loop at once, as a single run.
+ *
+ * The loop itself (`startBatchLoop`) takes no signals: `topo up` drives it from its own
+ * shutdown (aborting a run at once) and asks for a run when its input is consumed.
  */
 import { UsageError } from './options.js';
 
@@ -23,32 +26,45 @@ export interface LoopIo {
   say(line: string): void;
 }
 
-/** Runs `run` every `everyMs` (0: back to back) until a signal; resolves the exit code. */
-export async function batchLoop(everyMs: number, run: (n: number, signal: AbortSignal) => Promise<void>, io: LoopIo): Promise<number> {
+export interface LoopOptions {
+  /** Wait for `runNow()` before the first run (default: the first run starts at once). */
+  readonly waitForFirst?: boolean;
+  /** After each run: its number, when it started, and whether it succeeded. */
+  readonly onRunEnd?: (n: number, startedAt: number, ok: boolean) => void;
+}
+
+export interface BatchLoop {
+  /** 'stopped' (between runs, or after a run finished) or 'aborted' (a run was aborted, nothing of it published). */
+  readonly done: Promise<'stopped' | 'aborted'>;
+  /** True while a run is under way. */
+  readonly running: boolean;
+  /** Stop between runs at once; a run under way finishes first, or with `abort` is aborted before it publishes. */
+  stop(abort: boolean): void;
+  /** Start the next run now, or right after the one under way. */
+  runNow(): void;
+}
+
+/** Runs `run` every `everyMs` (0: back to back) until stopped; see the file comment. */
+export function startBatchLoop(everyMs: number, run: (n: number, signal: AbortSignal) => Promise<void>, io: LoopIo, o: LoopOptions = {}): BatchLoop {
   const abort = new AbortController();
   let running = false;
   let stopping = false;
+  let again = false;
   let wake: (() => void) | null = null;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (!running) {
-      stopping = true;
-      io.say(`[batch] ${sig}: stopping between runs`);
-      wake?.();
-    } else if (!stopping) {
-      stopping = true;
-      io.say(`[batch] ${sig}: finishing the current run, then stopping (again to abort it; nothing is published)`);
-    } else {
-      io.say(`[batch] ${sig} again: aborting the current run`);
-      abort.abort();
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
+  const sleep = (ms: number): Promise<void> => new Promise<void>((r) => {
+    const t = ms === Infinity ? null : setTimeout(r, ms);
+    wake = () => {
+      if (t !== null) clearTimeout(t);
+      r();
+    };
+  }).finally(() => (wake = null));
+  const loop = async (): Promise<'stopped' | 'aborted'> => {
+    if (o.waitForFirst && !again) await sleep(Infinity);
     let failures = 0;
-    for (let n = 1; ; n++) {
+    for (let n = 1; !stopping; n++) {
       const started = Date.now();
       running = true;
+      again = false;
       let failed = false;
       try {
         await run(n, abort.signal);
@@ -57,7 +73,7 @@ export async function batchLoop(everyMs: number, run: (n: number, signal: AbortS
         if (err instanceof UsageError) throw err;
         if (abort.signal.aborted) {
           io.say(`[batch] run ${n} ${new BatchAborted().message}`);
-          return 1;
+          return 'aborted';
         }
         failed = true;
         failures++;
@@ -65,21 +81,56 @@ export async function batchLoop(everyMs: number, run: (n: number, signal: AbortS
       } finally {
         running = false;
       }
-      if (stopping) return 0;
-      const next = failed
+      o.onRunEnd?.(n, started, !failed);
+      if (stopping) break;
+      const next = again ? 0 : failed
         ? Math.min(1000 * 2 ** (failures - 1), MAX_RETRY_MS, everyMs > 0 ? everyMs : MAX_RETRY_MS)
         : Math.max(0, started + everyMs - Date.now());
       if (next > 0) io.say(`[batch] ${failed ? 'retrying' : 'next run'} in ${(next / 1000).toFixed(1)}s (at ${new Date(Date.now() + next).toISOString()})`);
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, next);
-        wake = () => {
-          clearTimeout(t);
-          r();
-        };
-      });
-      wake = null;
-      if (stopping) return 0;
+      if (next > 0) await sleep(next);
     }
+    return 'stopped';
+  };
+  const done = loop();
+  return {
+    done,
+    get running() {
+      return running;
+    },
+    stop(abortRun) {
+      stopping = true;
+      if (running && abortRun) abort.abort();
+      wake?.();
+    },
+    runNow() {
+      again = true;
+      wake?.();
+    },
+  };
+}
+
+/** `topo batch --every`: the loop under SIGINT/SIGTERM (see the file comment); resolves the exit code. */
+export async function batchLoop(everyMs: number, run: (n: number, signal: AbortSignal) => Promise<void>, io: LoopIo): Promise<number> {
+  let loop: BatchLoop | null = null;
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    if (!loop!.running) {
+      io.say(`[batch] ${sig}: stopping between runs`);
+      loop!.stop(false);
+    } else if (signals === 1) {
+      io.say(`[batch] ${sig}: finishing the current run, then stopping (again to abort it; nothing is published)`);
+      loop!.stop(false);
+    } else {
+      io.say(`[batch] ${sig} again: aborting the current run`);
+      loop!.stop(true);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    loop = startBatchLoop(everyMs, run, io);
+    return (await loop.done) === 'aborted' ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { DEFAULT_MASTER_ROOT } from '../batch/master/layout.js';
 import { StrictError } from '../batch/runner/compute.js';
 import { LeaseBusyError } from '../batch/runner/lease.js';
-import { BatchUsageError, rollbackBatch, runBatch, type BatchRunResult } from '../batch/runner/run.js';
+import { BatchUsageError, rollbackBatch, runBatch, type BatchRunOptions, type BatchRunResult } from '../batch/runner/run.js';
 import { RunError } from '../runtime/supervisor.js';
 import { connectViews } from '../speed/connect.js';
 import { redisOptionsFromUrl } from '../speed/redis-url.js';
@@ -77,31 +77,18 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
       process.stdout.write(flags.json ? `${JSON.stringify(line)}\n` : `${flags.rollback}: batch ${before.current} rolled back; batch ${line.current} (to ${line.watermark}) is current\n`);
       return 0;
     }
-    const once = async (label: string, signal?: AbortSignal): Promise<void> => {
-      let last = 0;
-      const t0 = Date.now();
-      const r = await runBatch(redis, {
-        file, root: flags.master ?? DEFAULT_MASTER_ROOT, strict: flags.strict ?? false,
-        ...(flags.view ? { views: flags.view } : {}), ...(since ? { since } : {}), ...(until ? { until } : {}),
-        ...(threads !== undefined ? { threads } : {}), ...(waitMs !== undefined ? { waitMs } : {}), ...(signal ? { signal } : {}),
-        onFile: (done, total, records) => {
-          if (flags.quiet || (Date.now() - last < 1000 && done < total)) return;
-          last = Date.now();
-          const s = (last - t0) / 1000;
-          const eta = done > 0 ? ((total - done) * s) / done : 0;
-          process.stderr.write(`[batch]${label} files ${done}/${total} records ${fmt(records)} (${fmt(records / Math.max(s, 0.001))}/s) eta ${eta.toFixed(0)}s\n`);
-        },
-      });
-      for (const line of tempPartLines(r)) process.stderr.write(line);
-      for (const b of r.bad) process.stderr.write(`[batch] bad line: ${b}\n`);
-      if (r.badLines > r.bad.length) process.stderr.write(`[batch] ... ${r.badLines - r.bad.length} more bad line(s)\n`);
-      process.stdout.write(flags.json ? `${JSON.stringify(summary(r))}\n` : text(r));
-    };
+    const once = batchRun(redis, { file, root: flags.master ?? DEFAULT_MASTER_ROOT, strict: flags.strict ?? false,
+      ...(flags.view ? { views: flags.view } : {}), ...(since ? { since } : {}), ...(until ? { until } : {}),
+      ...(threads !== undefined ? { threads } : {}), ...(waitMs !== undefined ? { waitMs } : {}) }, {
+      progress: (l) => void (flags.quiet ? 0 : process.stderr.write(l)),
+      warn: (l) => void process.stderr.write(l),
+      summary: (r) => void process.stdout.write(flags.json ? `${JSON.stringify(summary(r))}\n` : text(r)),
+    });
     if (everyMs === undefined) {
       await once('');
       return 0;
     }
-    return await batchLoop(everyMs, (n, signal) => once(` run ${n}`, signal), { say: (l) => void (flags.quiet && !/failed|abort|stopping/.test(l) ? 0 : process.stderr.write(`${l}\n`)) });
+    return await batchLoop(everyMs, async (n, signal) => void (await once(` run ${n}`, signal)), { say: (l) => void (flags.quiet && !/failed|abort|stopping/.test(l) ? 0 : process.stderr.write(`${l}\n`)) });
   } catch (err) {
     if (err instanceof LeaseBusyError) throw new RunError(err.message, 1);
     if (err instanceof BatchUsageError) throw new UsageError(err.message);
@@ -112,6 +99,39 @@ export async function batchCommand(file: string, flags: BatchFlags): Promise<num
     redis.disconnect();
     await conn.release();
   }
+}
+
+export interface BatchOutput {
+  /** A progress line (files, records, rate, eta), newline included. */
+  progress(line: string): void;
+  /** Temp-part notes and bad lines, newline included (shown even when quiet). */
+  warn(line: string): void;
+  /** The run's outcome. */
+  summary(r: BatchRunResult): void;
+}
+
+/** One batch run as `topo batch` does it (progress at most once a second), for the loop and `topo up`. */
+export function batchRun(redis: Redis, o: Omit<BatchRunOptions, 'signal' | 'onFile'>, out: BatchOutput): (label: string, signal?: AbortSignal) => Promise<BatchRunResult> {
+  return async (label, signal) => {
+    let last = 0;
+    const t0 = Date.now();
+    const r = await runBatch(redis, {
+      ...o, ...(signal ? { signal } : {}),
+      onFile: (done, total, records) => {
+        if (Date.now() - last < 1000 && done < total) return;
+        last = Date.now();
+        const s = (last - t0) / 1000;
+        const eta = done > 0 ? ((total - done) * s) / done : 0;
+        out.progress(`[batch]${label} files ${done}/${total} records ${fmt(records)} (${fmt(records / Math.max(s, 0.001))}/s) eta ${eta.toFixed(0)}s\n`);
+      },
+      // An unknown view is bad usage: the loop ends at once rather than retrying it.
+    }).catch((err: unknown) => { throw err instanceof BatchUsageError ? new UsageError(err.message) : err; });
+    for (const line of tempPartLines(r)) out.warn(line);
+    for (const b of r.bad) out.warn(`[batch] bad line: ${b}\n`);
+    if (r.badLines > r.bad.length) out.warn(`[batch] ... ${r.badLines - r.bad.length} more bad line(s)\n`);
+    out.summary(r);
+    return r;
+  };
 }
 
 /** A --master that is not a directory is bad usage (exit 2); no dataset at the default root is a failed run (exit 1). */
@@ -145,7 +165,7 @@ function tempPartLines(r: BatchRunResult): string[] {
   return out;
 }
 
-function summary(r: BatchRunResult): Record<string, unknown> {
+export function summary(r: BatchRunResult): Record<string, unknown> {
   const { published, maxTs, ...rest } = r;
   return {
     ...rest,
@@ -156,7 +176,7 @@ function summary(r: BatchRunResult): Record<string, unknown> {
   };
 }
 
-function text(r: BatchRunResult): string {
+export function text(r: BatchRunResult): string {
   const sides = r.sideInputs.map((x) => `[batch] side input ${x.name}: ${fmt(x.records)} records of ${x.dataset} (${x.files} files, ${x.badLines} bad lines) in ${(x.ms / 1000).toFixed(1)}s\n`).join('');
   if (r.maxTs === null) return `${sides}[batch] the master dataset has no records (${r.files} files): nothing published\n`;
   const head = `[batch] ${r.files} files, ${fmt(r.records)} records, ${fmt(r.events)} events (${r.duplicates} duplicates, ${r.skipped} skipped, ${r.badLines} bad lines) ` +

@@ -15,6 +15,7 @@ import { serveCommand } from './serve.js';
 import { produceCommand } from './produce.js';
 import { trimCommand } from './trim.js';
 import { addRedisTlsFlags } from './redis-flags.js';
+import { upCommand, DEFAULT_EVERY } from './up.js';
 
 const CLUSTER_FLAG = '--redis-cluster <urls>';
 const CLUSTER_HELP = 'views in a Redis Cluster: node URLs, comma-separated or repeated (default REDIS_CLUSTER_URLS)';
@@ -207,6 +208,27 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the result as one JSON object')
     .action(async (flags) => {
       code = await trimCommand(flags);
+    });
+
+  program
+    .command('up')
+    .description('the whole system until Ctrl-C: the speed layer (topo run FILE, restarted if it fails), the batch loop (topo batch --every), the serving API and the dashboard, on the private redis-server unless --redis')
+    .argument('<file>', 'topology file exporting `views` and `batchInput`')
+    .option('-c, --config <key=value>', "the speed layer's config, as topo run -c (input=FILE, input=- for stdin, stream=NAME, ...; repeatable)", collect)
+    .option('--format <format>', "with -c input=-: the format of stdin's lines (a name in the topology's formats)")
+    .option('-w, --workers <n>', 'speed layer worker threads (default: available cores)')
+    .option('--ackers <n>', 'speed layer acker tasks')
+    .option('--every <time>', `batch run every <time>, from one start to the next (0: back to back)`, DEFAULT_EVERY)
+    .option('--until-idle', "stop once the speed layer's input is consumed and one batch run after that published (for scripts and the quick start)")
+    .option('--master <dir>', 'master dataset root, for both layers (default ./data/master)')
+    .option('--threads <n>', 'batch pool threads (default: available cores)')
+    .option('-p, --port <n>', 'API and dashboard port (default 8080, else a free one; 0: a free one)')
+    .option('--host <host>', 'address to bind; anything but loopback is reachable without authentication', '127.0.0.1')
+    .option('--metrics-interval <time>', "speed layer's progress line interval", '5s')
+    .option('--redis <url>', 'Redis for the views (default REDIS_URL, else the private redis-server)')
+    .option('--redis-timeout <time>', 'how long to retry an unreachable Redis at start', '30s')
+    .action(async (file: string, flags) => {
+      code = await upCommand(file, flags);
     });
 
   program

@@ -14,6 +14,7 @@ import { chaosFlag, configPairs, durationFlag, intFlag, overrides, UsageError, t
 import { RunDashboard } from '../ui/run-dashboard.js';
 import { ListenError } from '../ui/listen.js';
 import { tlsFlagsOf, type RedisTlsCliFlags } from './redis-flags.js';
+import { isAlive } from '../speed/private-redis.js';
 
 export interface RunFlags extends CommonFlags, RedisTlsCliFlags {
   duration?: string;
@@ -44,7 +45,24 @@ function uiFlags(flags: RunFlags): { host: string; port: number } | null {
   return { host, port };
 }
 
+/**
+ * `topo up` runs this command as its speed layer, in a process group of its own (up-speed.ts),
+ * and names itself in TOPO_UP_PID: should it die without stopping the run (SIGKILL), the run
+ * stops as on SIGTERM rather than go on orphaned (and its dashboard linger forever).
+ */
+function stopWithParent(): void {
+  const pid = Number(process.env['TOPO_UP_PID']);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const t = setInterval(() => {
+    if (isAlive(pid)) return;
+    clearInterval(t);
+    process.kill(process.pid, 'SIGTERM');
+  }, 1000);
+  t.unref();
+}
+
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
+  stopWithParent();
   const log = (s: string): void => {
     if (!flags.quiet) process.stderr.write(`${s}\n`);
   };

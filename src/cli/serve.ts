@@ -1,16 +1,14 @@
 /**
  * `topo serve`: the serving layer as an HTTP API (src/serving/http.ts) and the dashboard's
- * analytics and topology pages (src/ui, under /ui/) until SIGINT or SIGTERM. One Redis
- * connection for the server's lifetime: during a Redis outage requests are answered 503 and
- * the client reconnects by itself. Bound to 127.0.0.1 unless --host says otherwise; there is
+ * analytics and topology pages (src/ui, under /ui/) until SIGINT or SIGTERM (serve-http.ts).
+ * One Redis connection for the server's lifetime: during a Redis outage requests are answered
+ * 503 and the client reconnects by itself. Bound to 127.0.0.1 unless --host says otherwise; there is
  * no authentication, so any other address gets a warning.
  */
 import { existsSync } from 'node:fs';
 import { loadTopologyFile } from '../runtime/loader.js';
-import { RunError } from '../runtime/supervisor.js';
-import { openServing, ViewStoreUnavailableError, type ServedViews } from '../serving/open.js';
-import { isLoopback, listen, ListenError, noAuthWarning, type Listening } from '../ui/listen.js';
-import { dashboardHandler } from '../ui/server.js';
+import { isLoopback, noAuthWarning } from '../ui/listen.js';
+import { startServingHttp } from './serve-http.js';
 import { durationFlag, intFlag, UsageError } from './options.js';
 import { tlsFlagsOf, type RedisTlsCliFlags } from './redis-flags.js';
 
@@ -41,40 +39,12 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   const redisTimeoutMs = durationFlag('redis-timeout', flags.redisTimeout);
   // Loaded here rather than by loadServedViews: the topology page draws the plan as well.
   const loaded = await loadTopologyFile(file);
-  const served: ServedViews = { file, namespace: loaded.topology.name, views: loaded.views ?? [] };
-  if (served.views.length === 0) throw new UsageError(`${file} exports no views to serve`);
-  const opened = await openServing(served.namespace, { url: flags.redis, cluster: flags.redisCluster, redisTimeoutMs, tls: tlsFlagsOf(flags) })
-    .catch((err: unknown) => { throw err instanceof ViewStoreUnavailableError ? new RunError(err.message, 1) : err; });
+  if ((loaded.views ?? []).length === 0) throw new UsageError(`${file} exports no views to serve`);
   const say = (line: string): void => void process.stderr.write(`topo serve: ${line}\n`);
-  const redis = opened.serving.redis;
-  // Said once per outage (the client reconnects every second meanwhile).
-  let down = false;
-  const onClose = (): void => {
-    if (!down) say('lost the Redis connection; answering 503 until it is back');
-    down = true;
-  };
-  const onReady = (): void => {
-    if (down) say('Redis connection is back');
-    down = false;
-  };
-  redis.on('close', onClose).on('ready', onReady);
-
-  const handler = dashboardHandler({
-    plan: loaded.topology.plan,
-    live: null,
-    serving: { serving: opened.serving, served },
-    loopbackHostOnly: isLoopback(host),
-    ...(flags.verbose ? { log: (line: string) => say(line) } : {}),
-    onError: (err) => say(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+  const { http, served, display, close } = await startServingHttp({
+    file, loaded, host, port, say, verbose: flags.verbose === true,
+    redis: { url: flags.redis, cluster: flags.redisCluster, redisTimeoutMs, tls: tlsFlagsOf(flags) },
   });
-  let http: Listening;
-  try {
-    http = await listen(handler, host, port);
-  } catch (err) {
-    redis.off('close', onClose).off('ready', onReady);
-    await opened.release();
-    throw err instanceof ListenError ? new RunError(err.message, 1) : err;
-  }
   const url = http.url;
   // Caught before the URL is printed: a client that reads it and sends SIGINT at once must
   // find the handler (without one the signal kills the process, exit code lost).
@@ -84,7 +54,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   });
   // The warning first: whoever waits for "listening on" has it already.
   if (!isLoopback(host)) say(noAuthWarning(host, 'API'));
-  say(`listening on ${url} (topology ${served.namespace}: ${served.views.map((v) => v.name).join(', ')}; Redis ${opened.display})`);
+  say(`listening on ${url} (topology ${served.namespace}: ${served.views.map((v) => v.name).join(', ')}; Redis ${display})`);
   say(`dashboard: ${url}/ui/ (analytics: ${url}/ui/analytics); try: curl '${url}/api/views'`);
 
   const signal = await signalled;
@@ -92,10 +62,8 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
   // A second signal stops at once.
   const now = (): void => void http.server.closeAllConnections();
   process.once('SIGINT', now).once('SIGTERM', now);
-  await http.close(DRAIN_MS);
+  await close(DRAIN_MS);
   process.off('SIGINT', now).off('SIGTERM', now);
-  redis.off('close', onClose).off('ready', onReady);
-  await opened.release();
   say('stopped');
   return 0;
 }
