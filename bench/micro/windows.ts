@@ -8,6 +8,7 @@
  */
 import type { Bolt, OutputCollector, TopologyContext, Tuple, TupleWindow, WindowOptions } from '../../src/index.js';
 import { windowed } from '../../src/index.js';
+import { wallClock } from '../../src/api/clock.js';
 import type { ScenarioResult } from '../lib/report.js';
 import { runSuite, type MicroCase } from './suite.js';
 
@@ -43,7 +44,7 @@ const context = {
   topologyName: 'bench', componentId: 'w', taskId: 2, taskIndex: 0, workerIndex: 0,
   getComponentTasks: () => [1], getComponentOutputFields: () => FIELDS, getComponentId: () => 'words',
   getThisSources: () => [{ component: 'words', stream: 'default' }],
-  addTaskHook() {}, getSharedResource: () => { throw new Error('no shared resources in the bench'); },
+  addTaskHook() {}, getSharedResource: () => { throw new Error('no shared resources in the bench'); }, clock: wallClock,
 } as TopologyContext;
 
 let sink = 0;

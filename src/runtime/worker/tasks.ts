@@ -44,6 +44,7 @@ export function buildExecutors(
       const context = makeContext(plan, assignment, componentId, taskId, tasks.indexOf(taskId), host.workerIndex, {
         addTaskHook: (h) => hooks.add(h, componentConfig, context),
         getSharedResource: <T>(name: string) => resources.get(name) as T,
+        clock: host.clock,
       });
       const emitter = new TaskEmitter(taskId, componentId, plan, streams, assignment, host.workerIndex, () => host.ids.random(), (key) => topology.createGrouping(key), loadAware ? (w) => host.loadOf(w) : undefined);
       executor = def.kind === 'spout'
@@ -66,7 +67,7 @@ function makeContext(
   taskId: number,
   taskIndex: number,
   workerIndex: number,
-  services: Pick<TopologyContext, 'addTaskHook' | 'getSharedResource'>,
+  services: Pick<TopologyContext, 'addTaskHook' | 'getSharedResource' | 'clock'>,
 ): TopologyContext {
   return {
     ...services,
