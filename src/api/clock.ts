@@ -26,6 +26,8 @@ export interface Clock {
 
 // Read once: each thread's own origin, so now() is one addition on top of performance.now().
 const origin = performance.timeOrigin;
+/** Node fires a longer timer after 1 ms; a timeout scan woken early only sleeps again. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Real time: sub-millisecond and monotonic (performance.now() from the thread's time origin),
@@ -35,12 +37,12 @@ const origin = performance.timeOrigin;
 export const wallClock: Clock = {
   now: () => origin + performance.now(),
   after(ms, fn) {
-    const t = setTimeout(fn, ms);
+    const t = setTimeout(fn, Math.min(ms, MAX_TIMER_MS));
     t.unref();
     return () => clearTimeout(t);
   },
   every(ms, fn) {
-    const t = setInterval(fn, ms);
+    const t = setInterval(fn, Math.min(ms, MAX_TIMER_MS));
     t.unref();
     return () => clearInterval(t);
   },
