@@ -72,6 +72,11 @@ export class SimulatedTime implements Clock {
     return this.timers.length;
   }
 
+  /** When the next timer is due, or null when none is set. */
+  get nextDue(): number | null {
+    return this.nextDueTime();
+  }
+
   /**
    * Move time forward by `ms`: every timer due up to then fires at its own instant, earliest
    * first, and the attached runs are settled (run until idle) after each instant and at the
@@ -90,7 +95,7 @@ export class SimulatedTime implements Clock {
     this.stepping = true;
     try {
       await this.settle();
-      for (let next = this.nextDue(); next !== null && next <= at; next = this.nextDue()) {
+      for (let next = this.nextDueTime(); next !== null && next <= at; next = this.nextDueTime()) {
         this.t = next;
         this.fireDue();
         await this.settle();
@@ -120,7 +125,7 @@ export class SimulatedTime implements Clock {
     };
   }
 
-  private nextDue(): number | null {
+  private nextDueTime(): number | null {
     let min: number | null = null;
     for (const x of this.timers) if (min === null || x.due < min) min = x.due;
     return min;
