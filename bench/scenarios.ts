@@ -25,6 +25,7 @@ import { memoryVariant, pageviewsRedis } from './lib/pageviews-redis.js';
 import { bullmqWordcount } from './baselines/bullmq-wordcount.js';
 import { bullmqPageviews } from './baselines/bullmq-pageviews.js';
 import { YSB_VARIANTS, ysbScenario } from './lib/ysb.js';
+import { SKEWED_VARIANTS, skewedShuffle } from './lib/skewed-shuffle.js';
 
 export interface RunOptions {
   quick: boolean;
@@ -217,5 +218,12 @@ export const scenarios: Scenario[] = [
     group: 'topology',
     description: 'rate-limited id-bolt topology at 10/50/90% of its measured max and at 100k/s; latency from intended emit',
     run: ({ quick }) => throughputVsLatency(quick),
+  },
+  {
+    name: 'skewed-shuffle',
+    group: 'topology',
+    description: 'rate-limited spout (12k/s) -shuffle-> 2 tasks, one stalled 2 ms every 10 tuples (and an even control), loadAwareShuffle off/on; latency from intended emit',
+    variants: SKEWED_VARIANTS,
+    run: ({ quick, variant }) => skewedShuffle(quick, variant ?? 'skewed-shuffle'),
   },
 ];

@@ -4,6 +4,7 @@ export { BaseSpout, BaseBolt, BaseBasicBolt } from './api/components.js';
 export type { Tuple } from './api/tuple.js';
 export { DEFAULT_STREAM, TICK_STREAM } from './api/tuple.js';
 export type { TopologyContext } from './api/context.js';
+export type { Clock, CancelTimer } from './api/clock.js';
 export type { OutputCollector, SpoutOutputCollector, BasicOutputCollector, Anchors } from './api/collectors.js';
 export type { OutputFieldsDeclarer } from './api/declarer.js';
 export type { CustomStreamGrouping, CustomGroupingSource, GroupingContext } from './api/grouping.js';

@@ -8,6 +8,7 @@
  */
 import type { Bolt, OutputCollector, TopologyContext, Tuple, TupleWindow, WindowOptions } from '../../src/index.js';
 import { windowed } from '../../src/index.js';
+import { wallClock } from '../../src/api/clock.js';
 import type { ScenarioResult } from '../lib/report.js';
 import { runSuite, type MicroCase } from './suite.js';
 
@@ -43,7 +44,7 @@ const context = {
   topologyName: 'bench', componentId: 'w', taskId: 2, taskIndex: 0, workerIndex: 0,
   getComponentTasks: () => [1], getComponentOutputFields: () => FIELDS, getComponentId: () => 'words',
   getThisSources: () => [{ component: 'words', stream: 'default' }],
-  addTaskHook() {}, getSharedResource: () => { throw new Error('no shared resources in the bench'); },
+  addTaskHook() {}, getSharedResource: () => { throw new Error('no shared resources in the bench'); }, clock: wallClock,
 } as TopologyContext;
 
 let sink = 0;
@@ -78,9 +79,12 @@ function eventTimeCase(name: string, options: WindowOptions): MicroCase {
 export function microWindows(quick: boolean): ScenarioResult[] {
   const plain: Bolt = { declareOutputFields() {}, prepare() {}, execute: (t) => collector.ack(t) };
   const count = prepared({ tumbling: { count: 100 } });
+  const processing = prepared({ tumbling: { durationMs: 1000 } });
   const cases: MicroCase[] = [
     { name: 'plain bolt (ack only)', config: { tuplesPerOp: N }, fn: () => { for (let i = 0; i < N; i++) plain.execute(pool[i]!); } },
     { name: 'count tumbling 100', config: { tuplesPerOp: N }, fn: () => { for (let i = 0; i < N; i++) count.execute(pool[i]!); } },
+    // Reads the run's clock once per tuple (context.clock.now(); Date.now() before the clock was injectable).
+    { name: 'processing-time tumbling 1 s', config: { tuplesPerOp: N }, fn: () => { for (let i = 0; i < N; i++) processing.execute(pool[i]!); } },
     eventTimeCase('event-time tumbling 1 s', { tumbling: { durationMs: 1000 }, timestampField: 'ts', lagMs: 100 }),
     eventTimeCase('event-time sliding 1 s / 100 ms', { sliding: { durationMs: 1000, everyMs: 100 }, timestampField: 'ts', lagMs: 100 }),
   ];

@@ -1,4 +1,5 @@
 import type { TaskHook } from './hooks.js';
+import type { Clock } from './clock.js';
 
 /** What a task knows about itself and the topology when it starts. */
 export interface TopologyContext {
@@ -22,4 +23,9 @@ export interface TopologyContext {
   addTaskHook(hook: TaskHook): void;
   /** The resource `name` of this worker thread (builder.addSharedResource), created on the thread's first request. */
   getSharedResource<T = unknown>(name: string): T;
+  /**
+   * The run's clock (Storm's `Time`): what its timeouts, ticks and processing-time windows
+   * read. Real time unless a test runs the topology under `SimulatedTime`.
+   */
+  readonly clock: Clock;
 }

@@ -79,7 +79,7 @@ export interface WindowOptions {
   readonly allowedLatenessMs?: number;
   /** Event time: tuples later than the allowed lateness are emitted here, anchored, then acked. Default "late". */
   readonly lateStream?: string;
-  /** Event time: an input task silent this long (wall clock) stops holding the watermark back. Default: never. */
+  /** Event time: an input task silent this long (on the run's clock, see context.clock) stops holding the watermark back. Default: never. */
   readonly idleTimeoutMs?: number;
   /** How often the watermark is advanced and windows fired (a tick tuple). Default: slide / 10, within 10..1000 ms. */
   readonly watermarkIntervalMs?: number;

@@ -21,8 +21,10 @@ export interface RouteContext {
   readonly ackerForSpoutTask: readonly number[];
   /** Random source (injectable so tests are reproducible). */
   readonly random: () => number;
-  /** Each thread's load (0..1) as the emitting thread sees it, for the load-aware shuffles; undefined: plain shuffle. */
+  /** Each thread's load (0..1) as the emitting thread sees it, for the load-aware shuffle; undefined: plain shuffle. */
   readonly load?: LoadOf;
+  /** The same, for local-or-shuffle to spill over every task while its own thread is saturated; undefined: it never spills. */
+  readonly spillLoad?: LoadOf;
   /** The edge, for custom groupings: who emits, on which stream, to which bolt, and where its grouping comes from. */
   readonly edge?: {
     readonly sourceComponent: string;
@@ -44,7 +46,7 @@ export function createRouter(grouping: Grouping, targetTasks: readonly number[],
     case 'shuffle':
       return new ShuffleRouter(tasks, ctx.taskWorker, ctx.random, ctx.load);
     case 'localOrShuffle':
-      return new LocalOrShuffleRouter(tasks, ctx.taskWorker, ctx.workerIndex, ctx.random, ctx.load);
+      return new LocalOrShuffleRouter(tasks, ctx.taskWorker, ctx.workerIndex, ctx.random, ctx.spillLoad);
     case 'fields':
       return new FieldsRouter(tasks, fieldIndexes(grouping.fields, ctx.sourceFields));
     case 'partialKey':

@@ -7,10 +7,10 @@
  * it drains. Loads are read once per pass (a few Atomics loads per COPIES x tasks tuples), so
  * the per-tuple cost is an array read, as before.
  *
- * Local-or-shuffle keeps tuples on the emitting thread (no encoding) unless that thread is
- * itself saturated (its local queue holds more than it can drain soon): then a pass spills
- * over every target, weighted the same way, instead of piling more onto a thread that is
- * already behind.
+ * Local-or-shuffle keeps tuples on the emitting thread (no encoding); given a load (config
+ * `localOrShuffleSpill`) it spills while that thread is itself saturated (its local queue
+ * holds more than it can drain soon): a pass then goes over every target, weighted the same
+ * way, instead of piling more onto a thread that is already behind.
  */
 import type { Router } from './routers.js';
 

@@ -28,6 +28,12 @@ export interface TopologyHandle {
 export async function runTopology(source: string | Topology, options: RunOptions = {}): Promise<TopologyHandle> {
   let sup: Supervisor;
   if (typeof source === 'string') {
+    if (options.clock !== undefined) {
+      throw new Error(
+        `runTopology: option clock needs a Topology object, run in the calling thread; '${source}' would run on ` +
+          'worker threads, which keep real time (import the topology and pass it instead of its path)',
+      );
+    }
     const loaded = await loadTopologyFile(source);
     sup = new Supervisor(loaded.topology, { bundlePath: loaded.bundlePath, file: loaded.file }, options);
   } else {

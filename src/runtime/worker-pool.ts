@@ -5,6 +5,7 @@
  * worker host on the calling thread with the same messages, for tests and embedding.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { Clock } from '../api/clock.js';
 import type { Topology } from '../topology/topology.js';
 import type { Plan } from '../topology/plan.js';
 import type { Assignment, MainToWorker, WorkerInit, WorkerToMain } from './messages.js';
@@ -31,7 +32,8 @@ export class WorkerPool {
   private spare: Worker | null = null;
 
   constructor(
-    private readonly mode: { bundlePath: string } | { inThread: Topology },
+    /** In-thread runs may bring their own clock (simulated time); worker threads read real time. */
+    private readonly mode: { bundlePath: string } | { inThread: Topology; clock?: Clock | undefined },
     private readonly plan: Plan,
     private readonly assignment: Assignment,
     private readonly config: RuntimeConfig,
@@ -110,7 +112,7 @@ export class WorkerPool {
       const host = new WorkerHost(init, this.mode.inThread, {
         // Asynchronous like a real port, so the supervisor never re-enters itself.
         post: (m) => setImmediate(() => this.events.message(m)),
-      });
+      }, this.mode.clock);
       this.slots[w] = { worker: null, host, alive: true };
       void host.start();
       return;

@@ -12,14 +12,21 @@ import { componentById } from '../topology/plan.js';
 import { runTopology } from '../runtime/local.js';
 import type { RunSummary } from '../runtime/summary.js';
 import { captureComponent, type EmitRecord } from './capture.js';
+import type { SimulatedTime } from './simulated-time.js';
 
 export interface CompleteTopologyOptions {
   /** Spout id -> the tuples (values) that spout emits instead of its own, each with a message id. */
   mockedSources?: Readonly<Record<string, readonly unknown[][]>>;
   /** Run configuration (as `-c` pairs): e.g. `{ ackers: 0 }` or `{ messageTimeoutMs: 500 }`. */
   config?: Record<string, unknown>;
-  /** Give up (stop the run and throw) after this long; default 10 000 ms. */
+  /** Give up (stop the run and throw) after this long of real time; default 10 000 ms. */
   timeoutMs?: number;
+  /**
+   * Run under simulated time (Storm's completeTopology inside withSimulatedTime): whenever the
+   * run is idle and not complete, the clock jumps to its next timer, so a tree that is never
+   * acked times out at once in real time, exactly `messageTimeoutMs` after its emit in `clock`.
+   */
+  clock?: SimulatedTime;
 }
 
 /** A mocked tuple: which spout, its position in the mocked list, and its values. */
@@ -124,11 +131,22 @@ export async function completeTopology(topology: Topology, options: CompleteTopo
   };
 
   const timeoutMs = options.timeoutMs ?? 10000;
-  const handle = await runTopology(wrapped, { config: options.config ?? {} });
+  const clock = options.clock;
+  const handle = await runTopology(wrapped, { config: options.config ?? {}, ...(clock ? { clock } : {}) });
   let timer: NodeJS.Timeout | undefined;
+  let over = false;
   const timedOut = new Promise<null>((r) => (timer = setTimeout(() => r(null), timeoutMs)));
-  const finished = await Promise.race([handle.completion, timedOut]);
+  const ended = handle.completion.finally(() => (over = true));
+  let moveError: unknown = null;
+  const moved = clock ? moveTime(clock, handle, () => over).catch((e: unknown) => void (moveError = e)) : null;
+  const finished = await Promise.race([ended, timedOut]);
+  over = true;
   clearTimeout(timer);
+  await moved;
+  if (moveError !== null) {
+    await handle.stop();
+    throw moveError;
+  }
   if (finished === null) {
     const summary = await handle.stop();
     const endless = topology.plan.components.filter((c) => c.kind === 'spout' && !sources.has(c.id)).map((c) => c.id);
@@ -142,4 +160,22 @@ export async function completeTopology(topology: Topology, options: CompleteTopo
     throw new Error(`completeTopology: '${topology.name}' ended with status '${finished.status}'${finished.error ? `: ${finished.error}` : ''}`);
   }
   return { summary: finished, emitted, acked, failed };
+}
+
+/**
+ * Under simulated time: settle, and while the run is not over, jump to the next timer. The
+ * supervisor notices completion on its own (real-time) poll, so a few more timers may fire
+ * meanwhile; they find nothing left to do.
+ */
+async function moveTime(clock: SimulatedTime, handle: { readonly supervisor: { readonly shared: { totalPending(): number } } }, over: () => boolean): Promise<void> {
+  while (!over()) {
+    await clock.settle();
+    const next = clock.nextDue;
+    if (next === null || handle.supervisor.shared.totalPending() === 0) {
+      // Nothing can move by time alone: wait (real time) for the run to end or to give up.
+      await new Promise((r) => setTimeout(r, 5));
+      continue;
+    }
+    await clock.advanceTo(next);
+  }
 }

@@ -7,3 +7,4 @@ export { runBolt } from './run-bolt.js';
 export type { BoltInput, RunBoltOptions, RunBoltResult } from './run-bolt.js';
 export { captureComponent } from './capture.js';
 export type { CaptureHooks, EmitRecord } from './capture.js';
+export { SimulatedTime } from './simulated-time.js';

@@ -22,6 +22,7 @@ const RUNTIME_RULES: Readonly<Record<string, Rule>> = {
   enableMessageTimeouts: [(v) => typeof v === 'boolean', 'a boolean'],
   tickFrequencyMs: [isPositiveNumber, 'a positive number'],
   loadAwareShuffle: [(v) => typeof v === 'boolean', 'a boolean'],
+  localOrShuffleSpill: [(v) => typeof v === 'boolean', 'a boolean'],
 };
 
 /** Render a user's value so that `"4"` and `4` look different in a message. */

@@ -6,9 +6,11 @@
  *
  * Time moves on ticks (the builder sets `tickFrequencyMs` to the watermark interval)
  * rather than on a timer of our own: a tick arrives through the task's queue like a tuple,
- * so firing never interleaves with an execute, idle detection and metrics see the work,
- * and when the runtime's clock becomes injectable (simulated time) windows follow it.
+ * so firing never interleaves with an execute, and idle detection and metrics see the work.
+ * Processing time and input idleness read the run's clock (`context.clock`), as the ticks
+ * do, so under simulated time a window fires when the test advances past its end.
  */
+import type { Clock } from '../api/clock.js';
 import type { Bolt, Config } from '../api/components.js';
 import type { OutputCollector } from '../api/collectors.js';
 import type { TopologyContext } from '../api/context.js';
@@ -28,6 +30,7 @@ const enum Mode {
 export class WindowBoltRunner implements Bolt, WindowSink {
   private c!: OutputCollector;
   private componentId = '';
+  private clock!: Clock;
   private readonly mode: Mode;
   private readonly engine: WindowEngine;
   private watermarks: InputWatermarks | null = null;
@@ -62,10 +65,11 @@ export class WindowBoltRunner implements Bolt, WindowSink {
     this.c = collector;
     this.out.bind(collector);
     this.componentId = context.componentId;
+    this.clock = context.clock;
     if (this.mode === Mode.Event) {
       const tasks = new Set<number>();
       for (const s of context.getThisSources()) for (const t of context.getComponentTasks(s.component)) tasks.add(t);
-      this.watermarks = new InputWatermarks([...tasks], this.spec.lagMs, this.spec.idleTimeoutMs, Date.now());
+      this.watermarks = new InputWatermarks([...tasks], this.spec.lagMs, this.spec.idleTimeoutMs, this.clock.now());
     }
     return this.user.prepare?.(config, context);
   }
@@ -79,7 +83,7 @@ export class WindowBoltRunner implements Bolt, WindowSink {
       return;
     }
     if (this.mode === Mode.Processing) {
-      let ts = Date.now();
+      let ts = this.clock.now();
       if (ts < this.engine.wm) ts = this.engine.wm; // a clock step back must not make a tuple late
       if (ts >= this.due) this.due = this.engine.evaluate(ts);
       this.engine.add(t, ts);
@@ -93,7 +97,7 @@ export class WindowBoltRunner implements Bolt, WindowSink {
   }
 
   private onTick(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     if (this.mode === Mode.Processing) {
       if (now >= this.due) this.due = this.engine.evaluate(now);
     } else if (this.mode === Mode.Event) {

@@ -97,10 +97,10 @@ describe('routers', () => {
     expect(count(40)).toEqual(new Map([[1, 10], [2, 10], [3, 10], [4, 10]]));
   });
 
-  it('load-aware localOrShuffle: stays local until the own thread is saturated, then spills over every task', () => {
+  it('localOrShuffle with spilling (localOrShuffleSpill): stays local until the own thread is saturated, then spills over every task', () => {
     const taskWorker = [-1, 0, 1, 0, 1];
     const loads = [0, 0];
-    const r = createRouter({ type: 'localOrShuffle' }, [1, 2, 3, 4], ctx({ taskWorker, workerIndex: 0, load: (w) => loads[w]! }));
+    const r = createRouter({ type: 'localOrShuffle' }, [1, 2, 3, 4], ctx({ taskWorker, workerIndex: 0, spillLoad: (w) => loads[w]! }));
     const seen = (n: number) => new Set(Array.from({ length: n }, () => r.select([]) as number));
     expect(seen(80)).toEqual(new Set([1, 3]));
     loads[0] = 1;
@@ -109,6 +109,12 @@ describe('routers', () => {
     loads[0] = 0.5;
     seen(16);
     expect(seen(80)).toEqual(new Set([1, 3]));
+  });
+
+  it('localOrShuffle without spilling stays local however saturated its thread, load-aware shuffle or not', () => {
+    const taskWorker = [-1, 0, 1, 0, 1];
+    const r = createRouter({ type: 'localOrShuffle' }, [1, 2, 3, 4], ctx({ taskWorker, workerIndex: 0, load: () => 1 }));
+    expect(new Set(Array.from({ length: 80 }, () => r.select([]) as number))).toEqual(new Set([1, 3]));
   });
 
   it('partialKey: one hot key is split over exactly two tasks with balanced load', () => {

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { TopologyBuilder, runTopology, type Bolt, type OutputCollector, type Tuple } from '../../src/index.js';
-import { FeederSpout } from '../../src/testing/index.js';
+// Message timeouts under simulated time: exact instants instead of wall-clock ranges, and the
+// default 30 s timeout itself instead of a shortened one.
+import { afterEach, describe, expect, it } from 'vitest';
+import { TopologyBuilder, runTopology, type Bolt, type OutputCollector, type TopologyHandle, type Tuple } from '../../src/index.js';
+import { FeederSpout, SimulatedTime } from '../../src/testing/index.js';
 
 /** A rich bolt that acks what `decide` says to ack at once, and keeps the rest in `held`. */
 function holdingTopology(decide: (t: Tuple) => boolean) {
@@ -21,19 +23,24 @@ function holdingTopology(decide: (t: Tuple) => boolean) {
   return { feeder, held, collector: () => ref.c!, topology: b.build('timeouts') };
 }
 
+let handle: TopologyHandle | undefined;
+afterEach(async () => {
+  await handle?.stop();
+  handle = undefined;
+});
+
 describe('message timeouts', () => {
-  it('fails a tuple that is never acked after messageTimeoutMs (between T and 1.5 T), and the spout is told', async () => {
+  it('fails a tuple that is never acked exactly messageTimeoutMs (default 30 s) after its emit, and the spout is told', async () => {
     const { feeder, topology } = holdingTopology((t) => t.getValue(0) !== 'drop');
-    const handle = await runTopology(topology, { config: { messageTimeoutMs: 500 } });
-    const t0 = Date.now();
+    const time = new SimulatedTime();
+    handle = await runTopology(topology, { clock: time });
     feeder.feed(['keep'], 'k');
     feeder.feed(['drop'], 'd');
-    await feeder.waitFor((t) => t.isAcked('k'), 1000);
+    await time.advance(29_999);
+    expect(feeder.acked()).toEqual(['k']);
     expect(feeder.failed()).toEqual([]);
-    await feeder.waitFor((t) => t.isFailed('d'), 3000);
-    const elapsed = Date.now() - t0;
-    expect(elapsed).toBeGreaterThanOrEqual(450);
-    expect(elapsed).toBeLessThan(1500);
+    await time.advance(1);
+    expect(feeder.failed()).toEqual(['d']);
     expect(feeder.acked()).toEqual(['k']);
     feeder.finish();
     const summary = await handle.completion;
@@ -42,34 +49,47 @@ describe('message timeouts', () => {
 
   it('resetTimeout keeps a slow tuple alive well past the timeout', async () => {
     const { feeder, held, collector, topology } = holdingTopology(() => false);
-    const handle = await runTopology(topology, { config: { messageTimeoutMs: 500 } });
+    const time = new SimulatedTime();
+    handle = await runTopology(topology, { clock: time, config: { messageTimeoutMs: 500 } });
     feeder.feed(['slow'], 's');
-    await handle.waitIdle(1000);
+    await time.settle();
     expect(held).toHaveLength(1);
     for (let i = 0; i < 8; i++) {
-      await new Promise((r) => setTimeout(r, 150));
+      await time.advance(450);
       collector().resetTimeout(held[0]!);
     }
-    // 1.2 s held: without the resets it would have failed by 750 ms.
+    await time.advance(450);
+    // 4 s held: without the resets it would have failed at 500 ms.
     expect(feeder.failed()).toEqual([]);
     collector().ack(held[0]!);
-    await feeder.waitFor((t) => t.isAcked('s'), 1000);
+    await time.settle();
+    expect(feeder.acked()).toEqual(['s']);
     feeder.finish();
     expect((await handle.completion).spouts['feed']).toMatchObject({ acked: 1, failed: 0 });
   });
 
   it('with enableMessageTimeouts false an unacked tuple stays pending', async () => {
     const { feeder, held, collector, topology } = holdingTopology(() => false);
-    const handle = await runTopology(topology, { config: { messageTimeoutMs: 200, enableMessageTimeouts: false } });
+    const time = new SimulatedTime();
+    handle = await runTopology(topology, { clock: time, config: { messageTimeoutMs: 200, enableMessageTimeouts: false } });
     feeder.feed(['x'], 'x');
-    await new Promise((r) => setTimeout(r, 800));
+    await time.advance(3_600_000);
     expect(held).toHaveLength(1);
     expect(feeder.failed()).toEqual([]);
     expect(feeder.acked()).toEqual([]);
     expect((await handle.metrics()).pending).toBe(1);
     collector().ack(held[0]!);
-    await feeder.waitFor((t) => t.isAcked('x'), 1000);
+    await time.settle();
+    expect(feeder.acked()).toEqual(['x']);
     feeder.finish();
     expect((await handle.completion).status).toBe('completed');
+  });
+
+  it('on real time too, a tuple that is never acked fails (once, at or after the timeout)', async () => {
+    const { feeder, topology } = holdingTopology(() => false);
+    handle = await runTopology(topology, { config: { messageTimeoutMs: 100 } });
+    feeder.feed(['drop'], 'd');
+    await feeder.waitFor((t) => t.isFailed('d'), 5000);
+    expect(feeder.failed()).toEqual(['d']);
   });
 });

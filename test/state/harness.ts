@@ -5,6 +5,7 @@ import type { OutputCollector, Anchors } from '../../src/api/collectors.js';
 import type { TopologyContext } from '../../src/api/context.js';
 import type { Tuple } from '../../src/api/tuple.js';
 import { TICK_STREAM } from '../../src/api/tuple.js';
+import { wallClock } from '../../src/api/clock.js';
 import type { StatefulBolt, StateOptions } from '../../src/api/stateful.js';
 import { StatefulBoltRunner } from '../../src/state/state-bolt.js';
 import { toStateSpec } from '../../src/state/stateful.js';
@@ -49,6 +50,7 @@ export function context(component: string, taskIndex = 0, tasks = 1, topologyNam
     getThisSources: () => [{ component: 'src', stream: 'default' }],
     addTaskHook: () => {},
     getSharedResource: () => { throw new Error('no shared resources in the state harness'); },
+    clock: wallClock,
   };
 }
 

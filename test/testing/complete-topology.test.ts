@@ -3,7 +3,7 @@ import {
   BaseBasicBolt, BaseSpout, TopologyBuilder,
   type BasicOutputCollector, type OutputFieldsDeclarer, type SpoutOutputCollector, type Tuple,
 } from '../../src/index.js';
-import { completeTopology } from '../../src/testing/index.js';
+import { completeTopology, SimulatedTime } from '../../src/testing/index.js';
 
 /** A spout that would emit forever: completeTopology must replace it. */
 class Endless extends BaseSpout {
@@ -83,6 +83,22 @@ describe('completeTopology', () => {
       .rejects.toThrow(/mocked tuple 0 of 'sentences' must have 1 value\(s\) \(sentence\)/);
     await expect(completeTopology(wordCount(), { mockedSources: { split: [['a']] } }))
       .rejects.toThrow(/'split', which is not a spout/);
+  });
+
+  it('under simulated time, a tree that is never acked fails at once in real time, after messageTimeoutMs of simulated time', async () => {
+    const b = new TopologyBuilder();
+    b.setSpout('sentences', Endless);
+    b.setBolt('hold', () => ({
+      declareOutputFields() {},
+      prepare() {},
+      execute() {}, // never acks
+    })).shuffleGrouping('sentences');
+    const time = new SimulatedTime();
+    const r = await completeTopology(b.build('never-acks'), { mockedSources: { sentences: [['a'], ['b']] }, clock: time, timeoutMs: 5000 });
+    expect(r.failed.map((m) => m.index).sort()).toEqual([0, 1]);
+    expect(r.acked).toEqual([]);
+    expect(r.summary.spouts['sentences']).toMatchObject({ failed: 2 });
+    expect(time.now()).toBeGreaterThanOrEqual(30_000);
   });
 
   it('gives up after timeoutMs when an unmocked spout never ends', async () => {

@@ -1,34 +1,63 @@
-import { describe, expect, it } from 'vitest';
-import { TopologyBuilder, runTopology, windowed, type TupleWindow } from '../../src/index.js';
-import { FeederSpout } from '../../src/testing/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TopologyBuilder, runTopology, windowed, type TopologyHandle, type TupleWindow } from '../../src/index.js';
+import { FeederSpout, SimulatedTime } from '../../src/testing/index.js';
 
-describe('processing-time windows (tumbling 200 ms, in the calling thread)', () => {
-  it('fires on ticks with no further input, each tuple in exactly one window, and acks them all', async () => {
-    const feeder = new FeederSpout(['id']);
+let handle: TopologyHandle | undefined;
+afterEach(async () => {
+  await handle?.stop();
+  handle = undefined;
+});
+
+function topology(fired: Array<{ start: number; end: number; ids: number[] }>, options: Parameters<typeof windowed>[1]) {
+  const feeder = new FeederSpout(['id']);
+  const b = new TopologyBuilder();
+  b.setSpout('ids', feeder.factory());
+  b.setBolt('w', windowed(() => ({
+    execute: (w: TupleWindow) => void fired.push({ start: w.start, end: w.end, ids: w.get().map((t) => t.getValue(0) as number) }),
+  }), options)).shuffleGrouping('ids');
+  return { feeder, topology: b.build('processing') };
+}
+
+describe('processing-time windows (simulated time, in the calling thread)', () => {
+  it('tumbling 200 ms: fire on ticks with no further input, each tuple in the window of its arrival, all acked', async () => {
     const fired: Array<{ start: number; end: number; ids: number[] }> = [];
-    const b = new TopologyBuilder();
-    b.setSpout('ids', feeder.factory());
-    b.setBolt('w', windowed(() => ({
-      execute: (w: TupleWindow) => void fired.push({ start: w.start, end: w.end, ids: w.get().map((t) => t.getValue(0) as number) }),
-    }), { tumbling: { durationMs: 200 } })).shuffleGrouping('ids');
-    const handle = await runTopology(b.build('processing'));
-    const t0 = Date.now();
-    for (let i = 0; i < 10; i++) feeder.feed([i], i);
-    // No more input: only ticks can fire the window these are in.
-    await feeder.waitFor((t) => t.acked().length === 10, 3000);
-    expect(Date.now() - t0).toBeLessThan(1500);
-    for (let i = 10; i < 20; i++) feeder.feed([i], i);
-    await feeder.waitFor((t) => t.acked().length === 20, 3000);
-    feeder.finish();
-    const summary = await handle.completion;
-    expect(summary.status).toBe('completed');
-    expect(fired.flatMap((f) => f.ids).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    for (const f of fired) {
-      expect(f.end - f.start).toBe(200);
-      expect(f.end % 200).toBe(0);
+    const { feeder, topology: t } = topology(fired, { tumbling: { durationMs: 200 } });
+    const time = new SimulatedTime(1_000_000);
+    handle = await runTopology(t, { clock: time });
+    // Ten tuples every 50 ms: four per window, the last two windows with no input after them.
+    for (let i = 0; i < 10; i++) {
+      feeder.feed([i], i);
+      await time.advance(50);
     }
-    // Windows do not overlap and come in order.
-    for (let i = 1; i < fired.length; i++) expect(fired[i]!.start).toBeGreaterThanOrEqual(fired[i - 1]!.end);
+    expect(feeder.acked()).toHaveLength(8);
+    await time.advance(100);
+    expect(fired).toEqual([
+      { start: 1_000_000, end: 1_000_200, ids: [0, 1, 2, 3] },
+      { start: 1_000_200, end: 1_000_400, ids: [4, 5, 6, 7] },
+      { start: 1_000_400, end: 1_000_600, ids: [8, 9] },
+    ]);
+    expect(feeder.acked().sort((a, b) => Number(a) - Number(b))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(feeder.failed()).toEqual([]);
+    feeder.finish();
+    expect((await handle.completion).status).toBe('completed');
+  });
+
+  it('sliding 300 ms every 100 ms: a tuple is in three windows and acked when the last of them fired', async () => {
+    const fired: Array<{ start: number; end: number; ids: number[] }> = [];
+    const { feeder, topology: t } = topology(fired, { sliding: { durationMs: 300, everyMs: 100 } });
+    const time = new SimulatedTime();
+    handle = await runTopology(t, { clock: time });
+    await time.advance(150);
+    feeder.feed([1], 1); // arrives at 150
+    await time.advance(249);
+    expect(fired.map((f) => f.end)).toEqual([200, 300]);
+    expect(feeder.acked()).toEqual([]);
+    await time.advance(1); // 400: its last window [100, 400)
+    expect(fired).toEqual([
+      { start: -100, end: 200, ids: [1] },
+      { start: 0, end: 300, ids: [1] },
+      { start: 100, end: 400, ids: [1] },
+    ]);
+    expect(feeder.acked()).toEqual([1]);
   });
 });

@@ -2,7 +2,8 @@
  * A spout task's trees in flight. Root ids are `task * 2^32 + seq` with a sequence the spout
  * picks, so the low 32 bits index a power-of-two ring directly: no Map and no object per
  * tree on the hot path (a Map keyed by 53-bit numbers boxes every key). Timeouts compare a
- * timestamp per slot on a periodic scan of the whole ring (a few thousand slots).
+ * timestamp per slot on a scan of the whole ring (a few thousand slots), which also finds
+ * when the next tree is due.
  */
 import { rootSeq } from '../../topology/acker-protocol.js';
 import type { MessageId } from '../../api/components.js';
@@ -16,6 +17,8 @@ export class PendingTrees {
   private readonly msgIds: Array<MessageId | undefined>;
   private readonly mask: number;
   size = 0;
+  /** The earliest timeout start among the trees left by the last `expire` (Infinity: none). */
+  oldestTouch = Number.POSITIVE_INFINITY;
 
   constructor(maxPending: number) {
     let cap = 64;
@@ -66,13 +69,19 @@ export class PendingTrees {
     if (i >= 0) this.touched[i] = now;
   }
 
-  /** Take every tree whose clock started at or before `olderThan`. */
+  /** Take every tree whose clock started at or before `olderThan`; `oldestTouch` is then the survivors' earliest start. */
   expire(olderThan: number): MessageId[] {
     const out: MessageId[] = [];
-    if (this.size === 0) return out;
-    for (let i = 0; i <= this.mask; i++) {
-      if (this.roots[i] !== 0 && this.touched[i]! <= olderThan) out.push(this.take(i));
+    let oldest = Number.POSITIVE_INFINITY;
+    if (this.size > 0) {
+      for (let i = 0; i <= this.mask; i++) {
+        if (this.roots[i] === 0) continue;
+        const t = this.touched[i]!;
+        if (t <= olderThan) out.push(this.take(i));
+        else if (t < oldest) oldest = t;
+      }
     }
+    this.oldestTouch = oldest;
     return out;
   }
 

@@ -33,6 +33,7 @@ export class TaskEmitter {
     random: () => number,
     createGrouping: (key: string) => CustomStreamGrouping,
     load: LoadOf | undefined,
+    spillLoad: LoadOf | undefined,
   ) {
     const me = plan.components.find((c) => c.id === componentId)!;
     for (const s of Object.values(me.streams)) {
@@ -54,6 +55,7 @@ export class TaskEmitter {
             ackerForSpoutTask: assignment.ackerForSpoutTask,
             random,
             ...(load !== undefined ? { load } : {}),
+            ...(spillLoad !== undefined ? { spillLoad } : {}),
             edge: { sourceComponent: componentId, sourceTask: taskId, stream: s.id, targetComponent: target.id, createGrouping },
           }));
         }

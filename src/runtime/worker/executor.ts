@@ -2,6 +2,7 @@
  * What a worker needs from a task, and what a task may ask of its worker. Spout and bolt
  * executors implement `Executor`; the worker host implements `ExecutorHost`.
  */
+import type { Clock } from '../../api/clock.js';
 import type { IdGenerator } from '../ids.js';
 import type { RuntimeConfig } from '../config.js';
 import type { SharedState } from '../shared-state.js';
@@ -16,12 +17,14 @@ export interface ExecutorHost {
   readonly config: RuntimeConfig;
   readonly shared: SharedState;
   readonly workerIndex: number;
+  /** The run's clock: timeouts and ticks are set on it (real time, or a test's simulated time). */
+  readonly clock: Clock;
   /**
-   * performance.now() as of the current loop step (refreshed per frame, spout poll and
-   * round): emit and ack stamps for complete latency read this instead of the clock per
-   * tuple, so a stamp is late or early by at most one step (microseconds to ~1 ms).
+   * `clock.now()` as of the current loop step (refreshed per frame, spout poll and round):
+   * emit, ack and reset stamps read this instead of the clock per tuple, so a stamp is late
+   * or early by at most one step (microseconds to ~1 ms; exact under simulated time).
    */
-  readonly clock: number;
+  readonly now: number;
   /**
    * A thread's load as this thread sees it, 0 idle .. 1 saturated (the load-aware shuffles):
    * a peer by its frame window to it (or 1 while it is congested), this thread by its local queue.

@@ -5,6 +5,7 @@
  * queue, polls spouts, and flushes partial batches when there is nothing else to do.
  */
 import type { MessagePort } from 'node:worker_threads';
+import { wallClock, type Clock } from '../../api/clock.js';
 import type { Topology } from '../../topology/topology.js';
 import { workerBit } from '../../topology/acker-protocol.js';
 import type { MainToWorker, SupervisorLink, WorkerInit } from '../messages.js';
@@ -26,6 +27,8 @@ import { AckCoalescer } from './ack-coalescer.js';
 const IDLE_POLL_MS = 1;
 /** Peer frames executed per loop round before the thread yields to its other ports and timers. */
 const FRAMES_PER_ROUND = 4;
+/** Real time a simulated-time step may take to settle before it is reported as never idle. */
+const SETTLE_BOUND_MS = 10_000;
 
 export class WorkerHost implements ExecutorHost {
   readonly ids = new IdGenerator();
@@ -33,7 +36,8 @@ export class WorkerHost implements ExecutorHost {
   readonly config: RuntimeConfig;
   readonly shared: SharedState;
   readonly workerIndex: number;
-  clock = performance.now();
+  readonly clock: Clock;
+  now: number;
   private readonly streams: StreamTable;
   private readonly taskWorker: readonly number[];
   private readonly tasks: TaskSet;
@@ -51,8 +55,18 @@ export class WorkerHost implements ExecutorHost {
   private lastErrorPost = 0;
   /** Ports are listened to only once every task is ready (a rewire may arrive before). */
   private started = false;
+  /** Under a simulated clock: detaches this thread from it, and who waits for the end of the next round. */
+  private detachClock: (() => void) | null = null;
+  private roundWaiters: Array<(worked: boolean) => void> = [];
 
-  constructor(private readonly init: WorkerInit, private readonly topology: Topology, private readonly link: SupervisorLink) {
+  constructor(
+    private readonly init: WorkerInit,
+    private readonly topology: Topology,
+    private readonly link: SupervisorLink,
+    clock: Clock = wallClock,
+  ) {
+    this.clock = clock;
+    this.now = clock.now();
     this.workerIndex = init.workerIndex;
     this.config = init.config;
     this.tracking = init.config.ackers > 0;
@@ -63,7 +77,17 @@ export class WorkerHost implements ExecutorHost {
     this.outbox = new Outbox((slots, err) => this.unencodable(slots, err), this.workerIndex, this.ports, this.shared, init.config.batchSize, init.config.maxInflightFrames);
     this.acks = new AckCoalescer(init.assignment.ackerForSpoutTask, this.streams.byCode);
     this.tasks = new TaskSet(this);
-    this.ticks = new TickTimers(this.streams.tick, (task, t) => this.enqueue(task, t));
+    this.ticks = new TickTimers(this.streams.tick, (task, t) => this.enqueue(task, t), clock);
+    // Decided once: only a simulated clock makes the loop report its rounds (see settle()).
+    if (clock.attach !== undefined) {
+      const round = this.pump;
+      this.pump = () => {
+        const before = Atomics.load(this.shared.activity, this.workerIndex);
+        round();
+        this.roundEnded(Atomics.load(this.shared.activity, this.workerIndex) !== before);
+      };
+      this.detachClock = clock.attach(() => this.settle());
+    }
   }
 
   /** Build and start (open/prepare) every task; reports ready or the component that failed. */
@@ -105,7 +129,7 @@ export class WorkerHost implements ExecutorHost {
     const ex = this.tasks.byId;
     for (let k = 0; k < n; k++) {
       const peer = this.inbox.nextPeer();
-      this.clock = performance.now();
+      this.now = this.clock.now();
       const slots = decodeFrame(this.inbox.take());
       for (let j = 0; j < slots.length; j += SLOTS_PER_TUPLE) {
         const t = new TupleImpl(byCode[slots[j + 1] as number]!, slots[j + 2] as number, slots[j + 4] as unknown[], slots[j + 3] as number[] | null);
@@ -173,7 +197,7 @@ export class WorkerHost implements ExecutorHost {
     setImmediate(this.pump);
   }
 
-  private readonly pump = (): void => {
+  private readonly pump: () => void = (): void => {
     this.scheduled = false;
     if (this.timer) {
       clearTimeout(this.timer);
@@ -187,20 +211,20 @@ export class WorkerHost implements ExecutorHost {
     const worked = this.local.size > 0 || this.acks.pending > 0 || this.outbox.pendingTuples > 0 ||
       this.outbox.hasWaiting || this.inbox.size > 0;
     this.draining = true;
-    this.clock = performance.now();
+    this.now = this.clock.now();
     this.drainLocal();
     this.processInbox();
     let again = false;
     let idle = false;
     for (const sp of this.tasks.spouts) {
-      this.clock = performance.now();
+      this.now = this.clock.now();
       const r = sp.poll(this.config.batchSize);
       if (r === PollResult.Emitted) again = true;
       else if (r === PollResult.Idle || (r === PollResult.Blocked && s.anyCongested())) idle = true;
       this.drainLocal();
     }
     // Local acks reach the acker here, and its completions the spout, in the same round.
-    if (this.acks.pending > 0) this.clock = performance.now();
+    if (this.acks.pending > 0) this.now = this.clock.now();
     while (this.acks.pending > 0) {
       this.flushAcks();
       this.drainLocal();
@@ -215,6 +239,37 @@ export class WorkerHost implements ExecutorHost {
       this.timer = setTimeout(this.pump, IDLE_POLL_MS);
     }
   };
+
+  private roundEnded(worked: boolean): void {
+    const waiters = this.roundWaiters;
+    if (waiters.length === 0) return;
+    this.roundWaiters = [];
+    for (const w of waiters) w(worked);
+  }
+
+  /**
+   * Under a simulated clock, what each step of time awaits: resolves once a loop round did no
+   * work (no spout emitted, nothing was queued) with nothing scheduled after it and no async
+   * execute outstanding. Async executes wait on real I/O, so those are waited for in real time.
+   */
+  async settle(): Promise<void> {
+    const deadline = Date.now() + SETTLE_BOUND_MS;
+    for (;;) {
+      const worked = await new Promise<boolean>((resolve) => {
+        this.roundWaiters.push(resolve);
+        this.schedule();
+      });
+      if (!worked && !this.scheduled && this.asyncPending === 0 && this.local.size === 0) return;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `simulated time: worker ${this.workerIndex} was not idle after ${SETTLE_BOUND_MS} ms of real time ` +
+            `(${this.asyncPending} async execute(s) outstanding, ${this.local.size} tuple(s) queued): ` +
+            'a spout that never stops emitting or an execute that never settles cannot be waited for',
+        );
+      }
+      if (this.asyncPending > 0 && !this.scheduled) await new Promise((r) => setTimeout(r, 1));
+    }
+  }
 
   /** A tuple the encoder rejected: report it against its source and fail its trees (replay). */
   private unencodable(slots: unknown[], error: unknown): void {
@@ -303,6 +358,7 @@ export class WorkerHost implements ExecutorHost {
 
   private async close(): Promise<void> {
     this.ticks.stop();
+    this.detachClock?.();
     await this.tasks.closeAll();
     this.drainLocal();
     this.flushAcks();

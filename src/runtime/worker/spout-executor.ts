@@ -1,9 +1,10 @@
 /**
  * Runs one spout task: polls `nextTuple`, roots tracked trees (one edge id per target, the
- * XOR registered with the acker), keeps its own pending map with rotating timeouts (so a
- * tree still fails when its acker's thread died) and calls the spout's ack/fail.
+ * XOR registered with the acker), keeps its own pending map with timeouts on the run's clock
+ * (so a tree still fails when its acker's thread died) and calls the spout's ack/fail.
  */
 import type { TaskHooks } from './task-hooks.js';
+import type { CancelTimer } from '../../api/clock.js';
 import type { Spout, Config, FailReason, MessageId } from '../../api/components.js';
 import type { SpoutOutputCollector } from '../../api/collectors.js';
 import type { TopologyContext } from '../../api/context.js';
@@ -17,6 +18,9 @@ import type { TaskEmitter, Route } from './emitter.js';
 import type { TupleImpl } from './tuple-impl.js';
 import { PollResult, type Executor, type ExecutorHost } from './executor.js';
 import { ThrowWatch } from './throw-watch.js';
+
+/** Least clock time between two timeout scans. */
+const MIN_SCAN_GAP_MS = 1;
 
 export class SpoutExecutor implements Executor, SpoutOutputCollector {
   readonly counters: TaskCounters;
@@ -33,7 +37,9 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
   private readonly immediateAcks: MessageId[] = [];
   private active = false;
   private closed = false;
-  private rotation: NodeJS.Timeout | null = null;
+  /** Cancels the next timeout scan (null with timeouts off). */
+  private cancelScan: CancelTimer | null = null;
+  private readonly timeoutMs: number;
   private readonly maxPending: number;
   /** A spout throwing on every call ends the run (throw-watch.ts). */
   private readonly throwWatch = new ThrowWatch();
@@ -55,18 +61,14 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     // The component's own setting (setMaxSpoutPending) is in its merged config over the run's.
     this.maxPending = typeof config['maxSpoutPending'] === 'number' ? config['maxSpoutPending'] : host.config.maxSpoutPending;
     this.pending = new PendingTrees(this.maxPending);
+    this.timeoutMs = host.config.messageTimeoutMs;
   }
 
   async start(): Promise<void> {
     await loadHdr();
     this.latency = buildHistogram();
     await this.spout.open(this.config, this.context, this);
-    if (this.host.tracking && this.host.config.enableMessageTimeouts) {
-      // Scan every quarter timeout: a tree fails between T and 1.25 T after its last reset.
-      const every = Math.max(1, Math.ceil(this.host.config.messageTimeoutMs / 4));
-      this.rotation = setInterval(() => this.expire(), every);
-      this.rotation.unref();
-    }
+    if (this.host.tracking && this.host.config.enableMessageTimeouts) this.cancelScan = this.host.clock.after(this.timeoutMs, this.expire);
   }
 
   activate(): void {
@@ -173,7 +175,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
       this.immediateAcks.push(msgId);
       return;
     }
-    this.pending.add(root, msgId, host.clock);
+    this.pending.add(root, msgId, host.now);
     const init = initMessage(root, xhi, xlo, this.taskId, touched);
     host.deliver(this.initRoute.routers[0]!.select(init) as number, this.initRoute.info, this.taskId, init, null);
   }
@@ -212,7 +214,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
         const slot = this.pending.find(root);
         if (slot < 0) return; // already timed out and failed
         this.counters.acked++;
-        const latencyMs = this.host.clock - this.pending.emittedAt(slot);
+        const latencyMs = this.host.now - this.pending.emittedAt(slot);
         this.latency.recordValue(Math.max(1, Math.round(latencyMs * 1000)));
         const msgId = this.pending.take(slot);
         this.callSpout('ack', msgId);
@@ -226,7 +228,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
         break;
       }
       case ACK_RESET_STREAM:
-        this.pending.touch(root, this.host.clock);
+        this.pending.touch(root, this.host.now);
         return;
       default:
         return;
@@ -278,14 +280,25 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
     q.length = 0;
   }
 
-  /** Timeouts: trees older than the oldest bucket fail (and a reliable spout replays them). */
-  private expire(): void {
-    const dead = this.pending.expire(performance.now() - this.host.config.messageTimeoutMs);
+  /**
+   * Timeouts, on the run's clock: fail every tree whose clock started T or more ago (a reliable
+   * spout replays it), then sleep until the oldest survivor is due. So a tree fails T after
+   * its emit or last reset (exactly, under simulated time), and scans cost one ring pass per
+   * deadline rather than per fixed period. A tree added later is due later than the next scan
+   * finds it, and a reset only pushes a due time back, so no scan is ever late.
+   */
+  private readonly expire = (): void => {
+    if (this.closed) return;
+    const now = this.host.clock.now();
+    const dead = this.pending.expire(now - this.timeoutMs);
+    // A burst of trees due a moment apart must not turn into a scan per tree.
+    const next = Math.max(MIN_SCAN_GAP_MS, this.pending.size === 0 ? this.timeoutMs : this.pending.oldestTouch + this.timeoutMs - now);
+    this.cancelScan = this.host.clock.after(next, this.expire);
     if (dead.length === 0) return;
     for (const id of dead) this.failMsg(id, 'timeout');
     this.updateStatus(false);
     this.host.schedule();
-  }
+  };
 
   private updateStatus(exhausted: boolean): void {
     const s = this.host.shared;
@@ -303,7 +316,7 @@ export class SpoutExecutor implements Executor, SpoutOutputCollector {
   async close(): Promise<void> {
     this.deactivate();
     this.closed = true;
-    if (this.rotation) clearInterval(this.rotation);
+    this.cancelScan?.();
     await this.spout.close?.();
     this.hooks.cleanup();
   }

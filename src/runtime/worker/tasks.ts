@@ -27,9 +27,13 @@ export function buildExecutors(
 ): { executors: Executor[]; failed?: { component: string; taskId: number; error: unknown } } {
   const executors: Executor[] = [];
   const config = Object.freeze({ ...host.config });
-  // Opt-in (`loadAwareShuffle: true`), unlike Storm: on pageviews it cost ~15% of throughput
-  // (local-or-shuffle spilling bursts to the other thread), and its latency gain is unmeasured.
-  const loadAware = config['loadAwareShuffle'] === true;
+  // Load-aware shuffle is the default, as Storm's: with a slow target task a plain shuffle fell
+  // to half the offered rate at a p50 of seconds, load-aware kept the rate (bench
+  // skewed-shuffle, docs/benchmarks.md), at no measured cost without skew. Local-or-shuffle spilling stays opt-in: on pageviews it cost ~15% of
+  // throughput (it spilled the spout's bursts to the other thread, which paid for encoding them).
+  const loadOf = (w: number): number => host.loadOf(w);
+  const loadAware = config['loadAwareShuffle'] !== false ? loadOf : undefined;
+  const spill = config['localOrShuffleSpill'] === true ? loadOf : undefined;
   for (let taskId = 1; taskId < assignment.taskWorker.length; taskId++) {
     if (assignment.taskWorker[taskId] !== host.workerIndex) continue;
     const componentId = assignment.taskComponent[taskId]!;
@@ -44,8 +48,9 @@ export function buildExecutors(
       const context = makeContext(plan, assignment, componentId, taskId, tasks.indexOf(taskId), host.workerIndex, {
         addTaskHook: (h) => hooks.add(h, componentConfig, context),
         getSharedResource: <T>(name: string) => resources.get(name) as T,
+        clock: host.clock,
       });
-      const emitter = new TaskEmitter(taskId, componentId, plan, streams, assignment, host.workerIndex, () => host.ids.random(), (key) => topology.createGrouping(key), loadAware ? (w) => host.loadOf(w) : undefined);
+      const emitter = new TaskEmitter(taskId, componentId, plan, streams, assignment, host.workerIndex, () => host.ids.random(), (key) => topology.createGrouping(key), loadAware, spill);
       executor = def.kind === 'spout'
         ? new SpoutExecutor(host, taskId, componentId, instance as Spout, emitter, context, componentConfig, hooks)
         : new BoltExecutor(host, taskId, componentId, instance as Bolt | BasicBolt, def.basic, def.system, emitter, context, componentConfig, hooks);
@@ -66,7 +71,7 @@ function makeContext(
   taskId: number,
   taskIndex: number,
   workerIndex: number,
-  services: Pick<TopologyContext, 'addTaskHook' | 'getSharedResource'>,
+  services: Pick<TopologyContext, 'addTaskHook' | 'getSharedResource' | 'clock'>,
 ): TopologyContext {
   return {
     ...services,
