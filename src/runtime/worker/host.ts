@@ -13,7 +13,7 @@ import { IdGenerator } from '../ids.js';
 import { SharedState } from '../shared-state.js';
 import type { TaskCounters, WorkerMetrics } from '../metrics.js';
 import { Outbox } from '../transport/outbox.js';
-import { decodeFrame, SLOTS_PER_TUPLE } from '../transport/frames.js';
+import { readFrame } from '../transport/frames.js';
 import { StreamTable, type StreamInfo } from './streams.js';
 import { TupleImpl } from './tuple-impl.js';
 import { PollResult, errorText, type ExecutorHost } from './executor.js';
@@ -101,21 +101,20 @@ export class WorkerHost implements ExecutorHost {
   /** Execute queued frames: at most FRAMES_PER_ROUND, then the loop yields. */
   private processInbox(): void {
     const n = Math.min(this.inbox.size, FRAMES_PER_ROUND);
-    const byCode = this.streams.byCode;
-    const ex = this.tasks.byId;
     for (let k = 0; k < n; k++) {
       const peer = this.inbox.nextPeer();
       this.clock = performance.now();
-      const slots = decodeFrame(this.inbox.take());
-      for (let j = 0; j < slots.length; j += SLOTS_PER_TUPLE) {
-        const t = new TupleImpl(byCode[slots[j + 1] as number]!, slots[j + 2] as number, slots[j + 4] as unknown[], slots[j + 3] as number[] | null);
-        const e = ex[slots[j] as number];
-        if (e !== undefined) e.receive(t);
-      }
+      readFrame(this.inbox.take(), this.receiveRemote);
       this.drainLocal();
       Atomics.add(this.shared.processed, peer * this.shared.workers + this.workerIndex, 1);
     }
   }
+
+  /** One tuple of a peer's frame, executed as it is decoded (no intermediate array). */
+  private readonly receiveRemote = (task: number, streamCode: number, sourceTask: number, anchors: number[] | null, values: unknown[]): void => {
+    const e = this.tasks.byId[task];
+    if (e !== undefined) e.receive(new TupleImpl(this.streams.byCode[streamCode]!, sourceTask, values, anchors));
+  };
 
   loadOf(worker: number): number {
     const s = this.shared;
