@@ -15,9 +15,9 @@
  * run's length, which is exactly what this measurement is meant to show.
  */
 import { availableParallelism, tmpdir } from 'node:os';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { RateSpoutReport } from '../topologies/rate-spout-id-bolt-null-bolt.js';
+import { mergeRateReports, type RateTaskReport } from '../topologies/rate-spout-id-bolt-null-bolt.js';
 import type { ScenarioResult } from './report.js';
 import { runOnce, spoutDurationMs } from './topology.js';
 
@@ -48,14 +48,16 @@ export async function throughputVsLatency(quick: boolean): Promise<ScenarioResul
   }));
   loads.push({ variant: 'target-100k/s', rate: TARGET_RATE });
   for (const { variant, rate } of loads) {
-    const file = path.join(tmpdir(), `topo-bench-latency-${process.pid}-${rate}.json`);
+    const prefix = `topo-bench-latency-${process.pid}-${rate}`;
     const run = await runOnce(
       { topology: 'rate-spout-id-bolt-null-bolt', lastBolt: 'sink', unit: 'tuples' },
-      { 'bench.durationMs': durationMs, 'bench.rate': rate, 'bench.latencyOut': file },
+      { 'bench.durationMs': durationMs, 'bench.rate': rate, 'bench.latencyOut': path.join(tmpdir(), prefix) },
       { workers },
     );
-    const r = JSON.parse(readFileSync(file, 'utf8')) as RateSpoutReport;
-    rmSync(file, { force: true });
+    // One file per spout task (`<prefix>-<taskIndex>.json`).
+    const files = readdirSync(tmpdir()).filter((f) => f.startsWith(`${prefix}-`)).map((f) => path.join(tmpdir(), f));
+    const r = mergeRateReports(files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as RateTaskReport));
+    for (const f of files) rmSync(f, { force: true });
     const runtime = run.summary.completeLatencyMs;
     out.push({
       name: 'throughput-vs-latency',
