@@ -49,6 +49,8 @@ export class WorkerHost implements ExecutorHost {
   private draining = false;
   private active = false;
   private lastErrorPost = 0;
+  /** When a round last did real work (this.clock): the idle spin runs for idleSpinMs after it. */
+  private lastWorkAt = 0;
   /** Ports are listened to only once every task is ready (a rewire may arrive before). */
   private started = false;
 
@@ -60,7 +62,7 @@ export class WorkerHost implements ExecutorHost {
     this.streams = new StreamTable(init.plan);
     this.taskWorker = init.assignment.taskWorker;
     this.ports = [...init.peers];
-    this.outbox = new Outbox((slots, err) => this.unencodable(slots, err), this.workerIndex, this.ports, this.shared, init.config.batchSize, init.config.maxInflightFrames);
+    this.outbox = new Outbox((slots, err) => this.unencodable(slots, err), this.workerIndex, this.ports, this.shared, init.config.batchSize, init.config.maxInflightFrames, () => this.clock);
     this.acks = new AckCoalescer(init.assignment.ackerForSpoutTask, this.streams.byCode);
     this.tasks = new TaskSet(this);
     this.ticks = new TickTimers(this.streams.tick, (task, t) => this.enqueue(task, t));
@@ -205,12 +207,25 @@ export class WorkerHost implements ExecutorHost {
       this.drainLocal();
     }
     this.draining = false;
-    if (worked || again) Atomics.add(s.activity, this.workerIndex, 1);
-    this.outbox.flushAll();
+    if (worked || again) {
+      Atomics.add(s.activity, this.workerIndex, 1);
+      this.lastWorkAt = this.clock;
+    }
+    // Busy or spinning, a partial batch waits (up to batchDelayMs) for more tuples; a thread
+    // about to sleep sends everything.
+    const spin = this.active && this.clock - this.lastWorkAt < this.config.idleSpinMs;
+    if (again || this.inbox.size > 0 || spin) this.outbox.flushDue(this.clock, this.config.batchDelayMs);
+    else this.outbox.flushAll();
     const backlog = this.inbox.size > 0;
-    Atomics.store(s.busy, this.workerIndex, backlog || this.outbox.hasWaiting || this.asyncPending > 0 ? 1 : 0);
+    Atomics.store(s.busy, this.workerIndex, backlog || this.outbox.hasWaiting || this.outbox.pendingTuples > 0 || this.asyncPending > 0 ? 1 : 0);
     if (again || backlog) this.schedule();
-    else if ((idle || this.outbox.hasWaiting) && this.timer === null) {
+    else if (spin) {
+      // Idle spin (Storm's progressive wait, first level): poll again at once for a moment
+      // after work. A steady stream's next tuple or frame then finds the thread awake, instead
+      // of waiting out the 1 ms poll timer or a halted CPU's wake-up. Peer frames still arrive
+      // between rounds: setImmediate runs after the loop's I/O poll.
+      this.schedule();
+    } else if ((idle || this.outbox.hasWaiting) && this.timer === null) {
       this.timer = setTimeout(this.pump, IDLE_POLL_MS);
     }
   };
