@@ -207,6 +207,8 @@ export class WorkerHost implements ExecutorHost {
       this.drainLocal();
     }
     this.draining = false;
+    // Read afresh: a long round must not make a batch begun in it wait a whole further round.
+    this.clock = performance.now();
     if (worked || again) {
       Atomics.add(s.activity, this.workerIndex, 1);
       this.lastWorkAt = this.clock;
