@@ -18,6 +18,7 @@ import { scenarios } from './scenarios.js';
 import type { ChildReport, ScenarioResult } from './lib/report.js';
 import { printTable } from './lib/report.js';
 import { renderChart } from './lib/chart.js';
+import { printVerdicts, verdicts } from './lib/verdicts.js';
 import { runRoleIfWorker, setWorkerEntry } from './lib/workers.js';
 
 const REPORT_PREFIX = '@@topo-bench ';
@@ -101,6 +102,8 @@ export async function main(argv: string[], bundle = fileURLToPath(import.meta.ur
   const limitRow = reports.find((r) => r.scenario === 'limit')?.results[0];
   const peers = new Map(scenarios.flatMap((s) => (s.peer ? [[s.name, s.peer] as const] : [])));
   printTable(reports, limitRow?.tuplesPerSec, peers);
+  const targets = verdicts(reports);
+  printVerdicts(targets);
 
   const date = new Date();
   const cpus = os.cpus();
@@ -115,6 +118,7 @@ export async function main(argv: string[], bundle = fileURLToPath(import.meta.ur
       node: process.version,
     },
     reports,
+    targets,
   };
   const dir = path.join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });

@@ -67,12 +67,35 @@ function fmtLatency(l: RowLatency | undefined): string {
   return `${parts.join(' / ')}${tag}`;
 }
 
+/** A row's variant; batch rows carry their pool size as `threads` instead. */
+function variantOf(r: ScenarioResult): string | undefined {
+  const v = r.config['variant'];
+  if (typeof v === 'string') return v;
+  return typeof r.config['threads'] === 'number' ? `threads-${r.config['threads']}` : undefined;
+}
+
+/** The variant a multi-thread row scales from: `ack-wN` from `ack-w1`, `threads-2` from `threads-1`. */
+function singleThreadVariant(variant: string | undefined): string | undefined {
+  if (variant === undefined) return undefined;
+  if (variant.endsWith('-wN')) return `${variant.slice(0, -3)}-w1`;
+  if (/^threads-([2-9]|\d{2,})$/.test(variant)) return 'threads-1';
+  return undefined;
+}
+
+/** Rate of a multi-thread row over its single-thread variant in the same run (issue 18: scaling). */
+export function scalingRatio(reports: readonly ChildReport[], scenario: string, r: ScenarioResult): number | undefined {
+  const from = singleThreadVariant(variantOf(r));
+  if (from === undefined || r.tuplesPerSec === undefined) return undefined;
+  const base = reports.filter((x) => x.scenario === scenario).flatMap((x) => x.results).find((x) => variantOf(x) === from);
+  return base?.tuplesPerSec !== undefined && base.tuplesPerSec > 0 ? r.tuplesPerSec / base.tuplesPerSec : undefined;
+}
+
 /**
  * `peers`: scenario name -> the scenario a Node user would otherwise pick for the same work
  * (wordcount -> bullmq-wordcount); its row's rate, measured in this run, is the denominator.
  */
 export function printTable(reports: ChildReport[], limitRate: number | undefined, peers: ReadonlyMap<string, string> = new Map()): void {
-  const header = ['scenario', 'config', 'rate/s', 'vs limit', 'vs peer', 'latency p50 / p99 [/ p99.9]', 'peak RSS'];
+  const header = ['scenario', 'config', 'rate/s', 'vs limit', 'vs peer', 'vs 1 thread', 'latency p50 / p99 [/ p99.9]', 'peak RSS'];
   const rows: string[][] = [];
   const peerCell = (scenario: string, rate: number | undefined): string => {
     const peer = peers.get(scenario);
@@ -89,6 +112,7 @@ export function printTable(reports: ChildReport[], limitRate: number | undefined
         rate === undefined ? '-' : `${fmtRate(rate)}${unit}${r.rme !== undefined ? ` ±${r.rme.toFixed(1)}%` : ''}`,
         r.tuplesPerSec !== undefined && limitRate ? `${(r.tuplesPerSec / limitRate).toFixed(3)}x` : '-',
         peerCell(rep.scenario, r.tuplesPerSec),
+        ((v) => (v === undefined ? '-' : `${v.toFixed(2)}x`))(scalingRatio(reports, rep.scenario, r)),
         fmtLatency(r.latency),
         `${(rep.peakRssBytes / 2 ** 20).toFixed(0)} MB`,
       ]);
@@ -99,5 +123,6 @@ export function printTable(reports: ChildReport[], limitRate: number | undefined
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
-  console.log('\nlatency: one-way (transport rows), (c) complete latency from the actual emit, (i) from the intended emit time');
+  console.log('\nvs 1 thread: rate over the same scenario on 1 worker thread (1 pool thread for batch), same acking, same run');
+  console.log('latency: one-way (transport rows), (c) complete latency from the actual emit, (i) from the intended emit time');
 }

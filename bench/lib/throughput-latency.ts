@@ -5,7 +5,9 @@
  * In one child process, on N = availableParallelism() worker threads with acking on:
  *   1. run const-spout-id-bolt-null-bolt flat out: its rate is the max;
  *   2. run the same topology with a rate-limited spout at 10%, 50% and 90% of that max, and
- *      at the issue's target of 100 k tuples/s.
+ *      at the issue's target of 100 k tuples/s;
+ *   3. the 50% and 100 k/s loads again with `idleSpinMs` 0.25 (threads poll a moment longer
+ *      before they sleep; off by default).
  * Each rate row reports p50/p99/p99.9 from the intended emit time in the steady state (after a
  * warm-up of min(1 s, 20% of the run); the whole-run figures, warm-up included, are in
  * `extra.wholeRunFromIntendedUs` and in the table's config column); the runtime's own complete
@@ -15,15 +17,16 @@
  * run's length, which is exactly what this measurement is meant to show.
  */
 import { availableParallelism, tmpdir } from 'node:os';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { RateSpoutReport } from '../topologies/rate-spout-id-bolt-null-bolt.js';
+import { mergeRateReports, type RateTaskReport } from '../topologies/rate-spout-id-bolt-null-bolt.js';
 import type { ScenarioResult } from './report.js';
 import { runOnce, spoutDurationMs } from './topology.js';
 
 const FRACTIONS = [0.1, 0.5, 0.9] as const;
 /** The issue's target load (p99 under 2 ms at 100 k spout tuples/s), measured as its own row. */
 const TARGET_RATE = 100_000;
+const SPIN_MS = 0.25;
 
 export async function throughputVsLatency(quick: boolean): Promise<ScenarioResult[]> {
   const workers = availableParallelism();
@@ -43,24 +46,30 @@ export async function throughputVsLatency(quick: boolean): Promise<ScenarioResul
     latency: maxLat ? { kind: 'complete', p50us: maxLat.p50 * 1000, p99us: maxLat.p99 * 1000, p999us: maxLat.p999 * 1000, maxus: maxLat.max * 1000, samples: maxLat.count } : undefined,
   });
 
-  const loads: Array<{ variant: string; rate: number }> = FRACTIONS.map((f) => ({
+  const loads: Array<{ variant: string; rate: number; spin?: number }> = FRACTIONS.map((f) => ({
     variant: `${Math.round(f * 100)}%-of-max`, rate: Math.max(1, Math.round(max.rate * f)),
   }));
   loads.push({ variant: 'target-100k/s', rate: TARGET_RATE });
-  for (const { variant, rate } of loads) {
-    const file = path.join(tmpdir(), `topo-bench-latency-${process.pid}-${rate}.json`);
+  // The issue's two loads again with the threads spinning briefly when idle (idleSpinMs, off by
+  // default): what a user trading a busy core for latency gets.
+  loads.push({ variant: '50%-of-max-spin', rate: loads[1]!.rate, spin: SPIN_MS });
+  loads.push({ variant: 'target-100k/s-spin', rate: TARGET_RATE, spin: SPIN_MS });
+  for (const { variant, rate, spin } of loads) {
+    const prefix = `topo-bench-latency-${process.pid}-${rate}${spin !== undefined ? '-spin' : ''}`;
     const run = await runOnce(
       { topology: 'rate-spout-id-bolt-null-bolt', lastBolt: 'sink', unit: 'tuples' },
-      { 'bench.durationMs': durationMs, 'bench.rate': rate, 'bench.latencyOut': file },
+      { 'bench.durationMs': durationMs, 'bench.rate': rate, 'bench.latencyOut': path.join(tmpdir(), prefix), ...(spin !== undefined ? { idleSpinMs: spin } : {}) },
       { workers },
     );
-    const r = JSON.parse(readFileSync(file, 'utf8')) as RateSpoutReport;
-    rmSync(file, { force: true });
+    // One file per spout task (`<prefix>-<taskIndex>.json`).
+    const files = readdirSync(tmpdir()).filter((f) => f.startsWith(`${prefix}-`) && /^\d+\.json$/.test(f.slice(prefix.length + 1))).map((f) => path.join(tmpdir(), f));
+    const r = mergeRateReports(files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as RateTaskReport));
+    for (const f of files) rmSync(f, { force: true });
     const runtime = run.summary.completeLatencyMs;
     out.push({
       name: 'throughput-vs-latency',
       config: {
-        variant, ...run.config, rate, 'bench.durationMs': durationMs,
+        variant, ...run.config, rate, 'bench.durationMs': durationMs, ...(spin !== undefined ? { idleSpinMs: spin } : {}),
         'steady-after': `${r.warmupMs}ms`, 'whole-run-p99': `${(r.all.p99us / 1000).toFixed(1)}ms`,
       },
       tuplesPerSec: run.rate,

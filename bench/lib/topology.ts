@@ -30,6 +30,11 @@ export interface TopologyBench {
 export interface RunOnce {
   summary: RunSummary;
   rate: number;
+  /**
+   * This process's CPU time (every thread) per executed tuple of the last bolt, in us: the
+   * work a row costs, which a shared machine's wall clock does not stretch as it does the rate.
+   */
+  cpuUsPerUnit: number;
   config: { workers: number; ackers: number; maxSpoutPending: number; tasks: Record<string, number> };
 }
 
@@ -48,8 +53,10 @@ export async function runOnce(
   bench: TopologyBench, config: Record<string, unknown>, overrides: Record<string, unknown>,
 ): Promise<RunOnce> {
   const { runTopology } = await import('../../src/runtime/local.js');
+  const cpu0 = process.cpuUsage();
   const handle = await runTopology(topologyFile(bench.topology), { config, overrides });
   const summary = await handle.completion;
+  const cpu = process.cpuUsage(cpu0);
   const eff = handle.supervisor.config;
   const tasks: Record<string, number> = {};
   for (const c of handle.supervisor.plan.components) tasks[c.id] = c.parallelism;
@@ -66,6 +73,7 @@ export async function runOnce(
   return {
     summary,
     rate: executed / (Math.max(summary.elapsedMs, 1) / 1000),
+    cpuUsPerUnit: (cpu.user + cpu.system) / Math.max(executed, 1),
     config: { workers: eff.workers, ackers: eff.ackers, maxSpoutPending: eff.maxSpoutPending, tasks },
   };
 }
@@ -99,6 +107,8 @@ export async function topologyRow(name: string, bench: TopologyBench, variant: s
       ? { kind: 'complete', p50us: lat.p50 * 1000, p99us: lat.p99 * 1000, p999us: lat.p999 * 1000, maxus: lat.max * 1000, samples: lat.count }
       : undefined,
     extra: {
+      cpuUsPerUnit: Math.round(mid.cpuUsPerUnit * 1000) / 1000,
+      cpuUsPerUnitSamples: runs.map((r) => Math.round(r.cpuUsPerUnit * 1000) / 1000),
       elapsedMs: s.elapsedMs,
       lastBoltExecuted: s.bolts[bench.lastBolt]!.executed,
       spouts: s.spouts,

@@ -17,12 +17,20 @@ import {
 } from '../../src/index.js';
 
 /**
- * Tasks per bolt component: one per core. The scheduler puts the spout on thread 0 and bolt
- * tasks round-robin from thread 1, so with N worker threads every thread hosts one task of
- * each bolt (and shuffle sends (N-1)/N of the tuples across threads); with 1 worker they all
- * share the one thread.
+ * Tasks per bolt component: one per core. The scheduler puts spout tasks on threads from the
+ * first and bolt tasks round-robin after them, so with N worker threads every thread hosts
+ * one task of each component (and shuffle sends (N-1)/N of the tuples across threads); with 1
+ * worker they all share the one thread.
  */
 export const BOLT_TASKS = availableParallelism();
+
+/**
+ * Spout tasks: one per core too, as a Storm user adding workers adds spout executors (Storm's
+ * storm-perf topologies take a spout count for this). With N worker threads every thread
+ * then emits, roots and acks its own trees (each spout task uses the acker on its thread),
+ * instead of one thread feeding all the others.
+ */
+export const SPOUT_TASKS = availableParallelism();
 
 /** Stop condition read from config; shared by every bench spout. */
 export class SpoutBudget {

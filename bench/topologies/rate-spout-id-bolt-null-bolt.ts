@@ -16,17 +16,33 @@
  * are from the intended time; the warm-up is excluded from the steady figures only, and
  * reported in the whole-run ones, so a start-up stall is visible without dominating p99.
  *
- * Config (`-c` layer): bench.rate (tuples/s), bench.durationMs or bench.count (parts.ts),
- * bench.warmupMs (default min(1000, durationMs / 5)), bench.latencyOut (the JSON file
- * `close()` writes the percentiles to).
+ * One spout task per core (SPOUT_TASKS, as the const-spout topologies), each emitting
+ * bench.rate / tasks on its own schedule, so the offered load is bench.rate in all.
+ *
+ * Config (`-c` layer): bench.rate (tuples/s, all tasks together), bench.durationMs or
+ * bench.count (parts.ts), bench.warmupMs (default min(1000, durationMs / 5)),
+ * bench.latencyOut (a path prefix: task i's `close()` writes `<prefix>-<i>.json`, with its
+ * histograms, which `mergeRateReports` adds up).
  */
 import { writeFileSync } from 'node:fs';
 import * as hdr from 'hdr-histogram-js';
 import {
   BaseSpout, TopologyBuilder,
-  type Config, type MessageId, type OutputFieldsDeclarer, type SpoutOutputCollector,
+  type Config, type MessageId, type OutputFieldsDeclarer, type SpoutOutputCollector, type TopologyContext,
 } from '../../src/index.js';
-import { BOLT_TASKS, DevNullBolt, IdBolt, SpoutBudget } from './parts.js';
+import { BOLT_TASKS, DevNullBolt, IdBolt, SPOUT_TASKS, SpoutBudget } from './parts.js';
+
+/** What one spout task writes: its counts and its two histograms (hdr, compressed base64). */
+export interface RateTaskReport {
+  rate: number;
+  emitted: number;
+  acked: number;
+  failed: number;
+  warmupMs: number;
+  maxLagMs: number;
+  steady: string;
+  all: string;
+}
 
 export interface RateSpoutReport {
   rate: number;
@@ -70,14 +86,14 @@ export class RateSpout extends BaseSpout {
     d.declare(['str']);
   }
 
-  open(config: Config, _context: unknown, collector: SpoutOutputCollector): void {
+  open(config: Config, context: TopologyContext, collector: SpoutOutputCollector): void {
     this.collector = collector;
     this.budget = new SpoutBudget(config);
-    const rate = Number(config['bench.rate'] ?? 0);
+    const rate = Number(config['bench.rate'] ?? 0) / context.getComponentTasks(context.componentId).length;
     if (!(rate > 0)) throw new Error('RateSpout: bench.rate (tuples/s) must be positive');
     if (!(Number(config['ackers'] ?? 0) > 0)) throw new Error('RateSpout measures complete latency: it needs acking on');
     this.periodMs = 1000 / rate;
-    this.out = typeof config['bench.latencyOut'] === 'string' ? config['bench.latencyOut'] : null;
+    this.out = typeof config['bench.latencyOut'] === 'string' ? `${config['bench.latencyOut']}-${context.taskIndex}.json` : null;
     const duration = Number(config['bench.durationMs'] ?? 0);
     this.warmupMs = Number(config['bench.warmupMs'] ?? (duration > 0 ? Math.min(1000, duration / 5) : 1000));
   }
@@ -112,21 +128,35 @@ export class RateSpout extends BaseSpout {
 
   override close(): void {
     if (this.out === null) return;
-    const h = this.histogram;
-    const st = this.steady;
-    const report: RateSpoutReport = {
+    const report: RateTaskReport = {
       rate: 1000 / this.periodMs, emitted: this.next, acked: this.acked, failed: this.failed,
-      p50us: st.getValueAtPercentile(50), p99us: st.getValueAtPercentile(99), p999us: st.getValueAtPercentile(99.9),
-      maxus: st.maxValue, steadySamples: st.totalCount, warmupMs: this.warmupMs,
-      all: { p50us: h.getValueAtPercentile(50), p99us: h.getValueAtPercentile(99), p999us: h.getValueAtPercentile(99.9), maxus: h.maxValue, samples: h.totalCount },
-      maxLagMs: this.maxLagMs,
+      warmupMs: this.warmupMs, maxLagMs: this.maxLagMs,
+      steady: hdr.encodeIntoCompressedBase64(this.steady), all: hdr.encodeIntoCompressedBase64(this.histogram),
     };
     writeFileSync(this.out, `${JSON.stringify(report)}\n`);
   }
 }
 
+/** The tasks' reports as one: counts and rates summed, histograms added, lags and warm-ups the largest. */
+export function mergeRateReports(tasks: readonly RateTaskReport[]): RateSpoutReport {
+  const steady = newHistogram();
+  const all = newHistogram();
+  for (const t of tasks) {
+    steady.add(hdr.decodeFromCompressedBase64(t.steady));
+    all.add(hdr.decodeFromCompressedBase64(t.all));
+  }
+  const sum = (f: (t: RateTaskReport) => number): number => tasks.reduce((a, t) => a + f(t), 0);
+  return {
+    rate: sum((t) => t.rate), emitted: sum((t) => t.emitted), acked: sum((t) => t.acked), failed: sum((t) => t.failed),
+    p50us: steady.getValueAtPercentile(50), p99us: steady.getValueAtPercentile(99), p999us: steady.getValueAtPercentile(99.9),
+    maxus: steady.maxValue, steadySamples: steady.totalCount, warmupMs: Math.max(...tasks.map((t) => t.warmupMs)),
+    all: { p50us: all.getValueAtPercentile(50), p99us: all.getValueAtPercentile(99), p999us: all.getValueAtPercentile(99.9), maxus: all.maxValue, samples: all.totalCount },
+    maxLagMs: Math.max(...tasks.map((t) => t.maxLagMs)),
+  };
+}
+
 const builder = new TopologyBuilder();
-builder.setSpout('spout', RateSpout, 1);
+builder.setSpout('spout', RateSpout, SPOUT_TASKS);
 builder.setBolt('id', IdBolt, BOLT_TASKS).shuffleGrouping('spout');
 builder.setBolt('sink', DevNullBolt, BOLT_TASKS).shuffleGrouping('id');
 export default builder.build('rate-spout-id-bolt-null-bolt');

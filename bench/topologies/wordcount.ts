@@ -2,7 +2,7 @@
  * Word count doing exactly the `limit` baseline's work, so its words/s compare with it:
  * the same corpus (`sentences()`) and split (`splitWords()`), and a Map of counts.
  *
- *   sentence spout -> split (shuffle, emits every word anchored) -> count (fields on word)
+ *   sentence spouts -> split (shuffle, emits every word anchored) -> count (fields on word)
  *
  * With acking on, every sentence is a tracked tree whose edges are its words. The rate
  * reported is words executed by `count` per second. Budget from config as in parts.ts.
@@ -12,7 +12,7 @@ import {
   type Config, type OutputCollector, type OutputFieldsDeclarer, type SpoutOutputCollector, type Tuple,
 } from '../../src/index.js';
 import { sentences, splitWords } from '../baselines/limit.js';
-import { BOLT_TASKS, SpoutBudget, ackingOn } from './parts.js';
+import { BOLT_TASKS, SPOUT_TASKS, SpoutBudget, ackingOn } from './parts.js';
 
 export class SentenceSpout extends BaseSpout {
   private collector!: SpoutOutputCollector;
@@ -75,9 +75,9 @@ export class CountBolt extends BaseBolt {
   }
 }
 
-// BOLT_TASKS (one per core) per bolt: with N worker threads, each hosts one split and one count.
+// One task per core per component: with N worker threads, each hosts a spout, a split and a count.
 const builder = new TopologyBuilder();
-builder.setSpout('sentences', SentenceSpout, 1);
+builder.setSpout('sentences', SentenceSpout, SPOUT_TASKS);
 builder.setBolt('split', SplitBolt, BOLT_TASKS).shuffleGrouping('sentences');
 builder.setBolt('count', CountBolt, BOLT_TASKS).fieldsGrouping('split', ['word']);
 export default builder.build('wordcount');

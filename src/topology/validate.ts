@@ -23,6 +23,8 @@ const RUNTIME_RULES: Readonly<Record<string, Rule>> = {
   tickFrequencyMs: [isPositiveNumber, 'a positive number'],
   loadAwareShuffle: [(v) => typeof v === 'boolean', 'a boolean'],
   localOrShuffleSpill: [(v) => typeof v === 'boolean', 'a boolean'],
+  idleSpinMs: [(v) => typeof v === 'number' && v >= 0 && v <= 1000, 'a number of milliseconds from 0 to 1000'],
+  batchDelayMs: [(v) => typeof v === 'number' && v >= 0 && v <= 1000, 'a number of milliseconds from 0 to 1000'],
 };
 
 /** Render a user's value so that `"4"` and `4` look different in a message. */

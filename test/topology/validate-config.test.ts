@@ -27,6 +27,14 @@ describe('validateRuntimeConfig', () => {
     ]);
   });
 
+  it('checks the idle spin and the batch delay: milliseconds from 0 to 1000', () => {
+    expect(validateRuntimeConfig({ idleSpinMs: 0.25, batchDelayMs: 0 })).toEqual([]);
+    expect(validateRuntimeConfig({ idleSpinMs: -1, batchDelayMs: '1ms' })).toEqual([
+      "config 'idleSpinMs' must be a number of milliseconds from 0 to 1000, got -1",
+      `config 'batchDelayMs' must be a number of milliseconds from 0 to 1000, got "1ms"`,
+    ]);
+  });
+
   it('rejects values that cannot travel to a worker', () => {
     expect(validateRuntimeConfig({ hook: { onTuple: () => 1 } })).toEqual([
       "config 'hook' is not serialisable: hook.onTuple (function) cannot be sent to a worker",

@@ -23,6 +23,23 @@ describe('frames', () => {
     expect(back).toEqual(slots);
   });
 
+  it('values that are all numbers (every acker message) travel as float64s, exactly, mixed with msgpacked ones', () => {
+    const slots: unknown[] = [
+      4, 12, 3, null, [3 * 4294967296 + 17, -2147483648, 2147483647, 3],
+      5, 1, 2, [MAX_ROOT, 1, 2], ['word'],
+      6, 12, 3, null, [-0, Number.NaN, Number.POSITIVE_INFINITY, 0.1, MAX_ROOT, -MAX_ROOT],
+      7, 12, 3, null, [1, 2, 3, 4, 5, 6, 7, 8, 9],
+      8, 1, 2, null, [1, 'mixed'],
+      9, 2, 2, null, [],
+    ];
+    const back = decodeFrame(encodeFrame(slots));
+    expect(back).toEqual(slots);
+    expect(Object.is((back[14] as number[])[0], -0)).toBe(true);
+    // Only the tuples with a non-number value (and the over-long number list) went through msgpack.
+    const onlyNumbers = encodeFrame([4, 12, 3, null, [1, 2, 3, 4]]);
+    expect(new Int32Array(onlyNumbers.buffer, 0, 4)[2]).toBe(0);
+  });
+
   it('round-trips random batches, decoded from aligned and unaligned buffers', () => {
     const rnd = seededRandom(42);
     for (let round = 0; round < 50; round++) {

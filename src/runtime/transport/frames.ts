@@ -1,18 +1,22 @@
 /**
  * The wire format between threads. Callers see a batch as one flat array, five slots per
  * tuple (target task, stream code, source task, anchors or null, values); on the wire the
- * numbers travel as fixed-width binary and only the values go through msgpack:
+ * numbers travel as fixed-width binary and only values that are not all numbers go through
+ * msgpack:
  *
- *   int32  [n tuples, m anchor triples, values byte length, 0]
- *   int32  n x [task, stream code, source task, anchor triples or -1 for untracked]
+ *   int32  [n tuples, m anchor triples, values byte length, k numeric values]
+ *   int32  n x [task, stream code, source task, anchor triples or -1 for untracked,
+ *                numeric value count or -1 for msgpacked values]
  *   (pad to 8)
- *   float64 m x root          int32 m x [edge hi, edge lo]
- *   msgpack [values of tuple 0, values of tuple 1, ...]
+ *   float64 m x root          float64 k x numeric value          int32 m x [edge hi, edge lo]
+ *   msgpack [values of each tuple whose values are not all numbers, in order]
  *
  * Anchors are mostly 53-bit roots and int32 edge halves, the very values msgpack spends
  * the most bytes and branches on; written as typed arrays they cost a store each, and
- * decoding reads them straight out of the transferred buffer. This module knows nothing
- * about topologies.
+ * decoding reads them straight out of the transferred buffer. The same holds for tuples
+ * whose values are all numbers: every acker message (init, ack, completion) is one, so
+ * acks crossing threads skip msgpack entirely (a float64 keeps any JS number exactly).
+ * This module knows nothing about topologies.
  */
 import { Packr, Unpackr } from 'msgpackr';
 
@@ -25,14 +29,26 @@ export const SLOTS_PER_TUPLE = 5;
 // plain maps and 25-33% fewer bytes; arrays of primitives are unaffected. The price is paid
 // by huge objects (100k keys encode+decode ~1.8x slower), which are rare in tuples.
 // variableMapSize: objects with more than 65535 keys (a word count's totals) must encode too.
+const EMPTY = new Uint8Array(0);
+const EMPTY_LIST: unknown[] = [];
 const packr = new Packr({ useRecords: true, moreTypes: true, variableMapSize: true });
 // mapsAsObjects: a msgpack map still decodes to a plain object, as before records were on.
 const unpackr = new Unpackr({ useRecords: true, moreTypes: true, mapsAsObjects: true });
 
 const HEADER_INTS = 4;
-const INTS_PER_TUPLE = 4;
+const INTS_PER_TUPLE = 5;
+/** Longer all-number value lists go through msgpack (and the check stops early). */
+const MAX_NUMERIC = 8;
 // Reused between calls: encoding is synchronous and single-threaded per module instance.
 let valuesList: unknown[] = [];
+
+/** The number of values when all are numbers (at most MAX_NUMERIC), else -1. */
+function numericCount(values: unknown[]): number {
+  const k = values.length;
+  if (k > MAX_NUMERIC) return -1;
+  for (let i = 0; i < k; i++) if (typeof values[i] !== 'number') return -1;
+  return k;
+}
 
 /**
  * Encode a batch into a buffer of its own (its ArrayBuffer is transferred to the receiving
@@ -41,96 +57,131 @@ let valuesList: unknown[] = [];
 export function encodeFrame(slots: unknown[]): Uint8Array {
   const n = slots.length / SLOTS_PER_TUPLE;
   let m = 0;
+  let k = 0;
   valuesList.length = 0;
   for (let j = 0; j < slots.length; j += SLOTS_PER_TUPLE) {
     const anchors = slots[j + 3] as number[] | null;
     if (anchors !== null) m += anchors.length / 3;
-    valuesList.push(slots[j + 4]);
+    const values = slots[j + 4] as unknown[];
+    const c = numericCount(values);
+    if (c >= 0) k += c;
+    else valuesList.push(values);
   }
   let packed: Uint8Array;
   try {
-    packed = packr.pack(valuesList);
+    packed = valuesList.length > 0 ? packr.pack(valuesList) : EMPTY;
   } finally {
     valuesList.length = 0;
   }
   const intsEnd = (HEADER_INTS + n * INTS_PER_TUPLE) * 4;
   const rootsAt = (intsEnd + 7) & ~7;
-  const edgesAt = rootsAt + m * 8;
+  const numsAt = rootsAt + m * 8;
+  const edgesAt = numsAt + k * 8;
   const valuesAt = edgesAt + m * 8;
   const buf = new ArrayBuffer(valuesAt + packed.length);
   const ints = new Int32Array(buf, 0, intsEnd / 4);
   const roots = new Float64Array(buf, rootsAt, m);
+  const nums = new Float64Array(buf, numsAt, k);
   const edges = new Int32Array(buf, edgesAt, m * 2);
   ints[0] = n;
   ints[1] = m;
   ints[2] = packed.length;
+  ints[3] = k;
   let h = HEADER_INTS;
   let a = 0;
+  let q = 0;
   for (let j = 0; j < slots.length; j += SLOTS_PER_TUPLE) {
     ints[h++] = slots[j] as number;
     ints[h++] = slots[j + 1] as number;
     ints[h++] = slots[j + 2] as number;
     const anchors = slots[j + 3] as number[] | null;
-    if (anchors === null) {
-      ints[h++] = -1;
-      continue;
+    if (anchors === null) ints[h++] = -1;
+    else {
+      ints[h++] = anchors.length / 3;
+      for (let t = 0; t < anchors.length; t += 3) {
+        roots[a] = anchors[t]!;
+        edges[2 * a] = anchors[t + 1]!;
+        edges[2 * a + 1] = anchors[t + 2]!;
+        a++;
+      }
     }
-    ints[h++] = anchors.length / 3;
-    for (let k = 0; k < anchors.length; k += 3) {
-      roots[a] = anchors[k]!;
-      edges[2 * a] = anchors[k + 1]!;
-      edges[2 * a + 1] = anchors[k + 2]!;
-      a++;
-    }
+    const values = slots[j + 4] as unknown[];
+    const c = numericCount(values);
+    ints[h++] = c;
+    for (let t = 0; t < c; t++) nums[q++] = values[t] as number;
   }
   const out = new Uint8Array(buf);
-  out.set(packed, valuesAt);
+  if (packed.length > 0) out.set(packed, valuesAt);
   return out;
 }
 
-/** Decode a frame back into the flat five-slots-per-tuple array. */
-export function decodeFrame(input: Uint8Array): unknown[] {
+/** Receives one decoded tuple: the five slots of the flat layout. */
+export type TupleVisitor = (task: number, streamCode: number, sourceTask: number, anchors: number[] | null, values: unknown[]) => void;
+
+/**
+ * Decode a frame and hand each tuple to `visit`, in order, without building the flat array
+ * (the receiving thread's hot path). Returns the number of tuples.
+ */
+export function readFrame(input: Uint8Array, visit: TupleVisitor): number {
   // Typed views need an aligned start; a frame read out of a shared ring may not have one.
   const frame = (input.byteOffset & 7) === 0 ? input : input.slice();
   const base = frame.byteOffset;
+  if (frame.byteLength < HEADER_INTS * 4) throw new Error(`corrupt frame: ${frame.byteLength} bytes, shorter than its header`);
   const head = new Int32Array(frame.buffer, base, HEADER_INTS);
   const n = head[0]!;
   const m = head[1]!;
   const valuesLength = head[2]!;
+  const k = head[3]!;
   const intsEnd = (HEADER_INTS + n * INTS_PER_TUPLE) * 4;
   const rootsAt = (intsEnd + 7) & ~7;
-  const edgesAt = rootsAt + m * 8;
+  const numsAt = rootsAt + m * 8;
+  const edgesAt = numsAt + k * 8;
   const valuesAt = edgesAt + m * 8;
-  if (valuesAt + valuesLength !== frame.byteLength) {
+  if (n < 0 || m < 0 || k < 0 || valuesLength < 0 || valuesAt + valuesLength !== frame.byteLength) {
     throw new Error(`corrupt frame: ${frame.byteLength} bytes, header says ${valuesAt + valuesLength}`);
   }
   const ints = new Int32Array(frame.buffer, base, intsEnd / 4);
   const roots = new Float64Array(frame.buffer, base + rootsAt, m);
+  const nums = new Float64Array(frame.buffer, base + numsAt, k);
   const edges = new Int32Array(frame.buffer, base + edgesAt, m * 2);
-  const values = unpackr.unpack(frame.subarray(valuesAt, valuesAt + valuesLength)) as unknown[];
-  const slots = new Array<unknown>(n * SLOTS_PER_TUPLE);
+  const packed = valuesLength > 0 ? unpackr.unpack(frame.subarray(valuesAt, valuesAt + valuesLength)) as unknown[] : EMPTY_LIST;
   let h = HEADER_INTS;
   let a = 0;
-  for (let i = 0, j = 0; i < n; i++, j += SLOTS_PER_TUPLE) {
-    slots[j] = ints[h++];
-    slots[j + 1] = ints[h++];
-    slots[j + 2] = ints[h++];
-    const k = ints[h++]!;
-    if (k < 0) slots[j + 3] = null;
-    else if (k === 1) {
+  let q = 0;
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    const task = ints[h++]!;
+    const stream = ints[h++]!;
+    const source = ints[h++]!;
+    const na = ints[h++]!;
+    let anchors: number[] | null = null;
+    if (na === 1) {
       // The common case (one root): a packed literal, not a holey array.
-      slots[j + 3] = [roots[a]!, edges[2 * a]!, edges[2 * a + 1]!];
+      anchors = [roots[a]!, edges[2 * a]!, edges[2 * a + 1]!];
       a++;
-    } else {
-      const anchors = new Array<number>(k * 3);
-      for (let t = 0; t < k; t++, a++) {
+    } else if (na >= 0) {
+      anchors = new Array<number>(na * 3);
+      for (let t = 0; t < na; t++, a++) {
         anchors[3 * t] = roots[a]!;
         anchors[3 * t + 1] = edges[2 * a]!;
         anchors[3 * t + 2] = edges[2 * a + 1]!;
       }
-      slots[j + 3] = anchors;
     }
-    slots[j + 4] = values[i];
+    const c = ints[h++]!;
+    let values: unknown[];
+    if (c < 0) values = packed[p++] as unknown[];
+    else {
+      values = new Array<unknown>(c);
+      for (let t = 0; t < c; t++) values[t] = nums[q++];
+    }
+    visit(task, stream, source, anchors, values);
   }
+  return n;
+}
+
+/** Decode a frame back into the flat five-slots-per-tuple array. */
+export function decodeFrame(input: Uint8Array): unknown[] {
+  const slots: unknown[] = [];
+  readFrame(input, (task, stream, source, anchors, values) => void slots.push(task, stream, source, anchors, values));
   return slots;
 }

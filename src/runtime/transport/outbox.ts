@@ -1,6 +1,10 @@
 /**
  * Outgoing batches to peer threads. Tuples accumulate per peer; a batch is encoded and
- * posted when full, or by `flushAll` when the thread has nothing else to do. A channel
+ * posted when full, by `flushDue` once its first tuple has waited `maxDelayMs` (while the
+ * thread keeps working or spins), or by `flushAll` when the thread is about to sleep. A
+ * frame costs both threads a few microseconds whatever its size (postMessage, the message
+ * event, a wake-up), so a steady trickle sent at the end of every loop round went out a few
+ * tuples per frame and spent more on frames than on tuples. A channel
  * allows `maxInflight` unprocessed frames (counted in shared memory); beyond that frames
  * wait here and the thread raises its congestion flag, which pauses every spout.
  * Sending never blocks the event loop: two threads that feed each other cannot deadlock.
@@ -11,6 +15,8 @@ import { encodeFrame, SLOTS_PER_TUPLE } from './frames.js';
 
 export class Outbox {
   private readonly batches: unknown[][];
+  /** Per peer: when the batch's first tuple was added (the host's clock), or -1 when empty. */
+  private readonly since: number[];
   private readonly waiting: Uint8Array[][];
   private waitingFrames = 0;
   /** Frames and tuples posted so far (for the summary: tuples per frame shows batching at work). */
@@ -25,16 +31,28 @@ export class Outbox {
     private readonly shared: SharedState,
     private readonly batchSize: number,
     private readonly maxInflight: number,
+    /** The host's clock (ms), read when a batch gets its first tuple. */
+    private readonly clock: () => number,
   ) {
     const n = ports.length;
     this.batches = Array.from({ length: n }, () => []);
+    this.since = new Array<number>(n).fill(-1);
     this.waiting = Array.from({ length: n }, () => []);
   }
 
   add(peer: number, task: number, streamCode: number, sourceTask: number, anchors: number[] | null, values: unknown[]): void {
     const b = this.batches[peer]!;
+    if (b.length === 0) this.since[peer] = this.clock();
     b.push(task, streamCode, sourceTask, anchors, values);
     if (b.length >= this.batchSize * SLOTS_PER_TUPLE) this.flush(peer);
+  }
+
+  /** Send the batches whose first tuple is at least `maxDelayMs` old at `now`, then retry queued frames. */
+  flushDue(now: number, maxDelayMs: number): void {
+    for (let p = 0; p < this.batches.length; p++) {
+      if (this.batches[p]!.length > 0 && now - this.since[p]! >= maxDelayMs) this.flush(p);
+    }
+    if (this.waitingFrames > 0) this.retry();
   }
 
   /** Encode and send (or queue) every non-empty batch, then retry queued frames. */
@@ -58,6 +76,7 @@ export class Outbox {
     const frame = this.encode(b);
     this.tuplesSent += b.length / SLOTS_PER_TUPLE;
     b.length = 0;
+    this.since[peer] = -1;
     if (frame === null) return;
     const q = this.waiting[peer]!;
     if (q.length === 0 && this.canSend(peer)) this.post(peer, frame);

@@ -14,7 +14,7 @@ import { IdGenerator } from '../ids.js';
 import { SharedState } from '../shared-state.js';
 import type { TaskCounters, WorkerMetrics } from '../metrics.js';
 import { Outbox } from '../transport/outbox.js';
-import { decodeFrame, SLOTS_PER_TUPLE } from '../transport/frames.js';
+import { readFrame } from '../transport/frames.js';
 import { StreamTable, type StreamInfo } from './streams.js';
 import { TupleImpl } from './tuple-impl.js';
 import { PollResult, errorText, type ExecutorHost } from './executor.js';
@@ -53,6 +53,8 @@ export class WorkerHost implements ExecutorHost {
   private draining = false;
   private active = false;
   private lastErrorPost = 0;
+  /** When a round last did real work (this.now): the idle spin runs for idleSpinMs after it. */
+  private lastWorkAt = 0;
   /** Ports are listened to only once every task is ready (a rewire may arrive before). */
   private started = false;
   /** Under a simulated clock: detaches this thread from it, and who waits for the end of the next round. */
@@ -74,7 +76,7 @@ export class WorkerHost implements ExecutorHost {
     this.streams = new StreamTable(init.plan);
     this.taskWorker = init.assignment.taskWorker;
     this.ports = [...init.peers];
-    this.outbox = new Outbox((slots, err) => this.unencodable(slots, err), this.workerIndex, this.ports, this.shared, init.config.batchSize, init.config.maxInflightFrames);
+    this.outbox = new Outbox((slots, err) => this.unencodable(slots, err), this.workerIndex, this.ports, this.shared, init.config.batchSize, init.config.maxInflightFrames, () => this.now);
     this.acks = new AckCoalescer(init.assignment.ackerForSpoutTask, this.streams.byCode);
     this.tasks = new TaskSet(this);
     this.ticks = new TickTimers(this.streams.tick, (task, t) => this.enqueue(task, t), clock);
@@ -125,21 +127,20 @@ export class WorkerHost implements ExecutorHost {
   /** Execute queued frames: at most FRAMES_PER_ROUND, then the loop yields. */
   private processInbox(): void {
     const n = Math.min(this.inbox.size, FRAMES_PER_ROUND);
-    const byCode = this.streams.byCode;
-    const ex = this.tasks.byId;
     for (let k = 0; k < n; k++) {
       const peer = this.inbox.nextPeer();
       this.now = this.clock.now();
-      const slots = decodeFrame(this.inbox.take());
-      for (let j = 0; j < slots.length; j += SLOTS_PER_TUPLE) {
-        const t = new TupleImpl(byCode[slots[j + 1] as number]!, slots[j + 2] as number, slots[j + 4] as unknown[], slots[j + 3] as number[] | null);
-        const e = ex[slots[j] as number];
-        if (e !== undefined) e.receive(t);
-      }
+      readFrame(this.inbox.take(), this.receiveRemote);
       this.drainLocal();
       Atomics.add(this.shared.processed, peer * this.shared.workers + this.workerIndex, 1);
     }
   }
+
+  /** One tuple of a peer's frame, executed as it is decoded (no intermediate array). */
+  private readonly receiveRemote = (task: number, streamCode: number, sourceTask: number, anchors: number[] | null, values: unknown[]): void => {
+    const e = this.tasks.byId[task];
+    if (e !== undefined) e.receive(new TupleImpl(this.streams.byCode[streamCode]!, sourceTask, values, anchors));
+  };
 
   loadOf(worker: number): number {
     const s = this.shared;
@@ -230,12 +231,27 @@ export class WorkerHost implements ExecutorHost {
       this.drainLocal();
     }
     this.draining = false;
-    if (worked || again) Atomics.add(s.activity, this.workerIndex, 1);
-    this.outbox.flushAll();
+    // Read afresh: a long round must not make a batch begun in it wait a whole further round.
+    this.now = this.clock.now();
+    if (worked || again) {
+      Atomics.add(s.activity, this.workerIndex, 1);
+      this.lastWorkAt = this.now;
+    }
+    // Busy or spinning, a partial batch waits (up to batchDelayMs) for more tuples; a thread
+    // about to sleep sends everything.
+    const spin = this.active && this.now - this.lastWorkAt < this.config.idleSpinMs;
+    if (again || this.inbox.size > 0 || spin) this.outbox.flushDue(this.now, this.config.batchDelayMs);
+    else this.outbox.flushAll();
     const backlog = this.inbox.size > 0;
-    Atomics.store(s.busy, this.workerIndex, backlog || this.outbox.hasWaiting || this.asyncPending > 0 ? 1 : 0);
+    Atomics.store(s.busy, this.workerIndex, backlog || this.outbox.hasWaiting || this.outbox.pendingTuples > 0 || this.asyncPending > 0 ? 1 : 0);
     if (again || backlog) this.schedule();
-    else if ((idle || this.outbox.hasWaiting) && this.timer === null) {
+    else if (spin) {
+      // Idle spin (Storm's progressive wait, first level): poll again at once for a moment
+      // after work. A steady stream's next tuple or frame then finds the thread awake, instead
+      // of waiting out the 1 ms poll timer or a halted CPU's wake-up. Peer frames still arrive
+      // between rounds: setImmediate runs after the loop's I/O poll.
+      this.schedule();
+    } else if ((idle || this.outbox.hasWaiting) && this.timer === null) {
       this.timer = setTimeout(this.pump, IDLE_POLL_MS);
     }
   };
