@@ -8,9 +8,9 @@
  * Why a shuffle and not just combine-per-file: duplicates of one fact and one visitor's
  * visits can sit in different files (replays, midnight), so exact results need all of a
  * group's events in one place. The map writes each event to the spill of its partitions; a
- * reducer reads one partition, removes duplicates, combines, and writes its
- * cells straight into the batch version in Redis (reduce.ts): the main thread only
- * coordinates.
+ * reducer reads one partition, removes duplicates, combines, and encodes its cells as the
+ * batch version's Redis commands (reduce.ts), which the main thread sends while the pool
+ * computes the next partitions.
  *
  * Two shuffles, one per kind of view. Reducer views (bounces) need whole groups: their
  * side is partitioned by `groupOf`. Plain views (count, sum, distinct) need only that the
@@ -35,6 +35,7 @@ import { combine } from './combine.js';
 import { reduce } from './reduce.js';
 import { writeSpills, type SpillRange } from './spill.js';
 import type { VersionTarget } from './target.js';
+import type { EncodedCommands } from './resp.js';
 
 export interface MapTask {
   readonly kind: 'map';
@@ -102,6 +103,8 @@ export interface ReduceResult {
   readonly created: Readonly<Record<string, number>>;
   /** Spills of partial cells (see `partials`), by key partition. */
   readonly partials: ReadonlyArray<[partition: number, range: SpillRange]>;
+  /** The single-writer views' cells as Redis commands, for the main thread to send. */
+  readonly writes: EncodedCommands;
 }
 
 /** The partial cells of one key partition, from every reducer: summed and written once. */
@@ -113,8 +116,9 @@ export interface CombineTask {
 }
 
 export interface CombineResult {
-  /** Cells written per view. */
+  /** Cells encoded per view. */
   readonly created: Readonly<Record<string, number>>;
+  readonly writes: EncodedCommands;
 }
 
 async function map(t: MapTask): Promise<MapResult> {
