@@ -34,7 +34,7 @@ export async function reduce(t: ReduceTask): Promise<ReduceResult> {
   const accs = all.flatMap((v) => (v.acc !== null ? [v.acc] : []));
   const keep = all.some((v) => v.reducer !== undefined && v.acc === null);
   const seen = new Set<string>();
-  // An event spills to ~100 bytes (msgpackr records): an upper estimate of the events sizes
+  // An event spills to ~100 bytes (pageviews' in spill-codec.ts): an upper estimate of the events sizes
   // the identity table once.
   const spilledBytes = t.spills.reduce((n, r) => n + r[2], 0);
   const identity = input.identityFields !== undefined ? new IdentitySet(input.identityFields, Math.ceil(spilledBytes / 64)) : null;

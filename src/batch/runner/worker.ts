@@ -24,8 +24,8 @@
  * partition sums and writes them (combine.ts), correct from any number of reducers.
  *
  * An event is spilled once, not once per side: by the pair (key partition, group partition),
- * and a reducer of either side reads every spill of its partition. Packing events was the
- * largest cost of the map (msgpackr, ~1.6 us an event), and it is paid once now.
+ * and a reducer of either side reads every spill of its partition. Encoding events is a
+ * large cost of the map (spill-codec.ts), and it is paid once.
  */
 import { BadRecordError, readRecordChunks } from '../reader.js';
 import { factProblem } from '../dataset.js';
