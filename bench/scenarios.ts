@@ -19,6 +19,7 @@ import { microCodec } from './micro/codec.js';
 import { microIds } from './micro/ids.js';
 import { microRuntimeParts } from './micro/runtime-parts.js';
 import { batchScenario } from './lib/batch.js';
+import { duckdbBatchScenario } from './lib/duckdb-batch.js';
 import { TOPOLOGY_VARIANTS, topologyRow, type TopologyBench } from './lib/topology.js';
 import { throughputVsLatency } from './lib/throughput-latency.js';
 import { memoryVariant, pageviewsRedis } from './lib/pageviews-redis.js';
@@ -75,6 +76,12 @@ export const scenarios: Scenario[] = [
     group: 'baseline',
     description: 'pageviews-redis\'s counting (pageviews, uniques) as 1 BullMQ job per log line on a redis-server it starts; events/s',
     run: ({ quick }) => bullmqPageviews(quick),
+  },
+  {
+    name: 'duckdb-batch',
+    group: 'baseline',
+    description: 'batch\'s three views in DuckDB (read_json, GROUP BY, window functions for visits), 2 threads, same master files; events/s',
+    run: ({ quick }) => duckdbBatchScenario(quick),
   },
   {
     name: 'node-streams',
@@ -181,8 +188,9 @@ export const scenarios: Scenario[] = [
   {
     name: 'batch',
     group: 'topology',
-    description: 'topo batch over the shipped log replayed to ~1M master records (100k quick); events/s',
+    description: 'topo batch over the shipped log replayed to ~1M master records (100k quick), checked against DuckDB\'s views; events/s',
     variants: ['threads-1', 'threads-2'],
+    peer: 'duckdb-batch',
     run: ({ quick, variant }) => batchScenario(quick, variant ?? 'threads-1'),
   },
   {

@@ -3,7 +3,8 @@
  * shifted timestamps (each loop moved by the log's span plus a minute, so nothing repeats),
  * ~1 M events (100 k with --quick), into a redis-server this benchmark starts, with 1 and 2
  * pool threads. Reports events/s, the compute/publish split, this process's and Redis's CPU
- * and Redis's commands (the per-event costs, which a shared machine does not stretch).
+ * and Redis's commands (the per-event costs, which a shared machine does not stretch). Then
+ * checks the published views against DuckDB's over the same files (batch-check.ts).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { runBatch } from '../../src/batch/runner/run.js';
 import { parseApacheLine } from '../../topologies/pageviews/parse-apache.js';
 import { startRedis } from '../../test/helpers/redis-server.js';
 import type { ScenarioResult } from './report.js';
+import { checkAgainstDuckdb } from './batch-check.js';
 
 export function generate(root: string, events: number): number {
   const lines = readFileSync('topologies/data/apache_logs.log', 'utf8').split('\n').filter((l) => l !== '');
@@ -82,6 +84,9 @@ export async function batchScenario(quick: boolean, variant: string): Promise<Sc
     const own = process.cpuUsage(own0);
     const redisCpu = (await redisCpuSec(redis)) - cpu0;
     const commands = await redisCommandStats(redis);
+    const keys = Object.fromEntries(r.published.map((p) => [p.view, p.keys]));
+    // Not timed: the published views must be DuckDB's (throws, failing the scenario, if not).
+    const check = await checkAgainstDuckdb(redis, r.namespace, root, r.events, keys);
     return {
       name: 'batch',
       config: { events, threads, files: r.files },
@@ -89,8 +94,7 @@ export async function batchScenario(quick: boolean, variant: string): Promise<Sc
       extra: {
         elapsedMs: r.elapsedMs, computeMs: r.computeMs, publishMs: r.publishMs, redisCpuSec: Math.round(redisCpu * 10) / 10,
         cpuSec: Math.round((own.user + own.system) / 1e5) / 10,
-        keys: Object.fromEntries(r.published.map((p) => [p.view, p.keys])), events: r.events, duplicates: r.duplicates,
-        redisCommands: commands,
+        keys, events: r.events, duplicates: r.duplicates, redisCommands: commands, duckdbCheck: check,
       },
     };
   } finally {

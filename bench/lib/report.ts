@@ -100,7 +100,10 @@ export function printTable(reports: ChildReport[], limitRate: number | undefined
   const peerCell = (scenario: string, rate: number | undefined): string => {
     const peer = peers.get(scenario);
     const peerRate = peer === undefined ? undefined : reports.find((x) => x.scenario === peer)?.results[0]?.tuplesPerSec;
-    return rate === undefined || peerRate === undefined || peerRate <= 0 ? '-' : `${(rate / peerRate).toFixed(1)}x ${peer}`;
+    if (rate === undefined || peerRate === undefined || peerRate <= 0) return '-';
+    // A row slower than its peer (batch against DuckDB) needs the second digit.
+    const ratio = rate / peerRate;
+    return `${ratio.toFixed(ratio < 1 ? 2 : 1)}x ${peer}`;
   };
   for (const rep of reports) {
     for (const r of rep.results) {

@@ -2,7 +2,7 @@
  * A combine task of `topo batch`: the partial cells of one key partition, from every reducer of
  * the views whose cells several reducers share (reducer views such as bounces: each reducer
  * holds whole visitors, and a (domain, hour) cell has visits of many). Each cell's parts are
- * summed here and the cell is written once (write.ts), instead of merged into Redis part by
+ * summed here and the cell is encoded once (write.ts), instead of merged into Redis part by
  * part by a Lua script (~7 Redis commands per part, and every reduce partition held a part
  * of nearly every bounces cell: 33 k parts for 8.3 k cells in the bench). Also used for a
  * plain view keyed otherwise than the key view (its cells span key partitions).
@@ -11,7 +11,8 @@ import { BatchAggregate, type PartialCell } from './aggregate.js';
 import { load, viewNamed } from './module.js';
 import { readSpills } from './spill.js';
 import type { CombineResult, CombineTask } from './worker.js';
-import { writeCells } from './write.js';
+import { RespEncoder } from './resp.js';
+import { encodeCells } from './write.js';
 
 export async function combine(t: CombineTask): Promise<CombineResult> {
   const { views } = await load(t.bundle);
@@ -25,6 +26,8 @@ export async function combine(t: CombineTask): Promise<CombineResult> {
   }
   // Buckets were cut to the watermark by the reducers.
   const all = () => true;
-  const written = await Promise.all([...aggs].map(async ([name, agg]) => [name, await writeCells(t.target, viewNamed(views, name), agg, all)] as const));
-  return { created: Object.fromEntries(written) };
+  const enc = new RespEncoder();
+  const created: Record<string, number> = {};
+  for (const [name, agg] of aggs) created[name] = encodeCells(enc, t.target, viewNamed(views, name), agg, all);
+  return { created, writes: enc.take() };
 }

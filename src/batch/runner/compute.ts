@@ -2,8 +2,8 @@
  * Recompute views from the master dataset: list the parts, map each on the pool (spilling
  * events by key and group partition), then, once the latest event time (the watermark) is
  * known, reduce each partition on the pool, then combine the partial cells of views several
- * reducers share. Reducers and combiners write each cell once, straight into the batch version
- * in Redis; this thread only coordinates (it never holds a cell).
+ * reducers share. Reducers and combiners encode each cell once as Redis commands, and this
+ * thread sends them into the batch version as they arrive (it never holds a cell).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import type { BatchPool } from './pool.js';
 import type { MapResult, SpillRange } from './worker.js';
 import type { VersionTarget } from './target.js';
 import { buildSideInputs, type SideInputReport } from './side-build.js';
+import { RespWriter } from './resp.js';
 
 export interface ComputeOptions extends ListOptions {
   readonly root: string;
@@ -142,20 +143,34 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
       const count = (created: Readonly<Record<string, number>>): void => {
         for (const [name, n] of Object.entries(created)) cells.set(name, (cells.get(name) ?? 0) + n);
       };
-      await settleAll(byPartition.map(async (spills, p) => {
-        const side = p < keyPartitions ? 0 : 1;
-        if (spills.length === 0 || Object.keys(sides[side]!).length === 0) return;
-        const r = await o.pool.reduce({ bundle: o.bundle, spills, views: sides[side]!, single, partials, target });
-        if (side === counted) {
-          events += r.events;
-          duplicates += r.duplicates;
-        }
-        count(r.created);
-        for (const [kp, range] of r.partials) byKey[kp]!.push(range);
-      }));
-      await settleAll(byKey.map(async (spills) => {
-        if (spills.length > 0) count((await o.pool.combine({ bundle: o.bundle, spills, target })).created);
-      }));
+      // Tasks encode their cells' writes; this thread, whose event loop is otherwise idle,
+      // sends them as they come, so Redis ingests one partition while the pool computes the next.
+      const writer = RespWriter.open(target.redis);
+      try {
+        await settleAll(byPartition.map(async (spills, p) => {
+          const side = p < keyPartitions ? 0 : 1;
+          if (spills.length === 0 || Object.keys(sides[side]!).length === 0) return;
+          const r = await o.pool.reduce({ bundle: o.bundle, spills, views: sides[side]!, single, partials, target });
+          writer.sendEncoded(r.writes);
+          if (side === counted) {
+            events += r.events;
+            duplicates += r.duplicates;
+          }
+          count(r.created);
+          for (const [kp, range] of r.partials) byKey[kp]!.push(range);
+        }));
+        await settleAll(byKey.map(async (spills) => {
+          if (spills.length === 0) return;
+          const r = await o.pool.combine({ bundle: o.bundle, spills, target });
+          writer.sendEncoded(r.writes);
+          count(r.created);
+        }));
+        // Every reply in, none an error: only then may the version be published.
+        await writer.end();
+      } catch (err) {
+        writer.destroy();
+        throw err;
+      }
     }
     return {
       files: results.size, records: [...results.values()].reduce((a, r) => a + r.records, 0), events, skipped, duplicates,

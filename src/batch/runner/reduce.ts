@@ -1,6 +1,7 @@
 /**
  * A reduce task of `topo batch`: one partition's spills, duplicates removed, aggregated per
- * view, and written to the batch version (write.ts) when the view has one writer per cell, or
+ * view, and encoded as the batch version's writes (write.ts; the main thread sends them)
+ * when the view has one writer per cell, or
  * else spilled as partial cells by key partition for the combine tasks (combine.ts), which sum
  * each cell's parts and write it once.
  *
@@ -15,7 +16,8 @@ import { partitionOf } from './input.js';
 import { load, viewNamed } from './module.js';
 import { readSpills, writeSpills } from './spill.js';
 import type { ReduceResult, ReduceTask } from './worker.js';
-import { writeCells } from './write.js';
+import { RespEncoder } from './resp.js';
+import { encodeCells } from './write.js';
 
 export async function reduce(t: ReduceTask): Promise<ReduceResult> {
   const { input, views } = await load(t.bundle);
@@ -32,7 +34,7 @@ export async function reduce(t: ReduceTask): Promise<ReduceResult> {
   const accs = all.flatMap((v) => (v.acc !== null ? [v.acc] : []));
   const keep = all.some((v) => v.reducer !== undefined && v.acc === null);
   const seen = new Set<string>();
-  // An event spills to ~100 bytes (msgpackr records): an upper estimate of the events sizes
+  // An event spills to ~100 bytes (pageviews' in spill-codec.ts): an upper estimate of the events sizes
   // the identity table once.
   const spilledBytes = t.spills.reduce((n, r) => n + r[2], 0);
   const identity = input.identityFields !== undefined ? new IdentitySet(input.identityFields, Math.ceil(spilledBytes / 64)) : null;
@@ -60,7 +62,8 @@ export async function reduce(t: ReduceTask): Promise<ReduceResult> {
       if (keep) events.push(e);
     }
   }
-  const writes: Array<Promise<[string, number]>> = [];
+  const enc = new RespEncoder();
+  const created: Record<string, number> = {};
   const partials = t.partials;
   const lists: PartialCell[][] = partials === null ? [] : Array.from({ length: partials.partitions }, () => []);
   for (const { name, view, watermark, reducer, acc, agg } of all) {
@@ -71,12 +74,8 @@ export async function reduce(t: ReduceTask): Promise<ReduceResult> {
       continue;
     }
     if (!t.single.includes(name)) throw new Error(`view '${name}' is neither single-writer nor combined`);
-    // Not awaited here: the next view is written (or reduced) while this one's commands run.
-    const write = writeCells(t.target, view, agg, inVersion).then((n): [string, number] => [name, n]);
-    // Observed now: if a later view throws first, this one's failure must not go unhandled.
-    write.catch(() => {});
-    writes.push(write);
+    created[name] = encodeCells(enc, t.target, view, agg, inVersion);
   }
   const spilled = partials === null ? [] : writeSpills(partials.spillDir, lists);
-  return { events: count, duplicates, created: Object.fromEntries(await Promise.all(writes)), partials: spilled };
+  return { events: count, duplicates, created, partials: spilled, writes: enc.take() };
 }

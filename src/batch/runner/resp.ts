@@ -1,10 +1,11 @@
 /**
- * A write-only Redis connection for the batch writer: commands are encoded straight into one
- * buffer (RESP) and sent in large writes, and replies are only counted and checked for
- * errors. Why not ioredis here: for ~1.2 M cells its Command objects, promises, per-argument
- * string building and reply parsing were ~4 s of a 1 M-event run's ~24 s of CPU (profiled),
- * plus the garbage they left. Only replies that are one line (+OK, :n, -ERR) or a bulk string
- * are expected: MSET, ZADD, PFADD, AUTH and SELECT all answer so.
+ * RESP for the batch writer: commands are encoded straight into one buffer (RespEncoder, in
+ * the pool threads) and sent in large writes over a write-only connection (RespWriter),
+ * whose replies are only counted and checked for errors. Why not ioredis here: for ~1.2 M
+ * cells its Command objects, promises, per-argument string building and reply parsing were
+ * ~4 s of a 1 M-event run's ~24 s of CPU (profiled), plus the garbage they left. Only
+ * replies that are one line (+OK, :n, -ERR) or a bulk string are expected: MSET, ZADD,
+ * PFADD, HSET, AUTH and SELECT all answer so.
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -22,39 +23,20 @@ function digits(v: number): number {
   return d;
 }
 
-export class RespWriter {
-  private buf = Buffer.allocUnsafe(1 << 20);
-  private pos = 0;
-  /** Commands written (sent or buffered) and replies read. */
-  private sent = 0;
-  private replied = 0;
-  /** Commands written up to the last send. */
-  private mark = 0;
-  private error: Error | null = null;
-  private rest: Buffer | null = null;
-  private waiter: { until: number; resolve: () => void; reject: (e: Error) => void } | null = null;
+/** Encoded commands, as they cross from a pool thread to the thread that sends them. */
+export interface EncodedCommands {
+  readonly chunks: readonly Uint8Array[];
+  readonly commands: number;
+}
 
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (d: Buffer) => this.onData(d));
-    socket.on('error', (e) => this.fail(e));
-    socket.on('close', () => this.fail(new Error('Redis connection closed before every reply of the batch write arrived')));
-  }
-
-  /** Connect to the target's Redis, authenticating and selecting its database (in the first write). */
-  static open(t: VersionTarget['redis']): RespWriter {
-    const host = t.host ?? '127.0.0.1';
-    const port = t.port ?? 6379;
-    const socket = t.tls ? tlsConnect({ host, port, ...t.tls }) : netConnect({ host, port });
-    socket.setNoDelay(true);
-    const w = new RespWriter(socket);
-    if (t.password) {
-      if (t.username) w.command('AUTH', 2).arg(t.username);
-      else w.command('AUTH', 1);
-      w.arg(t.password);
-    }
-    if (t.db) w.command('SELECT', 1).arg(String(t.db));
-    return w;
-  }
+/** Commands encoded into a growing buffer; cut into chunks (copies) by `cut`, all taken by `take`. */
+export class RespEncoder {
+  protected buf = Buffer.allocUnsafe(1 << 20);
+  protected pos = 0;
+  /** Commands encoded so far (taken or not). */
+  protected sent = 0;
+  private chunks: Uint8Array[] = [];
+  private taken = 0;
 
   /** Start a command of `args` arguments after its name; follow with exactly that many arg() calls. */
   command(name: string, args: number): this {
@@ -62,7 +44,6 @@ export class RespWriter {
     this.ascii(`*${args + 1}\r\n$${name.length}\r\n${name}\r\n`);
     return this;
   }
-
   /**
    * One bulk-string argument. The string is encoded right after a header sized for its
    * length in chars, and moved only when its UTF-8 length has more digits: no byteLength
@@ -110,9 +91,83 @@ export class RespWriter {
     this.pos += d;
   }
 
-  /** Bytes buffered and not yet sent. */
+  /** Bytes buffered and not yet cut or sent. */
   get buffered(): number {
     return this.pos;
+  }
+
+  /** Move what is buffered into a chunk of its own (a copy: the buffer is reused). */
+  cut(): void {
+    if (this.pos === 0) return;
+    this.chunks.push(Buffer.from(this.buf.subarray(0, this.pos)));
+    this.pos = 0;
+  }
+
+  /** Every command encoded since the last take. */
+  take(): EncodedCommands {
+    this.cut();
+    const out = { chunks: this.chunks, commands: this.sent - this.taken };
+    this.chunks = [];
+    this.taken = this.sent;
+    return out;
+  }
+
+  protected ascii(s: string): void {
+    this.room(s.length);
+    this.pos += this.buf.write(s, this.pos, 'latin1');
+  }
+
+  protected room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(bigger, 0, 0, this.pos);
+    this.buf = bigger;
+  }
+}
+
+/**
+ * A write-only connection: commands encoded on it (it is an encoder too) or elsewhere
+ * (`sendEncoded`) are written to the socket, and replies counted.
+ */
+export class RespWriter extends RespEncoder {
+  /** Replies read, and commands written up to the last send. */
+  private replied = 0;
+  private mark = 0;
+  private error: Error | null = null;
+  private rest: Buffer | null = null;
+  private waiter: { until: number; resolve: () => void; reject: (e: Error) => void } | null = null;
+
+  private constructor(private readonly socket: Socket) {
+    super();
+    socket.on('data', (d: Buffer) => this.onData(d));
+    socket.on('error', (e) => this.fail(e));
+    socket.on('close', () => this.fail(new Error('Redis connection closed before every reply of the batch write arrived')));
+  }
+
+  /** Connect to the target's Redis, authenticating and selecting its database (in the first write). */
+  static open(t: VersionTarget['redis']): RespWriter {
+    const host = t.host ?? '127.0.0.1';
+    const port = t.port ?? 6379;
+    const socket = t.tls ? tlsConnect({ host, port, ...t.tls }) : netConnect({ host, port });
+    socket.setNoDelay(true);
+    const w = new RespWriter(socket);
+    if (t.password) {
+      if (t.username) w.command('AUTH', 2).arg(t.username);
+      else w.command('AUTH', 1);
+      w.arg(t.password);
+    }
+    if (t.db) w.command('SELECT', 1).arg(String(t.db));
+    return w;
+  }
+
+  /**
+   * Write commands another encoder made (a pool thread's), after what this one buffered;
+   * their replies are awaited by `end`. Never waits: the caller's thread keeps working.
+   */
+  sendEncoded(e: EncodedCommands): void {
+    if (this.pos > 0) this.flush();
+    for (const c of e.chunks) this.socket.write(c);
+    this.sent += e.commands;
   }
 
   /**
@@ -120,11 +175,7 @@ export class RespWriter {
    * answered: one chunk travels and runs in Redis while the caller encodes the next.
    */
   send(): Promise<void> {
-    if (this.pos > 0) {
-      // A copy: the buffer is reused at once, and the socket may still hold this chunk.
-      this.socket.write(Buffer.from(this.buf.subarray(0, this.pos)));
-      this.pos = 0;
-    }
+    if (this.pos > 0) this.flush();
     const until = this.mark;
     this.mark = this.sent;
     return this.wait(until);
@@ -140,6 +191,17 @@ export class RespWriter {
     }
   }
 
+  /** On a connection a cut is sent at once. */
+  override cut(): void {
+    if (this.pos > 0) this.flush();
+  }
+
+  private flush(): void {
+    // A copy: the buffer is reused at once, and the socket may still hold this chunk.
+    this.socket.write(Buffer.from(this.buf.subarray(0, this.pos)));
+    this.pos = 0;
+  }
+
   /** Drop the connection (a failed write: nothing more is sent). */
   destroy(): void {
     this.socket.destroy();
@@ -151,18 +213,6 @@ export class RespWriter {
     return new Promise((resolve, reject) => {
       this.waiter = { until, resolve, reject };
     });
-  }
-
-  private ascii(s: string): void {
-    this.room(s.length);
-    this.pos += this.buf.write(s, this.pos, 'latin1');
-  }
-
-  private room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(bigger, 0, 0, this.pos);
-    this.buf = bigger;
   }
 
   private fail(e: Error): void {

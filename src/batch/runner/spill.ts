@@ -1,19 +1,18 @@
 /**
- * Spill files of the batch shuffle: one map task's events of one spill cell are a msgpackr
- * array appended to one file per thread and passed on as a byte range; thousands of small
- * spill files cost more to create, open and remove than to write.
+ * Spill files of the batch shuffle: one map task's events of one spill cell are one encoded
+ * list (spill-codec.ts) appended to one file per thread and passed on as a byte range;
+ * thousands of small spill files cost more to create, open and remove than to write.
  */
 import { appendFileSync, closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { Packr } from 'msgpackr';
+import { decodeSpill, SpillEncoder } from './spill-codec.js';
 
-/** One map task's events of one partition: a msgpackr array at `offset` in `path`. */
+/** One map task's events of one partition: a list encoded by spill-codec.ts at `offset` in `path`. */
 export type SpillRange = readonly [path: string, offset: number, length: number];
 
-// Records on (msgpackr's default): an event's field names are written once per spill, and
-// unpacking builds objects of one shape (fast properties), unlike a JSON.parse per line.
-const packr = new Packr();
+/** Reused by every map task of the thread: written out before the next one starts. */
+const enc = new SpillEncoder();
 /** Bytes appended so far to each spill file of this thread. */
 const spillSizes = new Map<string, number>();
 
@@ -24,20 +23,18 @@ const spillSizes = new Map<string, number>();
  * the offsets are exact.
  */
 export function writeSpills(dir: string, lists: ReadonlyArray<readonly unknown[]>): Array<[index: number, range: SpillRange]> {
-  const path = join(dir, `t${threadId}.msgpack`);
-  let offset = spillSizes.get(path) ?? 0;
-  const parts: Buffer[] = [];
+  const path = join(dir, `t${threadId}.spill`);
+  const start = spillSizes.get(path) ?? 0;
+  enc.reset();
   const out: Array<[number, SpillRange]> = [];
   lists.forEach((events, i) => {
     if (events.length === 0) return;
-    // A copy: pack() returns a view of msgpackr's reused buffer.
-    const bytes = Buffer.from(packr.pack(events));
-    parts.push(bytes);
-    out.push([i, [path, offset, bytes.length]]);
-    offset += bytes.length;
+    const at = enc.length;
+    enc.add(events);
+    out.push([i, [path, start + at, enc.length - at]]);
   });
-  if (parts.length > 0) appendFileSync(path, Buffer.concat(parts));
-  spillSizes.set(path, offset);
+  if (enc.length > 0) appendFileSync(path, enc.bytes());
+  spillSizes.set(path, start + enc.length);
   return out;
 }
 
@@ -51,7 +48,7 @@ export function* readSpills(ranges: readonly SpillRange[]): Generator<unknown[]>
       for (const [, offset, length] of list) {
         const buf = Buffer.allocUnsafe(length);
         if (readSync(fd, buf, 0, length, offset) !== length) throw new Error(`spill ${path} is shorter than ${offset + length} bytes`);
-        yield packr.unpack(buf) as unknown[];
+        yield decodeSpill(buf);
       }
     } finally {
       closeSync(fd);

@@ -1,6 +1,6 @@
 /**
- * Where pool threads write a batch version (plain values: it crosses to the pool thread by
- * structured clone). They write through resp.ts, one connection per writing view and task.
+ * Where a batch version is written (plain values: it crosses to the pool threads by
+ * structured clone, which encode the commands; compute.ts sends them over one connection).
  */
 import type { RedisOptions } from 'ioredis';
 

@@ -8,9 +8,9 @@
  * Why a shuffle and not just combine-per-file: duplicates of one fact and one visitor's
  * visits can sit in different files (replays, midnight), so exact results need all of a
  * group's events in one place. The map writes each event to the spill of its partitions; a
- * reducer reads one partition, removes duplicates, combines, and writes its
- * cells straight into the batch version in Redis (reduce.ts): the main thread only
- * coordinates.
+ * reducer reads one partition, removes duplicates, combines, and encodes its cells as the
+ * batch version's Redis commands (reduce.ts), which the main thread sends while the pool
+ * computes the next partitions.
  *
  * Two shuffles, one per kind of view. Reducer views (bounces) need whole groups: their
  * side is partitioned by `groupOf`. Plain views (count, sum, distinct) need only that the
@@ -24,8 +24,8 @@
  * partition sums and writes them (combine.ts), correct from any number of reducers.
  *
  * An event is spilled once, not once per side: by the pair (key partition, group partition),
- * and a reducer of either side reads every spill of its partition. Packing events was the
- * largest cost of the map (msgpackr, ~1.6 us an event), and it is paid once now.
+ * and a reducer of either side reads every spill of its partition. Encoding events is a
+ * large cost of the map (spill-codec.ts), and it is paid once.
  */
 import { BadRecordError, readRecordChunks } from '../reader.js';
 import { factProblem } from '../dataset.js';
@@ -36,6 +36,7 @@ import { reduce } from './reduce.js';
 import { writeSpills, type SpillRange } from './spill.js';
 import { sideValuesAt } from './side-values.js';
 import type { VersionTarget } from './target.js';
+import type { EncodedCommands } from './resp.js';
 
 export interface MapTask {
   readonly kind: 'map';
@@ -105,6 +106,8 @@ export interface ReduceResult {
   readonly created: Readonly<Record<string, number>>;
   /** Spills of partial cells (see `partials`), by key partition. */
   readonly partials: ReadonlyArray<[partition: number, range: SpillRange]>;
+  /** The single-writer views' cells as Redis commands, for the main thread to send. */
+  readonly writes: EncodedCommands;
 }
 
 /** The partial cells of one key partition, from every reducer: summed and written once. */
@@ -116,8 +119,9 @@ export interface CombineTask {
 }
 
 export interface CombineResult {
-  /** Cells written per view. */
+  /** Cells encoded per view. */
   readonly created: Readonly<Record<string, number>>;
+  readonly writes: EncodedCommands;
 }
 
 async function map(t: MapTask): Promise<MapResult> {
