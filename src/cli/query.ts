@@ -7,7 +7,7 @@
  * topologies/pageviews.ts), the namespace from its name.
  */
 import { existsSync } from 'node:fs';
-import { RunError } from '../runtime/supervisor.js';
+import { RunError } from '../runtime/physical-plan.js';
 import { keysAnswer, queryAnswer, topAnswer } from '../serving/answers.js';
 import { loadServedViews, openServing, ViewStoreUnavailableError, type OpenedServing } from '../serving/open.js';
 import { findView, precheckRange, QueryInputError, topCount, viewKey, type RangeNames } from '../serving/request.js';

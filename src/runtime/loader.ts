@@ -5,9 +5,9 @@
  * and the main thread imports the same bundle to read the plan. Bare imports stay
  * external but are pinned to absolute paths, so the bundle can live in a temp folder.
  */
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -50,9 +50,42 @@ const pinBareImports: Plugin = {
   },
 };
 
+/** Where a file's last bundle is recorded, with the files it was built from (path, mtime, size). */
+interface BundleRecord {
+  readonly bundle: string;
+  readonly inputs: ReadonlyArray<readonly [string, number, number]>;
+}
+
+const recordOf = (dir: string, abs: string): string => join(dir, `last-${createHash('sha256').update(`${abs}\0${workerEntry()}`).digest('hex').slice(0, 16)}.json`);
+
+/** The bundle built last from this file, if none of its inputs changed since (mtime and size). */
+function cachedBundle(record: string): string | null {
+  try {
+    const r = JSON.parse(readFileSync(record, 'utf8')) as BundleRecord;
+    if (!existsSync(r.bundle)) return null;
+    for (const [path, mtime, size] of r.inputs) {
+      const st = statSync(path);
+      if (st.mtimeMs !== mtime || st.size !== size) return null;
+    }
+    return r.bundle;
+  } catch {
+    return null;
+  }
+}
+
 export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
   const abs = resolve(file);
   if (!existsSync(abs)) throw new TopologyLoadError(`topology file not found: ${file}`, 2);
+  const dir = join(tmpdir(), `topo-bundles-${process.getuid?.() ?? 'u'}`);
+  const record = recordOf(dir, abs);
+  // Bundling costs esbuild's start and a build (most of a `topo query`): skipped while the inputs are unchanged.
+  const bundlePath = cachedBundle(record) ?? (await bundle(file, abs, dir, record));
+  return importBundle(file, abs, bundlePath);
+}
+
+/** Bundle the file with the worker entry; record the bundle and its inputs for the next load. */
+async function bundle(file: string, abs: string, dir: string, record: string): Promise<string> {
+  const { build } = await import('esbuild');
   const entry = [
     `import topology from ${JSON.stringify(abs)};`,
     `import { workerMain } from ${JSON.stringify(workerEntry())};`,
@@ -60,8 +93,9 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
     `export { topology };`,
     `workerMain(topology);`,
   ].join('\n');
-  const dir = join(tmpdir(), `topo-bundles-${process.getuid?.() ?? 'u'}`);
   let code: string;
+  let inputs: string[];
+  const started = Date.now();
   try {
     const out = await build({
       stdin: { contents: entry, resolveDir: dirname(abs), sourcefile: 'topo-entry.js', loader: 'js' },
@@ -75,8 +109,12 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
       outfile: join(dir, 'bundle.mjs'),
       logLevel: 'silent',
       plugins: [pinBareImports],
+      metafile: true,
     });
     code = out.outputFiles[0]!.text;
+    // Paths relative to the working directory; the entry (stdin, named in resolveDir) is ours, not a file.
+    const ours = join(dirname(abs), 'topo-entry.js');
+    inputs = Object.keys(out.metafile.inputs).map((p) => resolve(p)).filter((p) => p !== ours);
   } catch (err) {
     const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors;
     // Our entry imports the file's default export: esbuild reports its absence against the entry.
@@ -95,6 +133,20 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
     writeFileSync(tmp, code);
     renameSync(tmp, bundlePath);
   }
+  try {
+    const rec: BundleRecord = { bundle: bundlePath, inputs: inputs.map((p) => { const st = statSync(p); return [p, st.mtimeMs, st.size] as const; }) };
+    // A file changed while it was bundled may not be what the bundle holds: not recorded.
+    if (rec.inputs.some(([, mtime]) => mtime >= started)) return bundlePath;
+    const tmp = `${record}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(rec));
+    renameSync(tmp, record);
+  } catch {
+    // Only a cache: the next load bundles again.
+  }
+  return bundlePath;
+}
+
+async function importBundle(file: string, abs: string, bundlePath: string): Promise<LoadedTopology> {
   let mod: { topology?: unknown; views?: unknown };
   // The bundle carries an inline source map: with this, stacks name the user's .ts lines.
   process.setSourceMapsEnabled(true);
