@@ -73,14 +73,23 @@ function cachedBundle(record: string): string | null {
   }
 }
 
-export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
+export interface LoadOptions {
+  /**
+   * Map stack traces to the user's lines (default true). Parsing the bundle's inline map is
+   * a good part of a short command's start: `topo query` loads without, and maps only a
+   * failed load (by loading it again).
+   */
+  readonly sourceMaps?: boolean;
+}
+
+export async function loadTopologyFile(file: string, options: LoadOptions = {}): Promise<LoadedTopology> {
   const abs = resolve(file);
   if (!existsSync(abs)) throw new TopologyLoadError(`topology file not found: ${file}`, 2);
   const dir = join(tmpdir(), `topo-bundles-${process.getuid?.() ?? 'u'}`);
   const record = recordOf(dir, abs);
   // Bundling costs esbuild's start and a build (most of a `topo query`): skipped while the inputs are unchanged.
   const bundlePath = cachedBundle(record) ?? (await bundle(file, abs, dir, record));
-  return importBundle(file, abs, bundlePath);
+  return importBundle(file, abs, bundlePath, options.sourceMaps ?? true);
 }
 
 /** Bundle the file with the worker entry; record the bundle and its inputs for the next load. */
@@ -146,13 +155,19 @@ async function bundle(file: string, abs: string, dir: string, record: string): P
   return bundlePath;
 }
 
-async function importBundle(file: string, abs: string, bundlePath: string): Promise<LoadedTopology> {
+async function importBundle(file: string, abs: string, bundlePath: string, sourceMaps: boolean): Promise<LoadedTopology> {
   let mod: { topology?: unknown; views?: unknown };
   // The bundle carries an inline source map: with this, stacks name the user's .ts lines.
-  process.setSourceMapsEnabled(true);
+  if (sourceMaps) process.setSourceMapsEnabled(true);
   try {
     mod = (await import(pathToFileURL(bundlePath).href)) as { topology?: unknown; views?: unknown };
-  } catch (err) {
+  } catch (first) {
+    let err = first;
+    if (!sourceMaps) {
+      // Loaded without maps (cheaper): load it again with them for a stack naming the user's lines.
+      process.setSourceMapsEnabled(true);
+      err = await import(`${pathToFileURL(bundlePath).href}?maps`).then(() => first, (again: unknown) => again);
+    }
     // An invalid topology is the user's error, fully described by its message (by name, as
     // the bundle carries its own copy of the class); anything else is told with where in the
     // user's file it was thrown, the whole stack kept for --verbose.
