@@ -9,12 +9,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { latencyOf } from './bullmq-common.js';
 import type { ScenarioResult } from './report.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** `npm run bench` runs from the repository root. */
+const ROOT = process.cwd();
 const QUERY = ['query', 'pageviews', 'http://semicomplete.com/', '--from', '2015-05-17', '--to', '2015-05-21'];
 
 function topo(dir: string, args: readonly string[]): { ms: number; code: number | null; stderr: string } {
