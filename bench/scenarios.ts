@@ -27,6 +27,7 @@ import { bullmqWordcount } from './baselines/bullmq-wordcount.js';
 import { bullmqPageviews } from './baselines/bullmq-pageviews.js';
 import { YSB_VARIANTS, ysbScenario } from './lib/ysb.js';
 import { SKEWED_VARIANTS, skewedShuffle } from './lib/skewed-shuffle.js';
+import { queryLatency } from './lib/query-latency.js';
 
 export interface RunOptions {
   quick: boolean;
@@ -220,6 +221,12 @@ export const scenarios: Scenario[] = [
     description: 'topologies/ysb.ts from its generator at 50k/100k/170k events/s for 35 s (12 s quick), exactly-once and chaos variants; YSB latency (last update - window end) p50/p99, delivered events/s, windows not exact',
     variants: YSB_VARIANTS,
     run: ({ quick, variant }) => ysbScenario(quick, variant ?? '50k'),
+  },
+  {
+    name: 'query-latency',
+    group: 'topology',
+    description: 'topo query on the embedded default (private redis-server up, the shipped log in it): wall ms from process start to exit, 40 runs (10 quick); target 100 ms',
+    run: ({ quick }) => queryLatency(quick),
   },
   {
     name: 'throughput-vs-latency',

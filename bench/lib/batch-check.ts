@@ -60,7 +60,7 @@ export async function checkAgainstDuckdb(redis: Redis, namespace: string, root: 
         const byBucket = expected.get(key)!;
         for (const b of served.buckets) {
           const want = byBucket.get(b.bucket)!;
-          if (b.source !== 'batch' || !same(b.value, want)) {
+          if (b.source !== 'batch' || b.value === null || !same(b.value, want)) {
             differ(`${name} ${key} ${new Date(b.bucket).toISOString()}: topo ${JSON.stringify(b.value)} (${b.source}), DuckDB ${JSON.stringify(want)}`);
           }
         }

@@ -1,21 +1,30 @@
 /**
  * The `topo` command line. Commands parse flags and call into the runtime; no logic here.
  */
-import { redisCommand } from './redis.js';
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { runCommand, errorExit } from './run.js';
-import { validateCommand } from './validate.js';
-import { collect, UsageError } from './options.js';
-import { keysCommand, queryCommand, topCommand } from './query.js';
-import { batchCommand } from './batch.js';
-import { ingestCommand } from './ingest.js';
-import { compactCommand } from './compact.js';
-import { serveCommand } from './serve.js';
-import { produceCommand } from './produce.js';
-import { trimCommand } from './trim.js';
+import { collect, DEFAULT_EVERY, UsageError } from './options.js';
 import { addRedisTlsFlags } from './redis-flags.js';
-import { upCommand, DEFAULT_EVERY } from './up.js';
+
+// Each command's module is loaded when the command runs: `topo query` then loads neither the
+// runtime, the batch runner nor esbuild (a query within 100 ms of process start, issue 15).
+type Module<K extends string> = Record<K, (...args: never[]) => Promise<number>>;
+function lazy<M extends Module<K>, K extends string & keyof M>(load: () => Promise<M>, name: K): M[K] {
+  return (async (...args: Parameters<M[K]>) => (await load())[name](...args)) as M[K];
+}
+const runCommand = lazy(() => import('./run.js'), 'runCommand');
+const validateCommand = lazy(() => import('./validate.js'), 'validateCommand');
+const queryCommand = lazy(() => import('./query.js'), 'queryCommand');
+const topCommand = lazy(() => import('./query.js'), 'topCommand');
+const keysCommand = lazy(() => import('./query.js'), 'keysCommand');
+const batchCommand = lazy(() => import('./batch.js'), 'batchCommand');
+const ingestCommand = lazy(() => import('./ingest.js'), 'ingestCommand');
+const compactCommand = lazy(() => import('./compact.js'), 'compactCommand');
+const serveCommand = lazy(() => import('./serve.js'), 'serveCommand');
+const produceCommand = lazy(() => import('./produce.js'), 'produceCommand');
+const trimCommand = lazy(() => import('./trim.js'), 'trimCommand');
+const redisCommand = lazy(() => import('./redis.js'), 'redisCommand');
+const upCommand = lazy(() => import('./up.js'), 'upCommand');
 
 const CLUSTER_FLAG = '--redis-cluster <urls>';
 const CLUSTER_HELP = 'views in a Redis Cluster: node URLs, comma-separated or repeated (default REDIS_CLUSTER_URLS)';
@@ -254,6 +263,7 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version exit 0; every parse error is bad usage.
       return err.exitCode === 0 ? 0 : 2;
     }
+    const { errorExit } = await import('./run.js');
     const { code: exit, message } = errorExit(err, argv.includes('--verbose'));
     process.stderr.write(`topo: ${message}\n`);
     return exit;

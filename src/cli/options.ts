@@ -7,6 +7,9 @@ import { MIN_CHAOS_INTERVAL_MS } from '../runtime/chaos.js';
 import { MAX_WORKERS, WORKERS_PER_CORE, workerLimit } from '../runtime/physical-plan.js';
 import { availableParallelism } from 'node:os';
 
+/** `topo up`'s batch period when --every is absent (here, not in up.ts: main.ts shows it without loading up). */
+export const DEFAULT_EVERY = '15m';
+
 export class UsageError extends Error {}
 
 export interface CommonFlags {

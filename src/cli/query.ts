@@ -1,12 +1,13 @@
 /**
  * `topo query VIEW KEY`, `topo top VIEW`, `topo keys VIEW`: read a topology's views through
  * the serving layer (src/serving/query.ts): buckets the latest batch run covers come from
- * the batch view (`"source": "batch"`), later ones from the realtime view. The view
+ * the batch view (`"source": "batch"`), later ones from the realtime view, and a bucket
+ * neither holds is printed as missing (`"source": "missing"`, value null). The view
  * definitions come from the topology file's `views` export (default
  * topologies/pageviews.ts), the namespace from its name.
  */
 import { existsSync } from 'node:fs';
-import { RunError } from '../runtime/supervisor.js';
+import { RunError } from '../runtime/physical-plan.js';
 import { keysAnswer, queryAnswer, topAnswer } from '../serving/answers.js';
 import { loadServedViews, openServing, ViewStoreUnavailableError, type OpenedServing } from '../serving/open.js';
 import { findView, precheckRange, QueryInputError, topCount, viewKey, type RangeNames } from '../serving/request.js';
@@ -69,6 +70,11 @@ async function usageAsync<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The header's mark of a range with holes: missing buckets are left out of its value. */
+function incomplete(missing: number, of: number): string {
+  return missing === 0 ? '' : `  (incomplete: ${missing} of ${of} buckets missing: no batch version covers them and the realtime view does not hold them)`;
+}
+
 export async function queryCommand(viewName: string, rawKey: string, flags: QueryFlags): Promise<number> {
   const resolved = await resolve(viewName, flags);
   const { view } = resolved;
@@ -79,8 +85,8 @@ export async function queryCommand(viewName: string, rawKey: string, flags: Quer
     const out = await usageAsync(() => queryAnswer(serving, view, key, flags, NAMES));
     if (flags.json) process.stdout.write(`${JSON.stringify(out)}\n`);
     else {
-      process.stdout.write(`${view.name} ${key} ${out.from} .. ${out.to}: ${JSON.stringify(out.value)}\n`);
-      for (const b of out.buckets) process.stdout.write(`  ${b.start}  ${JSON.stringify(b.value)}  ${b.source}\n`);
+      process.stdout.write(`${view.name} ${key} ${out.from} .. ${out.to}: ${JSON.stringify(out.value)}${incomplete(out.missing, out.buckets.length)}\n`);
+      for (const b of out.buckets) process.stdout.write(b.source === 'missing' ? `  ${b.start}  -  missing\n` : `  ${b.start}  ${JSON.stringify(b.value)}  ${b.source}\n`);
     }
     return 0;
   } finally {
@@ -97,7 +103,10 @@ export async function topCommand(viewName: string, flags: QueryFlags): Promise<n
   try {
     const out = await usageAsync(() => topAnswer(serving, view, n, flags, NAMES));
     if (flags.json) process.stdout.write(`${JSON.stringify(out)}\n`);
-    else for (const e of out.top) process.stdout.write(`${String(e.score).padStart(10)}  ${e.key}\n`);
+    else {
+      for (const e of out.top) process.stdout.write(`${String(e.score).padStart(10)}  ${e.key}\n`);
+      if (out.missing > 0) process.stdout.write(`(incomplete: ${out.missing} bucket(s) of the range missing, left out)\n`);
+    }
     return 0;
   } finally {
     await release();

@@ -25,7 +25,7 @@ import { liveProxy } from '../ui/live-proxy.js';
 import { isLoopback, noAuthWarning } from '../ui/listen.js';
 import { batchRun, text } from './batch.js';
 import { startBatchLoop, type BatchLoop } from './batch-loop.js';
-import { configPairs, durationFlag, intFlag, overrides, UsageError, type CommonFlags } from './options.js';
+import { configPairs, DEFAULT_EVERY, durationFlag, intFlag, overrides, UsageError, type CommonFlags } from './options.js';
 import { startServingHttp, type ServingHttp } from './serve-http.js';
 import { takeUpLock } from './up-lock.js';
 import { tlsFlagsOf, type RedisTlsCliFlags } from './redis-flags.js';
@@ -51,7 +51,6 @@ export interface UpFlags extends CommonFlags, RedisTlsCliFlags {
 }
 
 /** The batch period without --every: a run over a day's worth of a busy site's facts takes minutes, and the speed layer holds what the batch has not covered yet. */
-export const DEFAULT_EVERY = '15m';
 const DEFAULT_PORT = 8080;
 const DRAIN_MS = 5000;
 

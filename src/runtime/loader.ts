@@ -5,9 +5,9 @@
  * and the main thread imports the same bundle to read the plan. Bare imports stay
  * external but are pinned to absolute paths, so the bundle can live in a temp folder.
  */
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -50,9 +50,51 @@ const pinBareImports: Plugin = {
   },
 };
 
-export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
+/** Where a file's last bundle is recorded, with the files it was built from (path, mtime, size). */
+interface BundleRecord {
+  readonly bundle: string;
+  readonly inputs: ReadonlyArray<readonly [string, number, number]>;
+}
+
+const recordOf = (dir: string, abs: string): string => join(dir, `last-${createHash('sha256').update(`${abs}\0${workerEntry()}`).digest('hex').slice(0, 16)}.json`);
+
+/** The bundle built last from this file, if none of its inputs changed since (mtime and size). */
+function cachedBundle(record: string): string | null {
+  try {
+    const r = JSON.parse(readFileSync(record, 'utf8')) as BundleRecord;
+    if (!existsSync(r.bundle)) return null;
+    for (const [path, mtime, size] of r.inputs) {
+      const st = statSync(path);
+      if (st.mtimeMs !== mtime || st.size !== size) return null;
+    }
+    return r.bundle;
+  } catch {
+    return null;
+  }
+}
+
+export interface LoadOptions {
+  /**
+   * Map stack traces to the user's lines (default true). Parsing the bundle's inline map is
+   * a good part of a short command's start: `topo query` loads without, and maps only a
+   * failed load (by loading it again).
+   */
+  readonly sourceMaps?: boolean;
+}
+
+export async function loadTopologyFile(file: string, options: LoadOptions = {}): Promise<LoadedTopology> {
   const abs = resolve(file);
   if (!existsSync(abs)) throw new TopologyLoadError(`topology file not found: ${file}`, 2);
+  const dir = join(tmpdir(), `topo-bundles-${process.getuid?.() ?? 'u'}`);
+  const record = recordOf(dir, abs);
+  // Bundling costs esbuild's start and a build (most of a `topo query`): skipped while the inputs are unchanged.
+  const bundlePath = cachedBundle(record) ?? (await bundle(file, abs, dir, record));
+  return importBundle(file, abs, bundlePath, options.sourceMaps ?? true);
+}
+
+/** Bundle the file with the worker entry; record the bundle and its inputs for the next load. */
+async function bundle(file: string, abs: string, dir: string, record: string): Promise<string> {
+  const { build } = await import('esbuild');
   const entry = [
     `import topology from ${JSON.stringify(abs)};`,
     `import { workerMain } from ${JSON.stringify(workerEntry())};`,
@@ -60,8 +102,9 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
     `export { topology };`,
     `workerMain(topology);`,
   ].join('\n');
-  const dir = join(tmpdir(), `topo-bundles-${process.getuid?.() ?? 'u'}`);
   let code: string;
+  let inputs: string[];
+  const started = Date.now();
   try {
     const out = await build({
       stdin: { contents: entry, resolveDir: dirname(abs), sourcefile: 'topo-entry.js', loader: 'js' },
@@ -75,8 +118,12 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
       outfile: join(dir, 'bundle.mjs'),
       logLevel: 'silent',
       plugins: [pinBareImports],
+      metafile: true,
     });
     code = out.outputFiles[0]!.text;
+    // Paths relative to the working directory; the entry (stdin, named in resolveDir) is ours, not a file.
+    const ours = join(dirname(abs), 'topo-entry.js');
+    inputs = Object.keys(out.metafile.inputs).map((p) => resolve(p)).filter((p) => p !== ours);
   } catch (err) {
     const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors;
     // Our entry imports the file's default export: esbuild reports its absence against the entry.
@@ -95,12 +142,32 @@ export async function loadTopologyFile(file: string): Promise<LoadedTopology> {
     writeFileSync(tmp, code);
     renameSync(tmp, bundlePath);
   }
+  try {
+    const rec: BundleRecord = { bundle: bundlePath, inputs: inputs.map((p) => { const st = statSync(p); return [p, st.mtimeMs, st.size] as const; }) };
+    // A file changed while it was bundled may not be what the bundle holds: not recorded.
+    if (rec.inputs.some(([, mtime]) => mtime >= started)) return bundlePath;
+    const tmp = `${record}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(rec));
+    renameSync(tmp, record);
+  } catch {
+    // Only a cache: the next load bundles again.
+  }
+  return bundlePath;
+}
+
+async function importBundle(file: string, abs: string, bundlePath: string, sourceMaps: boolean): Promise<LoadedTopology> {
   let mod: { topology?: unknown; views?: unknown };
   // The bundle carries an inline source map: with this, stacks name the user's .ts lines.
-  process.setSourceMapsEnabled(true);
+  if (sourceMaps) process.setSourceMapsEnabled(true);
   try {
     mod = (await import(pathToFileURL(bundlePath).href)) as { topology?: unknown; views?: unknown };
-  } catch (err) {
+  } catch (first) {
+    let err = first;
+    if (!sourceMaps) {
+      // Loaded without maps (cheaper): load it again with them for a stack naming the user's lines.
+      process.setSourceMapsEnabled(true);
+      err = await import(`${pathToFileURL(bundlePath).href}?maps`).then(() => first, (again: unknown) => again);
+    }
     // An invalid topology is the user's error, fully described by its message (by name, as
     // the bundle carries its own copy of the class); anything else is told with where in the
     // user's file it was thrown, the whole stack kept for --verbose.

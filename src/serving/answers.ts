@@ -17,7 +17,13 @@ export interface QueryAnswer {
   readonly key: string;
   readonly from: string;
   readonly to: string;
+  /** The merge of the buckets answered; when `complete` is false, missing buckets are left out. */
   readonly value: unknown;
+  /** False when some bucket is missing: neither a batch version nor the realtime view holds it. */
+  readonly complete: boolean;
+  /** How many buckets are missing. */
+  readonly missing: number;
+  /** A missing bucket's value is null and its source `missing`. */
   readonly buckets: ReadonlyArray<{ readonly start: string; readonly value: unknown; readonly source: Source }>;
   /** The batch coverage the answer used (ISO), or null before any batch run. */
   readonly watermark: string | null;
@@ -25,7 +31,10 @@ export interface QueryAnswer {
 
 export interface TopAnswer {
   readonly view: string;
+  /** Over the buckets answered; `complete` and `missing` as in a query's answer. */
   readonly top: readonly TopEntry[];
+  readonly complete: boolean;
+  readonly missing: number;
   readonly watermark: string | null;
 }
 
@@ -56,8 +65,8 @@ export async function queryAnswer(serving: ServingLayer, view: ViewDef<never>, k
   const shape = (v: ViewValue): unknown => agg.present(v, view.present);
   return {
     view: view.name, key, from: new Date(from).toISOString(), to: new Date(to).toISOString(),
-    value: shape(r.total),
-    buckets: r.buckets.map((b) => ({ start: new Date(b.bucket).toISOString(), value: shape(b.value), source: b.source })),
+    value: shape(r.total), complete: r.missing === 0, missing: r.missing,
+    buckets: r.buckets.map((b) => ({ start: new Date(b.bucket).toISOString(), value: b.value === null ? null : shape(b.value), source: b.source })),
     watermark: iso(r.watermark),
   };
 }
@@ -65,8 +74,8 @@ export async function queryAnswer(serving: ServingLayer, view: ViewDef<never>, k
 /** The `n` keys with the highest values over the range. */
 export async function topAnswer(serving: ServingLayer, view: ViewDef<never>, n: number, input: RangeInput, names: RangeNames): Promise<TopAnswer> {
   const { buckets } = await resolveRange(view, input, names, serving);
-  const { top, watermark } = await serving.top(view as StoreView, buckets, n);
-  return { view: view.name, top, watermark: iso(watermark) };
+  const { top, missing, watermark } = await serving.top(view as StoreView, buckets, n);
+  return { view: view.name, top, complete: missing === 0, missing, watermark: iso(watermark) };
 }
 
 /** Every key of the view, most recent bucket first. */

@@ -19,7 +19,7 @@ export interface ServedViews {
 
 /** Load (bundle) the topology file and take its views. */
 export async function loadServedViews(file: string): Promise<ServedViews> {
-  const loaded = await loadTopologyFile(file);
+  const loaded = await loadTopologyFile(file, { sourceMaps: false });
   return { file, namespace: loaded.topology.name, views: loaded.views ?? [] };
 }
 

@@ -15,6 +15,11 @@
  * nor previous: two publishes, or a rollback away from it) they read again.
  * Publishing keeps the previous version and the realtime buckets after it, so a read made
  * with either version is whole.
+ *
+ * A bucket the batch version does not cover is answered by the realtime view only if the
+ * speed layer vouches for it (src/speed/realtime-coverage.ts: it read that stretch of event
+ * time and no cell of the bucket has expired); otherwise it is a hole, answered as missing
+ * (value null), and the range's total merges the buckets answered.
  */
 import { Cluster } from 'ioredis';
 import type { RedisClient } from '../speed/redis-client.js';
@@ -23,18 +28,24 @@ import { queueBucketsRead } from '../speed/read-buckets.js';
 import { batchPrefix, keysKey, topKey, valueKey, viewPrefix } from '../views/keys.js';
 import { parsePointer, pointerKey, type BatchPointer } from './pointer.js';
 import { withScores } from '../speed/redis-replies.js';
+import { vouchedBuckets } from '../speed/realtime-coverage.js';
 
-export type Source = 'batch' | 'realtime';
+/** Who answered a bucket: the batch version, the realtime view, or nobody (a hole). */
+export type Source = 'batch' | 'realtime' | 'missing';
 
 export interface ServedBucket {
   readonly bucket: number;
-  readonly value: ViewValue;
+  /** null when missing. */
+  readonly value: ViewValue | null;
   readonly source: Source;
 }
 
 export interface Served {
   readonly buckets: readonly ServedBucket[];
+  /** The merge of the buckets answered (missing ones left out). */
   readonly total: ViewValue;
+  /** Buckets neither side holds. */
+  readonly missing: number;
   /** Batch coverage (epoch ms) the answer used, or null before any batch run. */
   readonly watermark: number | null;
 }
@@ -47,24 +58,29 @@ export class ServingLayer {
   /** Per-bucket values of `key` (each from one side) and their merge over the range. */
   async query(view: StoreView, key: string, buckets: readonly number[]): Promise<Served> {
     return this.consistent(view, async (ptr, pipe) => {
-      const plan = this.plan(view, ptr, buckets);
+      const plan = await this.plan(view, ptr, buckets);
+      const read = plan.filter((p) => p.source !== 'missing');
       // The range's merge is the kind's (distinct: one PFCOUNT over the chosen HyperLogLogs, batch and realtime alike).
-      const parse = queueBucketsRead(pipe, view, plan.map(({ bucket, prefix }) => valueKey(prefix, key, bucket)));
+      const parse = queueBucketsRead(pipe, view, read.map(({ bucket, prefix }) => valueKey(prefix, key, bucket)));
       return (replies: unknown[]): Served => {
         const { values, total } = parse(replies);
-        return { buckets: plan.map((p, i) => ({ bucket: p.bucket, source: p.source, value: values[i]! })), total, watermark: ptr?.watermark ?? null };
+        let i = 0;
+        const out = plan.map((p) => ({ bucket: p.bucket, source: p.source, value: p.source === 'missing' ? null : values[i++]! }));
+        return { buckets: out, total, missing: plan.length - read.length, watermark: ptr?.watermark ?? null };
       };
     });
   }
 
   /** The `n` keys with the highest score over the buckets (scored as the speed layer's top ZSETs). */
-  async top(view: StoreView, buckets: readonly number[], n: number): Promise<{ top: TopEntry[]; watermark: number | null }> {
-    if (buckets.length === 0 || n <= 0) return { top: [], watermark: null };
+  async top(view: StoreView, buckets: readonly number[], n: number): Promise<{ top: TopEntry[]; missing: number; watermark: number | null }> {
+    if (buckets.length === 0 || n <= 0) return { top: [], missing: 0, watermark: null };
     return this.consistent(view, async (ptr, pipe) => {
-      const tks = this.plan(view, ptr, buckets).map(({ bucket, prefix }) => topKey(prefix, bucket));
+      const plan = await this.plan(view, ptr, buckets);
+      const tks = plan.filter((p) => p.source !== 'missing').map(({ bucket, prefix }) => topKey(prefix, bucket));
+      const missing = plan.length - tks.length;
       // ZUNION has no LIMIT: the union comes back ascending and the top n are cut here.
-      pipe.call('ZUNION', tks.length, ...tks, 'WITHSCORES');
-      return (replies) => ({ top: withScores(replies[0]).reverse().slice(0, n), watermark: ptr?.watermark ?? null });
+      if (tks.length > 0) pipe.call('ZUNION', tks.length, ...tks, 'WITHSCORES');
+      return (replies) => ({ top: tks.length === 0 ? [] : withScores(replies[0]).reverse().slice(0, n), missing, watermark: ptr?.watermark ?? null });
     });
   }
 
@@ -91,12 +107,18 @@ export class ServingLayer {
     });
   }
 
-  /** Which side answers each bucket, and under which key prefix. */
-  private plan(view: StoreView, ptr: BatchPointer | null, buckets: readonly number[]): Array<{ bucket: number; source: Source; prefix: string }> {
+  /** Which side answers each bucket, and under which key prefix: the batch version, else the realtime view where it vouches. */
+  private async plan(view: StoreView, ptr: BatchPointer | null, buckets: readonly number[]): Promise<Array<{ bucket: number; source: Source; prefix: string }>> {
     const p = viewPrefix(this.namespace, view);
     const bp = ptr ? batchPrefix(p, ptr.current) : p;
-    return buckets.map((bucket) =>
-      ptr !== null && bucket + view.bucketMs <= ptr.watermark ? { bucket, source: 'batch', prefix: bp } : { bucket, source: 'realtime', prefix: p });
+    const batch = (bucket: number): boolean => ptr !== null && bucket + view.bucketMs <= ptr.watermark;
+    const rest = buckets.filter((b) => !batch(b));
+    const held = await vouchedBuckets(this.redis, this.namespace, view, rest);
+    let i = 0;
+    return buckets.map((bucket) => {
+      if (batch(bucket)) return { bucket, source: 'batch', prefix: bp };
+      return { bucket, source: held[i++] ? 'realtime' : 'missing', prefix: p };
+    });
   }
 
   /** Read with the pointer's version; read again if that version may have been deleted meanwhile. */

@@ -11,7 +11,7 @@
  */
 import { displayTarget, parseClusterUrls, type RedisTarget } from './redis-client.js';
 import { RedisUsageError } from './redis-errors.js';
-import { hasRedisServer, startPrivateRedis, type PrivateRedis } from './private-redis.js';
+import { findPrivateRedis, hasRedisServer, startPrivateRedis, type PrivateRedis } from './private-redis.js';
 import { withTlsFlags, tlsFlagsGiven, type RedisTlsFlags } from './redis-tls.js';
 import { maskUrl, redisOptionsFromUrl } from './redis-url.js';
 import { waitForCluster, waitForRedis } from './wait-redis.js';
@@ -81,9 +81,11 @@ export async function connectViews(options: ConnectOptions = {}): Promise<ViewCo
   }
   if (tlsFlagsGiven(options.tls)) throw new RedisUsageError('--redis-tls-* options need a rediss:// URL: give --redis rediss://host:port (or REDIS_URL), or --redis-cluster');
   const bin = options.redisServerBin ?? 'redis-server';
-  if (hasRedisServer(bin)) {
+  // A running server answers at once; only without one is the binary looked for (a process spawn).
+  const running = await findPrivateRedis(cwd);
+  if (running !== null || hasRedisServer(bin)) {
     // It stays up after this command (private-redis.ts): nothing to stop on release.
-    const server: PrivateRedis = await startPrivateRedis(cwd, bin);
+    const server: PrivateRedis = running ?? (await startPrivateRedis(cwd, bin));
     return {
       mode: 'private',
       url: server.url,

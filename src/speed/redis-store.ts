@@ -14,6 +14,7 @@ import { viewIndex, type ApplyResult, type StoreView, type TopEntry, type ViewSt
 import { withScores } from './redis-replies.js';
 import { queueBucketsRead } from './read-buckets.js';
 import { packArgs } from './pack-args.js';
+import { CoverageRecorder } from './realtime-coverage.js';
 
 export interface RedisStoreOptions {
   /** Key namespace (the topology name unless set). */
@@ -37,8 +38,12 @@ export class RedisViewStore implements ViewStore {
   private everReady = false;
   /** The script loaded on the server(s), by SHA: a kind registered later makes a new script. */
   private loaded: { sha: string; done: Promise<void> } | null = null;
+  /** The buckets this store's flushes vouch for (what a missing cell there means: 0, not a hole). */
+  private readonly coverage: CoverageRecorder;
 
-  private constructor(readonly redis: RedisClient, private readonly namespace: string) {}
+  private constructor(readonly redis: RedisClient, private readonly namespace: string) {
+    this.coverage = new CoverageRecorder(namespace);
+  }
 
   /**
    * Connect to `target`: a URL (redis:// or rediss://, user and password in the URL) or
@@ -97,6 +102,8 @@ export class RedisViewStore implements ViewStore {
     if (enc.cells.length === 0 && enc.views.size === 0) return { applied: 0, skipped: 0 };
     await this.first();
     this.stats.flushes++;
+    // Before the cells: a flush that fails after it is retried, and the entry is idempotent.
+    await this.coverage.record(this.redis, enc.cells);
     if (!this.cluster) {
       const reply = await this.evalFlush(singleCall(enc)!, true);
       const skipped = reply[0] + enc.duplicates;

@@ -11,6 +11,8 @@
  *   <p>:{<view>}:keys                ZSET key -> latest bucket start seen (entries whose bucket
  *                                    has expired are trimmed on write)
  *   <p>:{<view>}:late                STRING counter of events later than the allowed lateness
+ *   <p>:{<view>}:realtime            ZSET bucket start -> until when the speed layer vouches for
+ *                                    every cell of that bucket (src/speed/realtime-coverage.ts)
  *
  * <bucket> is the bucket's UTC start as `YYYY-MM-DDTHH:MMZ`, or `YYYY-MM-DDTHH:MM:SSZ` when
  * it does not start on a whole minute (views of buckets under a minute). The hash tags decide the Redis
@@ -113,6 +115,10 @@ export function keysKey(prefix: string): string {
 
 export function lateKey(prefix: string): string {
   return `${partsOf(prefix).viewHead}:late`;
+}
+
+export function realtimeKey(prefix: string): string {
+  return `${partsOf(prefix).viewHead}:realtime`;
 }
 
 /*

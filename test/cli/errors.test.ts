@@ -116,6 +116,10 @@ describe('errors point at the user\'s file and line; stacks only with --verbose'
     expect(r.stderr).toMatch(/cannot load .*throws-at-load\.ts: Error: missing setting TOPO_TEST_SETTING_NEVER_SET \(at .*test\/fixtures\/cli\/throws-at-load\.ts:7:\d+\)/);
     expect(r.stderr).not.toMatch(/topo-bundles|\.mjs/);
     expect(r.stderr).not.toMatch(STACK);
+    // topo query loads the file without source maps (cheaper) and maps only a failed load.
+    const q = await topo(['query', 'pageviews', 'x', '-t', cliFixture('throws-at-load.ts')]);
+    expect(q.code).toBe(1);
+    expect(q.stderr).toMatch(/cannot load .*throws-at-load\.ts: Error: missing setting TOPO_TEST_SETTING_NEVER_SET \(at .*test\/fixtures\/cli\/throws-at-load\.ts:7:\d+\)/);
     const v = await topo(['run', cliFixture('throws-at-load.ts'), '--verbose']);
     expect(v.code).toBe(1);
     expect(v.stderr).toMatch(/\n\s+at requireSetting \(.*throws-at-load\.ts:7:\d+\)/);

@@ -68,6 +68,8 @@ describe('the orders application', () => {
     expect(ada.buckets.filter((x) => x.value !== 0).map((x) => [x.start, x.value, x.source])).toEqual([
       ['2024-03-01T09:00:00.000Z', 975, 'batch'],
       ['2024-03-01T23:00:00.000Z', 450, 'batch'],
+      // Past the batch's watermark, and no speed layer ran: a hole, not 0.
+      ['2024-03-02T00:00:00.000Z', null, 'missing'],
     ]);
     expect((await query('revenue', 'bob', '2024-03-01', '2024-03-02', s.redis)).value).toBe(300 + 300 + 525);
     expect((await query('orders', 'bob', '2024-03-01', '2024-03-02', s.redis)).value).toBe(3);
@@ -80,7 +82,11 @@ describe('the orders application', () => {
     expect(lastJson<{ status: string }>(run).status).toBe('completed');
     expect(readFileSync(s.rejects, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { lineNumber: number }).lineNumber)).toEqual([7, 9]);
     const before = await query('revenue', 'bob', '2024-03-01', '2024-03-02', s.redis);
-    expect([before.value, new Set(before.buckets.map((x) => x.source))]).toEqual([1125, new Set(['realtime'])]);
+    // Hours before the run's first order are missing (the speed layer never read them), the rest realtime.
+    expect([before.value, new Set(before.buckets.map((x) => x.source))]).toEqual([1125, new Set(['missing', 'realtime'])]);
+    const firstRealtime = before.buckets.findIndex((x) => x.source === 'realtime');
+    expect(before.buckets.slice(0, firstRealtime).every((x) => x.source === 'missing' && x.value === null)).toBe(true);
+    expect(before.buckets.slice(firstRealtime).every((x) => x.source === 'realtime')).toBe(true);
 
     expect(await batch(s.master, s.redis)).toMatchObject({ records: 8, events: 8, duplicates: 0 });
     const after = await query('revenue', 'bob', '2024-03-01', '2024-03-02', s.redis);

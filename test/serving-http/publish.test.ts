@@ -43,7 +43,7 @@ const all = { from: iso(T0), to: iso(T0 + HOURS * HOUR - 1) };
 const REQUESTS = [
   `/api/query?${qs({ view: 'pageviews', key: `http://${HOST}/p0`, ...all })}`,
   `/api/query?${qs({ view: 'uniques', key: `http://${HOST}/p0`, ...all })}`,
-  `/api/query?${qs({ view: 'pageviews', key: `http://${HOST}/p1`, from: iso(T0 + 20 * HOUR), to: iso(T0 + 24 * HOUR) })}`,
+  `/api/query?${qs({ view: 'pageviews', key: `http://${HOST}/p1`, from: iso(T0 + 20 * HOUR), to: iso(T0 + 24 * HOUR - 1) })}`,
   `/api/top?${qs({ view: 'pageviews', n: 10, ...all })}`,
 ];
 

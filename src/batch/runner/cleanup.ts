@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import { batchBucketsKey, batchPrefix, batchVersionsKey, idsKey, keysKey, parseBucketId, topKey, valueKey, viewPrefix } from '../../views/keys.js';
 import type { ViewDef } from '../../views/view.js';
+import { forgetRealtime } from '../../speed/realtime-coverage.js';
 
 type ViewId = Pick<ViewDef, 'name' | 'version' | 'bucketMs'>;
 
@@ -63,6 +64,8 @@ export async function expireRealtime(redis: Redis, namespace: string, view: View
   }
   // Index entries whose latest bucket is gone point at nothing any more.
   if (tops.length > 0) await redis.zremrangebyscore(keysKey(p), '-inf', `(${upTo - view.bucketMs + 1}`);
+  // The speed layer no longer vouches for them: a later version covering less finds holes there, not zeros.
+  await forgetRealtime(redis, namespace, view, upTo);
   return tops.length;
 }
 

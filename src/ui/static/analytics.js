@@ -1,7 +1,8 @@
 // The analytics page: every figure is an answer of the serving layer (/api/top, /api/query,
 // /api/keys: batch + realtime merged, exactly what `topo query` prints), refreshed every
 // 2 s while "live" is on. The chart marks the batch watermark: buckets left of it come from
-// the batch view, the rest from the realtime view. Refreshes ask for the range last
+// the batch view, the rest from the realtime view; a bucket neither holds (a hole) is a gap
+// in the lines over a hatched band, never a zero. Refreshes ask for the range last
 // submitted (Show, a link, the address), never for what is half typed in the form; when a
 // refresh fails (Redis down) the last figures stay, marked stale with their time.
 'use strict';
@@ -33,11 +34,33 @@
     return r.body;
   }
 
-  /** uPlot plugin: shade the batch part of the axis and draw the watermark line. */
+  /** Hatch the missing buckets: the lines break there (their values are null). */
+  function drawHoles(u) {
+    const pv = state.answers.pageviews;
+    if (!pv || !pv.missing) return;
+    const { left, top, width, height } = u.bbox;
+    const starts = pv.buckets.map((b) => Date.parse(b.start) / 1000);
+    const step = starts.length > 1 ? starts[1] - starts[0] : 3600;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, width, height);
+    ctx.clip();
+    ctx.fillStyle = 'rgba(102, 112, 133, 0.18)';
+    pv.buckets.forEach((b, i) => {
+      if (b.source !== 'missing') return;
+      const x0 = u.valToPos(starts[i] - step / 2, 'x', true);
+      const x1 = u.valToPos(starts[i] + step / 2, 'x', true);
+      ctx.fillRect(x0, top, x1 - x0, height);
+    });
+    ctx.restore();
+  }
+
+  /** uPlot plugin: shade the batch part of the axis, draw the watermark line, hatch the holes. */
   function watermarkPlugin() {
     return {
       hooks: {
-        draw: [(u) => {
+        draw: [drawHoles, (u) => {
           const wm = state.answers.pageviews && state.answers.pageviews.watermark;
           if (!wm) return;
           const x = u.valToPos(Date.parse(wm) / 1000, 'x', true);
@@ -79,15 +102,17 @@
       if (state.resize) state.resize.disconnect();
       state.chart = new uPlot({
         width: Math.max(300, box.clientWidth), height: 280, tzDate: utc, plugins: [watermarkPlugin()],
-        series: [utcSeries('hour (UTC)'), { label: 'pageviews', stroke: '#d9480f', width: 2, points: { show: true } },
-          { label: 'unique visitors', stroke: '#3b6fb6', width: 2, points: { show: true } }],
+        // spanGaps false: a missing bucket (null) breaks the line instead of being bridged.
+        series: [utcSeries('hour (UTC)'), { label: 'pageviews', stroke: '#d9480f', width: 2, points: { show: true }, spanGaps: false },
+          { label: 'unique visitors', stroke: '#3b6fb6', width: 2, points: { show: true }, spanGaps: false }],
         axes: [utcAxis({ space: 90 }), { label: 'per hour', size: 60 }],
       }, data, box);
       state.resize = followWidth(state.chart, box, 280);
     }
     put(document.getElementById('chart-url'), pv.key);
     const wm = pv.watermark ? `batch watermark ${pv.watermark} (shaded: from the batch view)` : 'no batch run yet: every bucket is realtime';
-    put(document.getElementById('hourly-note'), `${fmt(pv.value)} pageviews, ${fmt(uq.value)} unique visitors over the range (a HyperLogLog union: a visitor of several hours counts once). ${wm}.`);
+    const holes = pv.missing ? ` Incomplete: ${pv.missing} of ${pv.buckets.length} hours missing (no batch version covers them and the realtime view no longer holds them): gaps in the chart, left out of the totals.` : '';
+    put(document.getElementById('hourly-note'), `${fmt(pv.value)} pageviews, ${fmt(uq.value)} unique visitors over the range (a HyperLogLog union: a visitor of several hours counts once). ${wm}.${holes}`);
     const rows = pv.buckets.map((b, i) => ({ b, u: uq.buckets[i] }));
     syncTable('hourly-table', HOURLY_COLUMNS, rows, 'data-hour', (r) => r.b.start);
   }
