@@ -20,7 +20,7 @@ import { Cluster } from 'ioredis';
 import type { RedisClient } from '../speed/redis-client.js';
 import type { StoreView, TopEntry, ViewValue } from '../speed/store.js';
 import { queueBucketsRead } from '../speed/read-buckets.js';
-import { batchPrefix, keysKey, topKey, valueKey, viewPrefix } from '../views/keys.js';
+import { batchPrefix, keysKey, topKey, viewPrefix } from '../views/keys.js';
 import { parsePointer, pointerKey, type BatchPointer } from './pointer.js';
 import { withScores } from '../speed/redis-replies.js';
 
@@ -49,7 +49,7 @@ export class ServingLayer {
     return this.consistent(view, async (ptr, pipe) => {
       const plan = this.plan(view, ptr, buckets);
       // The range's merge is the kind's (distinct: one PFCOUNT over the chosen HyperLogLogs, batch and realtime alike).
-      const parse = queueBucketsRead(pipe, view, plan.map(({ bucket, prefix }) => valueKey(prefix, key, bucket)));
+      const parse = queueBucketsRead(pipe, view, key, plan);
       return (replies: unknown[]): Served => {
         const { values, total } = parse(replies);
         return { buckets: plan.map((p, i) => ({ bucket: p.bucket, source: p.source, value: values[i]! })), total, watermark: ptr?.watermark ?? null };
