@@ -23,6 +23,7 @@ import { duckdbBatchScenario } from './lib/duckdb-batch.js';
 import { TOPOLOGY_VARIANTS, topologyRow, type TopologyBench } from './lib/topology.js';
 import { throughputVsLatency } from './lib/throughput-latency.js';
 import { memoryVariant, pageviewsRedis } from './lib/pageviews-redis.js';
+import { speedFlush } from './lib/speed-flush.js';
 import { bullmqWordcount } from './baselines/bullmq-wordcount.js';
 import { bullmqPageviews } from './baselines/bullmq-pageviews.js';
 import { YSB_VARIANTS, ysbScenario } from './lib/ysb.js';
@@ -200,6 +201,13 @@ export const scenarios: Scenario[] = [
     description: 'topologies/pageviews.ts over the shipped log replayed to ~1M lines (30k quick) into a redis-server, master sink on; events/s',
     peer: 'bullmq-pageviews',
     run: ({ quick }) => pageviewsRedis(quick),
+  },
+  {
+    // The writer's flush path alone (the same updates, no topology): Redis CPU and client CPU per event.
+    name: 'speed-flush',
+    group: 'topology',
+    description: 'the view writer\'s flushes of pageviews-redis\'s updates (100k lines, 30k quick) into a redis-server; events/s, Redis and client CPU per event',
+    run: ({ quick }) => speedFlush(quick),
   },
   {
     // Memory must not grow with the input: the same run at 1, 2 and 4 M lines (peak RSS is the

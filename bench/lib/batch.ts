@@ -16,6 +16,7 @@ import { parseApacheLine } from '../../topologies/pageviews/parse-apache.js';
 import { startRedis } from '../../test/helpers/redis-server.js';
 import type { ScenarioResult } from './report.js';
 import { checkAgainstDuckdb } from './batch-check.js';
+import { redisCommandStats, redisCpuSec } from './redis-stats.js';
 
 export function generate(root: string, events: number): number {
   const lines = readFileSync('topologies/data/apache_logs.log', 'utf8').split('\n').filter((l) => l !== '');
@@ -47,22 +48,6 @@ export function generate(root: string, events: number): number {
     }
   }
   return n;
-}
-
-/** used_cpu_user + used_cpu_sys of the server, seconds (INFO cpu). */
-async function redisCpuSec(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const num = (k: string): number => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
-  return num('used_cpu_user') + num('used_cpu_sys');
-}
-
-/** Calls and CPU seconds per Redis command (those run by scripts included), costliest first. */
-async function redisCommandStats(redis: Redis): Promise<Record<string, { calls: number; sec: number }>> {
-  const out: Array<[string, { calls: number; sec: number }]> = [];
-  for (const m of (await redis.info('commandstats')).matchAll(/cmdstat_([a-z|]+):calls=(\d+),usec=(\d+)/g)) {
-    out.push([m[1]!, { calls: Number(m[2]), sec: Number(m[3]) / 1e6 }]);
-  }
-  return Object.fromEntries(out.sort((a, b) => b[1].sec - a[1].sec).slice(0, 12));
 }
 
 export async function batchScenario(quick: boolean, variant: string): Promise<ScenarioResult> {

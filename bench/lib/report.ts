@@ -24,6 +24,8 @@ export interface ScenarioResult {
   /** Relative margin of error in percent, where the tool provides one. */
   rme?: number;
   latency?: RowLatency | undefined;
+  /** Redis CPU (INFO cpu, user + sys) per event, microseconds: rows whose work includes a Redis. */
+  redisUsPerEvent?: number;
   /** Anything else worth keeping in the JSON file (not printed). */
   extra?: Record<string, unknown>;
 }
@@ -96,6 +98,9 @@ export function scalingRatio(reports: readonly ChildReport[], scenario: string, 
  */
 export function printTable(reports: ChildReport[], limitRate: number | undefined, peers: ReadonlyMap<string, string> = new Map()): void {
   const header = ['scenario', 'config', 'rate/s', 'vs limit', 'vs peer', 'vs 1 thread', 'latency p50 / p99 [/ p99.9]', 'peak RSS'];
+  // Only when a row measured it: the column would be empty for most selections.
+  const redisCpu = reports.some((rep) => rep.results.some((r) => r.redisUsPerEvent !== undefined));
+  if (redisCpu) header.push('Redis CPU/event');
   const rows: string[][] = [];
   const peerCell = (scenario: string, rate: number | undefined): string => {
     const peer = peers.get(scenario);
@@ -118,6 +123,7 @@ export function printTable(reports: ChildReport[], limitRate: number | undefined
         ((v) => (v === undefined ? '-' : `${v.toFixed(2)}x`))(scalingRatio(reports, rep.scenario, r)),
         fmtLatency(r.latency),
         `${(rep.peakRssBytes / 2 ** 20).toFixed(0)} MB`,
+        ...(redisCpu ? [r.redisUsPerEvent === undefined ? '-' : `${r.redisUsPerEvent.toFixed(1)}us`] : []),
       ]);
     }
   }

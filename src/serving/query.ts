@@ -25,7 +25,7 @@ import { Cluster } from 'ioredis';
 import type { RedisClient } from '../speed/redis-client.js';
 import type { StoreView, TopEntry, ViewValue } from '../speed/store.js';
 import { queueBucketsRead } from '../speed/read-buckets.js';
-import { batchPrefix, keysKey, topKey, valueKey, viewPrefix } from '../views/keys.js';
+import { batchPrefix, keysKey, topKey, viewPrefix } from '../views/keys.js';
 import { parsePointer, pointerKey, type BatchPointer } from './pointer.js';
 import { withScores } from '../speed/redis-replies.js';
 import { vouchedBuckets } from '../speed/realtime-coverage.js';
@@ -61,7 +61,7 @@ export class ServingLayer {
       const plan = await this.plan(view, ptr, buckets);
       const read = plan.filter((p) => p.source !== 'missing');
       // The range's merge is the kind's (distinct: one PFCOUNT over the chosen HyperLogLogs, batch and realtime alike).
-      const parse = queueBucketsRead(pipe, view, read.map(({ bucket, prefix }) => valueKey(prefix, key, bucket)));
+      const parse = queueBucketsRead(pipe, view, key, read);
       return (replies: unknown[]): Served => {
         const { values, total } = parse(replies);
         let i = 0;

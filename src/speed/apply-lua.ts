@@ -1,16 +1,19 @@
 /**
  * The Lua script that applies a flush, or one slot's or one view's part of it on a Redis
- * Cluster. Its records, the reply and why the top ZSET is set rather than incremented are
- * described in apply-script.ts, which builds the records. A value record is applied by its
- * aggregation kind's own Lua (`lua.apply` / `lua.read` of src/views/kinds/<kind>.ts): the
- * script is built from the registered kinds, once per registry state, so a new kind brings
- * its branch with it.
+ * Cluster. Its records and reply are described in apply-script.ts, which builds them. A value
+ * record is applied by its aggregation kind's own Lua (`lua.record` of
+ * src/views/kinds/<kind>.ts, with the locals and helpers kinds/kind.ts lists): the script is
+ * built from the registered kinds, once per registry state, so a new kind brings its branch.
  *
- * On one Redis the records come packed: KEYS empty and ARGV `{'P', <msgpack [keys, argv]>}`,
- * unpacked here by Redis's built-in cmsgpack. One bulk string instead of ~15 per cell: the
- * client's per-argument work (the writer's largest cost after GC) is gone, and Redis parses
- * one argument. A standalone Redis lets a script use keys it was not given (a cluster does
- * not: there the calls declare their keys, unpacked, one slot each).
+ * The records come packed: ARGV `{'P', <msgpack records>}`, unpacked here by Redis's built-in
+ * cmsgpack, numbers as numbers. One bulk string instead of an argument per field: the
+ * client's per-argument work was the writer's largest cost after GC, and Redis parses one
+ * argument. KEYS only route and declare a cluster call (its keys, all in one slot); a
+ * standalone Redis lets a script use keys it was not given, so there they are empty.
+ *
+ * Redis's cost is in its calls (each redis.call converts its arguments and reply and looks up
+ * its command and key), so the script makes few: a bucket's new top scores and a view's new
+ * index entries go out as one ZADD each, shared keys get their expiry moved once per script.
  */
 import { createHash } from 'node:crypto';
 import { kindsVersion, registeredKinds, type AggregationKind } from '../views/kinds/index.js';
@@ -19,88 +22,108 @@ import { kindsVersion, registeredKinds, type AggregationKind } from '../views/ki
  * One branch per kind, on the record's kind name: `if kind == 'count' then ... elseif ...`.
  * Inlined rather than called through a table of functions, which cost the script ~5%.
  */
-function branches(kinds: readonly AggregationKind[], part: 'apply' | 'read', indent: string, otherwise: string): string {
-  const body = (lua: string): string => lua.split('\n').map((line) => `${indent}  ${line.trim()}`).join('\n');
-  const arms = kinds.map((k, n) => `${indent}${n === 0 ? 'if' : 'elseif'} kind == '${k.name}' then\n${body(k.lua[part])}`);
-  return `${arms.join('\n')}\n${indent}else\n${body(otherwise)}\n${indent}end`;
+function branches(kinds: readonly AggregationKind[], indent: string): string {
+  const body = (lua: string): string => lua.split('\n').map((line) => `${indent}  ${line}`).join('\n');
+  const arms = kinds.map((k) => `${indent}elseif kind == '${k.name}' then\n${body(k.lua.record)}`);
+  return arms.join('\n');
 }
 
 /** The script for these kinds. */
 export function applyFlushLua(kinds: readonly AggregationKind[]): string {
   return `
--- Packed form (one Redis, see redis-store.ts): ARGV = {'P', msgpack([keys, argv])}, no KEYS.
-local K, A = KEYS, ARGV
-if A[1] == 'P' and #A == 2 then
-  local p = cmsgpack.unpack(A[2])
-  K, A = p[1], p[2]
+if ARGV[1] ~= 'P' or #ARGV ~= 2 then return redis.error_reply('topo flush script: expected packed records') end
+local P = cmsgpack.unpack(ARGV[2])
+local skipped = 0
+local out = {0}
+local function reply(x) out[#out + 1] = x end
+-- A number as a command argument: Redis formats a Lua number with %.17g, the costliest part
+-- of a call; an integer formats much more cheaply as one.
+local floor = math.floor
+local function num(v)
+  if type(v) == 'number' and v == floor(v) and v > -1e15 and v < 1e15 then return string.format('%d', v) end
+  if type(v) == 'number' then return string.format('%.17g', v) end
+  return v
 end
-local ki, ai, skipped = 1, 1, 0
-local scores = {}
+-- unpack is bounded by Lua's C stack (about 8000 values): commands of many arguments go in chunks.
+local function chunks(cmd, key, flag, list, step)
+  local res = nil
+  for from = 1, #list, step do
+    local to = math.min(from + step - 1, #list)
+    local r
+    if flag then r = redis.call(cmd, key, flag, unpack(list, from, to)) else r = redis.call(cmd, key, unpack(list, from, to)) end
+    if res == nil then res = r elseif type(r) == 'table' then for i = 1, #r do res[#res + 1] = r[i] end end
+  end
+  return res
+end
+local function zadd(key, flat, flag) if #flat > 0 then chunks('ZADD', key, flag, flat, 1000) end end
+local function sadd(key, list) if #list > 0 then chunks('SADD', key, nil, list, 1000) end end
+local function ismember(key, list) if #list == 0 then return {} end return chunks('SMISMEMBER', key, nil, list, 1000) end
+-- Keys shared by many cells (top ZSETs, index, id sets) get their TTL pushed forward only
+-- when the new expiry is later, and only once per script. \`at\` is a string (epoch ms).
 local expired = {}
--- Keys shared by many records (top ZSET, keys index) get their TTL pushed forward only
--- when the new expiry is later, and only once per script.
 local function extend(key, at)
+  local n = tonumber(at)
   local prev = expired[key]
-  if prev and prev >= at then return end
-  expired[key] = at
+  if prev and prev >= n then return end
+  expired[key] = n
   local cur = redis.call('PEXPIRETIME', key)
-  if cur < 0 or cur < at then redis.call('PEXPIREAT', key, at) end
+  if cur < 0 or cur < n then redis.call('PEXPIREAT', key, at) end
 end
-while ai <= #A do
-  local kind = A[ai]
+-- The keys of a record whose cells are 'key, ek, len, <len values>'.
+local function cellKeys(cells)
+  local keys, j = {}, 1
+  while j <= #cells do keys[#keys + 1] = cells[j] j = j + 3 + cells[j + 2] end
+  return keys
+end
+-- Keys-index entries, per index: written once at the end with ZADD GT.
+local indexes, indexOrder = {}, {}
+local function indexIn(kidx, at, bucket, key)
+  local e = indexes[kidx]
+  if not e then
+    e = {at = at, n = tonumber(at), flat = {}}
+    indexes[kidx] = e
+    indexOrder[#indexOrder + 1] = kidx
+  elseif tonumber(at) > e.n then e.at = at e.n = tonumber(at) end
+  e.flat[#e.flat + 1] = bucket
+  e.flat[#e.flat + 1] = key
+end
+for r = 1, #P do
+  local R = P[r]
+  local kind = R[1]
   if kind == 'l' then
-    redis.call('INCRBY', K[ki], A[ai + 1])
-    ki, ai = ki + 1, ai + 2
+    redis.call('INCRBY', R[2], R[3])
   elseif kind == 'k' then
-    redis.call('ZREMRANGEBYSCORE', K[ki], '-inf', '(' .. A[ai + 1])
-    ki, ai = ki + 1, ai + 2
-  elseif kind == 't' then
-    local mode, at, key, bucket, score = A[ai + 1], tonumber(A[ai + 2]), A[ai + 3], A[ai + 4], A[ai + 5]
-    local tk, xk = K[ki], K[ki + 1]
-    ki, ai = ki + 2, ai + 6
-    if string.sub(score, 1, 1) == '#' then score = scores[tonumber(string.sub(score, 2))] end
-    if score ~= '' then
-      if mode == '>' then redis.call('ZADD', tk, 'GT', score, key) else redis.call('ZADD', tk, score, key) end
-      extend(tk, at)
-      redis.call('ZADD', xk, 'GT', bucket, key)
-      extend(xk, at)
-    end
+    redis.call('ZREMRANGEBYSCORE', R[2], '-inf', '(' .. R[3])
   else
-    local eo = A[ai + 1] == '1'
-    local at, first, count = tonumber(A[ai + 2]), A[ai + 3], tonumber(A[ai + 4])
-    local vk = K[ki]
-    local ids = eo and K[ki + 1] or nil
-    ki = ki + (eo and 2 or 1)
-    ai = ai + 5
-    local touched, score = false, nil
-    for _ = 1, count do
-      local fresh = true
-      if eo then
-        fresh = redis.call('SADD', ids, A[ai]) == 1
-        ai = ai + 1
-        if not fresh then skipped = skipped + 1 end
-      end
-      -- Every amount is k then k arguments: one skipped as applied is stepped over unread.
-      local i, k = ai + 1, tonumber(A[ai])
-      if fresh then
-${branches(kinds, 'apply', '        ', "return redis.error_reply('topo flush script: no aggregation kind ' .. tostring(kind))")}
-        touched = true
-      end
-      ai = ai + 1 + k
+    local mode, at, tk, kidx, bucket, ids, head, tail, arg, cells = R[2], R[3], R[4], R[5], R[6], R[7], R[8], R[9], R[10], R[11]
+    local tops = {}
+    local function scores(keys) if #keys == 0 then return {} end return chunks('ZMSCORE', tk, nil, keys, 1000) end
+    local function index(key) indexIn(kidx, at, bucket, key) end
+    local function top(key, score, fresh)
+      tops[#tops + 1] = num(score)
+      tops[#tops + 1] = key
+      if fresh ~= false then index(key) end
     end
-    if ids then redis.call('PEXPIREAT', ids, at) end
-    if touched then redis.call('PEXPIREAT', vk, at) end
-    -- The value after this record (read when every event was skipped).
-    if score == nil then
-${branches(kinds, 'read', '      ', 'score = false')}
+    if kind == 't' then
+      -- A cluster's second call: the top scores its slot calls returned (racing writers: GT).
+      zadd(tk, cells, 'GT')
+      for j = 2, #cells, 2 do index(cells[j]) end
+${branches(kinds, '    ')}
+    else
+      return redis.error_reply('topo flush script: no aggregation kind ' .. tostring(kind))
     end
-    -- A missing cell (every event skipped, the bucket expired since) gets no top entry.
-    if not score then score = '' else score = tostring(score) end
-    scores[#scores + 1] = score
+    if mode == 1 then
+      zadd(tk, tops)
+      extend(tk, at)
+    end
   end
 end
-local out = {skipped}
-for i = 1, #scores do out[i + 1] = scores[i] end
+for i = 1, #indexOrder do
+  local e = indexes[indexOrder[i]]
+  zadd(indexOrder[i], e.flat, 'GT')
+  extend(indexOrder[i], e.at)
+end
+out[1] = skipped
 return out
 `;
 }

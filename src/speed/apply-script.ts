@@ -2,227 +2,209 @@
  * How a flush becomes the records of the Lua script that applies it (apply-lua.ts): the
  * record format, and the encoder.
  *
- * Why scripts: a script runs atomically, so an event's exactly-once check (SADD of its id)
- * and its increments can never be separated by a crash or a concurrent writer. Both live in
- * the slot of `{<view>:<key>}` (src/views/keys.ts), so that holds on a Redis Cluster too.
+ * Why scripts: a script runs atomically, so an event's exactly-once check and its increments
+ * can never be separated by a crash or a concurrent writer. Both live in one slot: a count or
+ * sum cell and its bucket's id set in `{<view>}`, a cell with a key of its own and its id set
+ * in `{<view>:<key>}` (src/views/keys.ts), so that holds on a Redis Cluster too.
  *
- * The records, each consuming KEYS and ARGV from cursors:
+ * The records (msgpack arrays, one value decoded by the script):
  *
- *   <kind>   eo expireAt arg count    then count x ([id] k a1 .. ak): with eo one amount per
- *            KEYS value [ids]            event id (ids distinct), else one amount for the cell;
- *                                        applied by the kind's Lua (src/views/kinds/<kind>.ts:
- *                                        count INCRBY, sum INCRBYFLOAT, counters HINCRBY of
- *                                        `field n` pairs, distinct one PFADD of its members)
- *   't'      mode expireAt key bucket score
- *            KEYS top keysIndex           ZADD top (mode '=': plain, '>': GT), ZADD GT keys index
- *   'l'      n            KEYS late       INCRBY of the late counter
- *   'k'      minBucket    KEYS keysIndex  drop index entries whose last bucket expired
+ *   [kind, mode, at, tk, kidx, bucket, ids, head, tail, arg, cells]   (at, bucket: strings)
+ *        the cells of one (view, bucket) (on a cluster: and one slot), applied by the kind's
+ *        Lua (src/views/kinds/kind.ts lists what it sees). mode 1 writes their top entries
+ *        and keys-index entries too; mode 2 (a cluster's slot call, kinds with a key per cell)
+ *        replies each cell's score instead
+ *   ['t', 1, at, tk, kidx, bucket, false, '', '', '', [score, key, ...]]
+ *        a cluster's second call per view: ZADD GT of the scores its slot calls returned
+ *   ['l', lateKey, n]       INCRBY of the late counter
+ *   ['k', kidx, minBucket]  drop index entries whose last bucket expired
  *
- * `arg` is the kind's `scoreArg` (counters: the first field). A value record leaves the
- * cell's score after the write (the kind's: the count, sum, first counter or PFCOUNT; ''
- * when the cell does not exist) as its score; a top record's score is a number
- * or `#i`, the score of this script's i-th value record. The script returns
- * `{skipped, score1, score2, ...}`: exactly-once events skipped as already applied, and the
- * value records' scores in order.
+ * The script returns `{skipped, score...}`: exactly-once events skipped as already applied,
+ * and the scores of mode-2 records' cells in order ('' when the cell does not exist).
  *
  * The top ZSET holds each cell's value, not a sum of increments: setting it is idempotent,
- * so a retried flush can never count the top twice, and on a cluster (where the top ZSET is
- * in the view's slot, not the cell's) it is written in a second call with ZADD GT, which
- * keeps the latest of racing writers' values for values that only grow (every shipped view).
- * On a single Redis the whole flush is one script and the top is set exactly.
+ * so a retried call never counts the top twice, and on a cluster (where the top ZSET is in
+ * the view's slot, not the cell's) it is written in a second call with ZADD GT, which keeps
+ * the latest of racing writers' values for values that only grow (every shipped view). For
+ * count and sum the top ZSET is the cells themselves.
  */
 import type { ViewUpdate } from '../views/view.js';
-import { idsKey, keysKey, lateKey, topKey, valueKey, viewPrefix } from '../views/keys.js';
+import { bucketIdsKey, escapedKey, keysKey, keyTag, lateKey, topKey, valueKey, valueKeyHead, valueKeyTail, viewPrefix } from '../views/keys.js';
 import { aggregatorOf, type Aggregator } from '../views/kinds/index.js';
+import { keySlot } from './slot.js';
 import { expiryOf, type StoreView } from './store.js';
 
 export { flushScript } from './apply-lua.js';
 
-/** One (view, key, bucket): its value record, and what its top record needs. */
-export interface CellRecord {
+/** A flush's updates: view -> bucket -> key -> the cell's updates in arrival order. */
+export type FlushCells = Map<StoreView, Map<number, Map<string, ViewUpdate[]>>>;
+
+/** One value record and where it goes. */
+export interface ValueRecord {
   readonly view: StoreView;
-  readonly key: string;
+  /** The Redis Cluster slot of its keys. */
+  readonly slot: number;
+  readonly data: unknown[];
+  /** Its bucket and the expiry its cells get (what realtime-coverage.ts vouches with). */
   readonly bucket: number;
   readonly expireAt: number;
-  /** The value key: its hash tag decides the slot. */
-  readonly valueKey: string;
-  readonly topKey: string;
-  readonly keysKey: string;
-  readonly keys: readonly string[];
-  readonly argv: readonly string[];
+  /** Its keys, declared by a cluster call (empty on one Redis). */
+  readonly keys: string[];
+  /** Mode 2: the keys of its cells, in the order their scores come back. */
+  readonly scored: string[] | null;
 }
 
 /** A view's own records ('l', 'k'), written in the view's slot. */
 export interface ViewRecords {
   readonly view: StoreView;
+  readonly slot: number;
   readonly keys: string[];
-  readonly argv: string[];
+  readonly data: unknown[][];
 }
 
 export interface EncodedFlush {
-  readonly cells: readonly CellRecord[];
+  readonly records: readonly ValueRecord[];
   /** view name -> its late and index-trim records (only views this flush touches). */
   readonly views: ReadonlyMap<string, ViewRecords>;
   /** Exactly-once updates dropped because an earlier update of the flush had their cell and id. */
   readonly duplicates: number;
 }
 
-/** What the encoder decides once per view and flush. */
-interface ViewPlan {
-  readonly prefix: string;
-  readonly agg: Aggregator;
-  readonly eo: boolean;
-  readonly keysKey: string;
-  readonly buckets: Map<number, { readonly expireAt: number; readonly expire: string; readonly topKey: string }>;
-}
-
-/** The updates of one (view, key, bucket), in arrival order: what one value record is made from. */
-export interface FlushGroup {
-  readonly view: StoreView;
-  readonly key: string;
-  readonly bucket: number;
-  readonly list: ViewUpdate[];
-}
-
-
-/** The grouping key of an update's cell. NUL separates: it occurs in no view name nor bucket. */
-export function cellId(view: string, bucket: number, key: string): string {
-  return `${view}\u0000${bucket}\u0000${key}`;
-}
-
 /** Updates grouped by cell (the writer's FlushBatch keeps them grouped as they arrive instead). */
-export function groupUpdates(updates: readonly ViewUpdate[], byName: ReadonlyMap<string, StoreView>): Map<string, FlushGroup> {
-  const groups = new Map<string, FlushGroup>();
-  for (const u of updates) {
-    const g = cellId(u.view, u.bucket, u.key);
-    let group = groups.get(g);
-    if (group === undefined) groups.set(g, (group = { view: byName.get(u.view)!, key: u.key, bucket: u.bucket, list: [] }));
-    group.list.push(u);
+export function groupUpdates(updates: readonly ViewUpdate[], byName: ReadonlyMap<string, StoreView>): FlushCells {
+  const cells: FlushCells = new Map();
+  for (const u of updates) addUpdate(cells, u, byName.get(u.view)!);
+  return cells;
+}
+
+/** Add one update to its cell. */
+export function addUpdate(cells: FlushCells, u: ViewUpdate, view: StoreView): void {
+  let buckets = cells.get(view);
+  if (buckets === undefined) cells.set(view, (buckets = new Map()));
+  let keys = buckets.get(u.bucket);
+  if (keys === undefined) buckets.set(u.bucket, (keys = new Map()));
+  const list = keys.get(u.key);
+  if (list === undefined) keys.set(u.key, [u]);
+  else list.push(u);
+}
+
+/** The updates of a cell with distinct event ids, the first of each (exactly-once views). */
+function distinctIds(view: StoreView, key: string, list: readonly ViewUpdate[]): { list: ViewUpdate[]; dropped: number } {
+  const seen = new Set<string>();
+  const out: ViewUpdate[] = [];
+  for (const u of list) {
+    if (u.id === undefined) throw new Error(`view '${view.name}' is exactly-once: update for key '${key}' has no event id`);
+    if (seen.has(u.id)) continue;
+    seen.add(u.id);
+    out.push(u);
   }
-  return groups;
+  return { list: out, dropped: list.length - out.length };
 }
 
 /**
- * Encode a flush. Updates of one (view, key, bucket) become one record: plain views sum
- * their amounts, distinct views send every member in one PFADD, exactly-once views keep one
- * entry per event id, the first one seen. Later entries with the same id are dropped, not
- * summed: they are copies of one event (a replay landing in the flush of its original, the
- * same event from two processes), and an id contributes its amount to a cell once, ever,
- * whether its copies arrive in one flush or several. They count as skipped.
+ * Encode a flush. A cell's updates become one entry of its bucket's record: plain views sum
+ * their amounts, distinct views send every member once, exactly-once views keep one entry
+ * per event id, the first one seen. Later entries with the same id are dropped, not summed:
+ * they are copies of one event (a replay landing in the flush of its original, the same event
+ * from two processes), and an id contributes its amount to a cell once, ever, whether its
+ * copies arrive in one flush or several. They count as skipped. `cluster` splits the records
+ * of kinds with a key per cell by slot (mode 2) and declares every call's keys.
  */
-export function encodeFlush(
-  updates: readonly ViewUpdate[],
-  byName: ReadonlyMap<string, StoreView>,
-  namespace: string,
-  late: Readonly<Record<string, number>>,
-  now: number,
-): EncodedFlush {
-  return encodeGroups(groupUpdates(updates, byName).values(), byName, namespace, late, now);
-}
-
-/** {@link encodeFlush} of updates already grouped by cell (each group's view is in `byName`). */
-export function encodeGroups(
-  groups: Iterable<FlushGroup>,
-  byName: ReadonlyMap<string, StoreView>,
-  namespace: string,
-  late: Readonly<Record<string, number>>,
-  now: number,
-): EncodedFlush {
-  const cells: CellRecord[] = [];
+export function encodeFlush(cells: FlushCells, byName: ReadonlyMap<string, StoreView>, namespace: string, late: Readonly<Record<string, number>>, now: number, cluster: boolean): EncodedFlush {
+  const records: ValueRecord[] = [];
   const views = new Map<string, ViewRecords>();
   let duplicates = 0;
-  // Decided once per view and flush, not per cell: key prefix, aggregator, exactly-once, the
-  // keys index; and per bucket its expiry and top ZSET (a flush touches few buckets).
-  const plans = new Map<StoreView, ViewPlan>();
-  const planOf = (v: StoreView): ViewPlan => {
-    let p = plans.get(v);
-    if (p === undefined) {
-      const agg = aggregatorOf(v.aggregation);
-      const prefix = viewPrefix(namespace, v);
-      plans.set(v, (p = { prefix, agg, eo: v.exactlyOnce && !agg.idempotent, keysKey: keysKey(prefix), buckets: new Map() }));
-    }
-    return p;
-  };
-  const prefixOf = (v: StoreView): string => planOf(v).prefix;
-  const recordsOf = (v: StoreView): ViewRecords => {
-    let r = views.get(v.name);
-    if (r === undefined) views.set(v.name, (r = { view: v, keys: [], argv: [] }));
-    return r;
-  };
-  const newest = new Map<StoreView, number>();
-  for (const { view, key, bucket, list } of groups) {
-    const nb = newest.get(view);
-    if (nb === undefined || bucket > nb) newest.set(view, bucket);
-    const plan = planOf(view);
-    const { prefix: p, agg, eo } = plan;
-    let b = plan.buckets.get(bucket);
-    if (b === undefined) {
+  for (const [view, buckets] of cells) {
+    const agg = aggregatorOf(view.aggregation);
+    const p = viewPrefix(namespace, view);
+    const eo = view.exactlyOnce && !agg.idempotent;
+    const kidx = keysKey(p);
+    const viewSlot = keySlot(kidx);
+    let newest = -Infinity;
+    for (const [bucket, keys] of buckets) {
+      if (bucket > newest) newest = bucket;
+      // Strings: the script passes them to commands as they are (see kinds/kind.ts).
       const expireAt = expiryOf(view, bucket, now);
-      plan.buckets.set(bucket, (b = { expireAt, expire: String(expireAt), topKey: topKey(p, bucket) }));
-    }
-    const expireAt = b.expireAt;
-    const vk = valueKey(p, key, bucket);
-    const keys = eo ? [vk, idsKey(p, key, bucket)] : [vk];
-    const argv = [agg.kind.name, eo ? '1' : '0', b.expire, agg.scoreArg];
-    if (eo) {
-      // One Set per exactly-once cell, none for the others: the plain path stays as cheap as before.
-      const seen = new Set<string>();
-      const countAt = argv.length;
-      let amounts = 0;
-      argv.push('');
-      for (let i = 0; i < list.length; i++) {
-        const id = list[i]!.id;
-        if (id === undefined) throw new Error(`view '${view.name}' is exactly-once: update for key '${key}' has no event id`);
-        if (seen.has(id)) {
-          duplicates++;
-          continue;
+      const at = String(expireAt);
+      const bs = String(bucket);
+      const tk = topKey(p, bucket);
+      const encode = (key: string, list: readonly ViewUpdate[], into: unknown[]): boolean => {
+        let l = list;
+        if (eo) {
+          const d = distinctIds(view, key, list);
+          duplicates += d.dropped;
+          l = d.list;
         }
-        seen.add(id);
-        argv.push(id);
-        // An event that adds nothing takes its id back: the script reads an amount after every id.
-        if (pushAmount(view, agg, list, i, i + 1, argv)) amounts++;
-        else argv.pop();
+        return pushCell(view, agg, into, key, agg.cellsInTop ? false : escapedKey(key), l, eo);
+      };
+      if (agg.cellsInTop) {
+        // Count and sum: the bucket's cells are its top ZSET, one record in the view's slot.
+        const ids = eo ? bucketIdsKey(p, bucket) : false;
+        const flat: unknown[] = [];
+        for (const [key, list] of keys) encode(key, list, flat);
+        if (flat.length === 0) continue;
+        records.push({ view, bucket, expireAt, slot: viewSlot, data: [agg.kind.name, 1, at, tk, kidx, bs, ids, '', '', agg.recordArg, flat], keys: cluster ? [tk, kidx, ...(ids ? [ids] : [])] : [], scored: null });
+        continue;
       }
-      if (amounts === 0) continue;
-      argv[countAt] = String(amounts);
-    } else {
-      argv.push('1');
-      // An empty amount (a distinct cell whose updates had no member): nothing to write.
-      if (!pushAmount(view, agg, list, 0, list.length, argv)) continue;
+      const head = valueKeyHead(p), tail = valueKeyTail(bucket);
+      if (!cluster) {
+        const flat: unknown[] = [];
+        for (const [key, list] of keys) encode(key, list, flat);
+        if (flat.length > 0) records.push({ view, bucket, expireAt, slot: viewSlot, data: [agg.kind.name, 1, at, tk, kidx, bs, eo, head, tail, agg.recordArg, flat], keys: [], scored: null });
+        continue;
+      }
+      // A cluster: one mode-2 record per slot of the cells' value keys.
+      const bySlot = new Map<number, { flat: unknown[]; keys: string[]; scored: string[] }>();
+      for (const [key, list] of keys) {
+        const slot = keySlot(keyTag(p, key));
+        let g = bySlot.get(slot);
+        if (g === undefined) bySlot.set(slot, (g = { flat: [], keys: [], scored: [] }));
+        if (!encode(key, list, g.flat)) continue;
+        const vk = valueKey(p, key, bucket);
+        g.keys.push(vk);
+        if (eo) g.keys.push(`${vk}:ids`);
+        g.scored.push(key);
+      }
+      for (const [slot, g] of bySlot) {
+        if (g.flat.length === 0) continue;
+        records.push({ view, bucket, expireAt, slot, data: [agg.kind.name, 2, at, tk, kidx, bs, eo, head, tail, agg.recordArg, g.flat], keys: g.keys, scored: g.scored });
+      }
     }
-    cells.push({ view, key, bucket, expireAt, valueKey: vk, topKey: b.topKey, keysKey: plan.keysKey, keys, argv });
+    const r: ViewRecords = { view, slot: viewSlot, keys: [kidx], data: [] };
+    const n = late[view.name] ?? 0;
+    if (n > 0) {
+      r.data.push(['l', lateKey(p), n]);
+      r.keys.push(lateKey(p));
+    }
+    // Index entries whose latest bucket is more than the TTL older than the newest bucket this
+    // flush writes point at nothing any more. Measured from the data's own clock, not the wall
+    // clock: a replayed old log (whose buckets live for the TTL after their write) keeps its index.
+    if (newest > -Infinity) r.data.push(['k', kidx, String(Math.min(now, newest + view.bucketMs) - view.ttlMs - view.bucketMs)]);
+    views.set(view.name, r);
   }
+  // Late counts of views this flush wrote nothing to.
   for (const [name, n] of Object.entries(late)) {
     const view = byName.get(name);
-    if (view === undefined || n <= 0) continue;
-    const r = recordsOf(view);
-    r.keys.push(lateKey(prefixOf(view)));
-    r.argv.push('l', String(n));
+    if (view === undefined || n <= 0 || views.has(name)) continue;
+    const lk = lateKey(viewPrefix(namespace, view));
+    views.set(name, { view, slot: keySlot(lk), keys: [lk], data: [['l', lk, n]] });
   }
-  // Index entries whose latest bucket is more than the TTL older than the newest bucket this
-  // flush writes point at nothing any more. Measured from the data's own clock, not the wall
-  // clock: a replayed old log (whose buckets live for the TTL after their write) keeps its index.
-  for (const [view, bucket] of newest) {
-    const r = recordsOf(view);
-    r.keys.push(keysKey(prefixOf(view)));
-    r.argv.push('k', String(Math.min(now, bucket + view.bucketMs) - view.ttlMs - view.bucketMs));
-  }
-  return { cells, views, duplicates };
+  return { records, views, duplicates };
 }
 
-/** A cell's top record; `score` is a number as a string, or `#i` (the i-th value record of the same script). */
-export function topRecord(cell: CellRecord, mode: '=' | '>', score: string): { keys: string[]; argv: string[] } {
-  return { keys: [cell.topKey, cell.keysKey], argv: ['t', mode, String(cell.expireAt), cell.key, String(cell.bucket), score] };
+/** The 't' record of a view's cluster call: the top scores its slot calls returned. */
+export function topRecord(view: StoreView, namespace: string, bucket: string, at: string, pairs: unknown[]): unknown[] {
+  const p = viewPrefix(namespace, view);
+  return ['t', 1, at, topKey(p, Number(bucket)), keysKey(p), bucket, false, '', '', '', pairs];
 }
 
 /**
- * One amount of list[from, to) pushed onto `out` by the view's kind. Checked there because a
- * Redis script that errors halfway keeps the writes it already made: bad input must never
- * reach it. A range, not a sub-list: no allocation per event.
+ * One cell pushed onto `out` by the view's kind. Checked there because a Redis script that
+ * errors halfway keeps the writes it already made: bad input must never reach it.
  */
-function pushAmount(view: StoreView, agg: Aggregator, list: readonly ViewUpdate[], from: number, to: number, out: string[]): boolean {
+function pushCell(view: StoreView, agg: Aggregator, out: unknown[], key: string, ek: string | false, list: readonly ViewUpdate[], ids: boolean): boolean {
   try {
-    return agg.pushAmount(list, from, to, out);
+    return agg.pushCell(out, key, ek, list, ids);
   } catch (err) {
     throw new Error(`view '${view.name}': ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -1,15 +1,15 @@
 /**
  * What a view writer holds between two flushes: the input tuples (acked only once the flush
- * is written) and their updates grouped by cell (view, key, bucket) as they arrive, which is
- * the form the Redis encoder aggregates from (apply-script.ts: plain views sum, distinct
- * views send each member once, exactly-once views keep one entry per event id, because Redis
- * must see each id to decide whether that event was already applied). Grouping here, once,
- * spares the encoder a second pass that rebuilt every update and its cell key.
+ * is written) and their updates grouped by view, bucket and key as they arrive, which is the
+ * form the Redis encoder writes records from (apply-script.ts: a record per bucket; plain
+ * views sum a cell's updates, distinct views send each member once, exactly-once views keep
+ * one entry per event id, because Redis must see each id to decide whether that event was
+ * already applied). Grouping here, once, spares the encoder a second pass over every update.
  */
 import type { Tuple } from '../api/tuple.js';
 import type { ViewUpdate } from '../views/view.js';
 import type { Aggregator } from '../views/kinds/index.js';
-import { cellId, type FlushGroup } from './apply-script.js';
+import { addUpdate, type FlushCells } from './apply-script.js';
 import type { StoreView } from './store.js';
 
 export class FlushBatch {
@@ -19,15 +19,12 @@ export class FlushBatch {
   readonly late: Record<string, number> = {};
   /** Updates added. */
   size = 0;
-  /** cell id -> its updates, in arrival order. */
-  readonly groups = new Map<string, FlushGroup>();
+  /** view -> bucket -> key -> its updates, in arrival order. */
+  readonly cells: FlushCells = new Map();
 
   add(u: ViewUpdate, view: StoreView): void {
     this.size++;
-    const id = cellId(u.view, u.bucket, u.key);
-    let g = this.groups.get(id);
-    if (g === undefined) this.groups.set(id, (g = { view, key: u.key, bucket: u.bucket, list: [] }));
-    g.list.push(u);
+    addUpdate(this.cells, u, view);
   }
 
   countLate(view: string): void {
@@ -41,7 +38,7 @@ export class FlushBatch {
   /** Every update, cell by cell (for stores that take a plain list). */
   updates(): ViewUpdate[] {
     const out: ViewUpdate[] = [];
-    for (const g of this.groups.values()) for (const u of g.list) out.push(u);
+    for (const buckets of this.cells.values()) for (const keys of buckets.values()) for (const list of keys.values()) for (const u of list) out.push(u);
     return out;
   }
 }

@@ -6,14 +6,13 @@
  */
 import { Cluster, type RedisOptions } from 'ioredis';
 import type { ViewUpdate } from '../views/view.js';
-import { keysKey, lateKey, topKey, valueKey, viewPrefix } from '../views/keys.js';
-import { flushScript, encodeFlush, encodeGroups, type CellRecord, type EncodedFlush, type FlushGroup } from './apply-script.js';
-import { FlushProgress, singleCall, slotCalls, viewCalls, type ScriptCall, type ScriptReply } from './flush-calls.js';
+import { keysKey, lateKey, topKey, viewPrefix } from '../views/keys.js';
+import { flushScript, encodeFlush, groupUpdates, type EncodedFlush, type FlushCells, type ValueRecord } from './apply-script.js';
+import { FlushProgress, packRecords, singleCall, slotCalls, viewCalls, type ScriptCall, type ScriptReply } from './flush-calls.js';
 import { clientReady, openClient, type RedisClient, type RedisTarget } from './redis-client.js';
 import { viewIndex, type ApplyResult, type StoreView, type TopEntry, type ViewStore, type ViewValues } from './store.js';
 import { withScores } from './redis-replies.js';
 import { queueBucketsRead } from './read-buckets.js';
-import { packArgs } from './pack-args.js';
 import { CoverageRecorder } from './realtime-coverage.js';
 
 export interface RedisStoreOptions {
@@ -85,41 +84,45 @@ export class RedisViewStore implements ViewStore {
    */
   async apply(updates: readonly ViewUpdate[], views: readonly StoreView[], late: Readonly<Record<string, number>> = {}, progress = new FlushProgress()): Promise<ApplyResult> {
     const byName = viewIndex(updates, views);
-    return this.applyEncoded(encodeFlush(updates, byName, this.namespace, late, Date.now()), updates.length, progress);
+    return this.applyEncoded(encodeFlush(groupUpdates(updates, byName), byName, this.namespace, late, Date.now(), this.cluster), updates.length, progress);
   }
 
   /** {@link apply} of updates the caller already grouped by cell (the writer's FlushBatch); `count` updates in all. */
-  async applyGroups(groups: ReadonlyMap<string, FlushGroup>, count: number, views: readonly StoreView[], late: Readonly<Record<string, number>> = {}, progress = new FlushProgress()): Promise<ApplyResult> {
+  async applyCells(cells: FlushCells, count: number, views: readonly StoreView[], late: Readonly<Record<string, number>> = {}, progress = new FlushProgress()): Promise<ApplyResult> {
     const byName = new Map<string, StoreView>();
     for (const v of views) byName.set(v.name, v);
-    for (const g of groups.values()) {
-      if (byName.get(g.view.name) !== g.view) throw new Error(`update for unknown view '${g.view.name}' (known: ${[...byName.keys()].join(', ') || 'none'})`);
+    for (const v of cells.keys()) {
+      if (byName.get(v.name) !== v) throw new Error(`update for unknown view '${v.name}' (known: ${[...byName.keys()].join(', ') || 'none'})`);
     }
-    return this.applyEncoded(encodeGroups(groups.values(), byName, this.namespace, late, Date.now()), count, progress);
+    return this.applyEncoded(encodeFlush(cells, byName, this.namespace, late, Date.now(), this.cluster), count, progress);
   }
 
   private async applyEncoded(enc: EncodedFlush, count: number, progress: FlushProgress): Promise<ApplyResult> {
-    if (enc.cells.length === 0 && enc.views.size === 0) return { applied: 0, skipped: 0 };
+    if (enc.records.length === 0 && enc.views.size === 0) return { applied: 0, skipped: 0 };
     await this.first();
     this.stats.flushes++;
     // Before the cells: a flush that fails after it is retried, and the entry is idempotent.
-    await this.coverage.record(this.redis, enc.cells);
+    await this.coverage.record(this.redis, enc.records);
     if (!this.cluster) {
-      const reply = await this.evalFlush(singleCall(enc)!, true);
+      const reply = await this.evalFlush(singleCall(enc)!);
       const skipped = reply[0] + enc.duplicates;
       return { applied: count - skipped, skipped };
     }
     const slots = slotCalls(enc);
     await this.runAll(slots, progress, 'slot');
-    const scores = new Map<CellRecord, string>();
+    const scores = new Map<ValueRecord, Array<string | number>>();
     // Copies of an event within this flush were dropped by the encoder: skipped like replays.
     let skipped = enc.duplicates;
     for (const call of slots) {
       const reply = progress.done.get(call.id)!;
       skipped += reply[0];
-      call.cells.forEach((c, i) => scores.set(c, String(reply[i + 1] ?? '')));
+      let i = 1;
+      for (const r of call.scored) {
+        scores.set(r, reply.slice(i, i + r.scored!.length) as Array<string | number>);
+        i += r.scored!.length;
+      }
     }
-    await this.runAll(viewCalls(enc, scores), progress, 'view');
+    await this.runAll(viewCalls(enc, this.namespace, scores), progress, 'view');
     return { applied: count - skipped, skipped };
   }
 
@@ -135,13 +138,13 @@ export class RedisViewStore implements ViewStore {
   }
 
   /** EVALSHA; after a Redis restart (or on a node that never saw it) the script cache is empty (NOSCRIPT): EVAL loads it. */
-  private async evalFlush(call: ScriptCall, packed = false): Promise<ScriptReply> {
+  private async evalFlush(call: ScriptCall): Promise<ScriptReply> {
     const { lua, sha } = flushScript();
     if (this.loaded?.sha !== sha) this.loaded = { sha, done: this.loadScript(lua) };
     await this.loaded.done;
     this.stats.scriptCalls++;
-    // Packed (one Redis only): keys and records in one msgpack argument; see apply-lua.ts.
-    const args: Array<string | number | Buffer> = packed ? [sha, 0, 'P', packArgs(call.keys, call.argv)] : [sha, call.keys.length, ...call.keys, ...call.argv];
+    // Records packed in one msgpack argument (see apply-lua.ts); keys only route a cluster call.
+    const args: Array<string | number | Buffer> = [sha, call.keys.length, ...call.keys, 'P', packRecords(call.records)];
     try {
       return (await this.redis.call('EVALSHA', args)) as ScriptReply;
     } catch (err) {
@@ -160,7 +163,7 @@ export class RedisViewStore implements ViewStore {
     await this.first();
     const p = viewPrefix(this.namespace, view);
     const pipe = this.redis.pipeline();
-    const parse = queueBucketsRead(pipe, view, buckets.map((b) => valueKey(p, key, b)));
+    const parse = queueBucketsRead(pipe, view, key, buckets.map((bucket) => ({ prefix: p, bucket })));
     const { values, total } = parse(pipe.length === 0 ? [] : await execPipeline(pipe));
     return { buckets: buckets.map((bucket, i) => ({ bucket, value: values[i]! })), total };
   }

@@ -184,7 +184,7 @@ export class ViewWriterBolt implements Bolt {
     let backoff = 50;
     for (;;) {
       try {
-        if (redis !== null) await redis.applyGroups(batch.groups, batch.size, this.views, batch.late, progress);
+        if (redis !== null) await redis.applyCells(batch.cells, batch.size, this.views, batch.late, progress);
         else await this.store.apply(updates!, this.views, batch.late, progress);
         return;
       } catch (err) {

@@ -3,11 +3,14 @@
  * The same keys on a single Redis and on a Redis Cluster:
  *
  *   <p> = topo:<namespace>:<view>:v<version>          namespace = topology name unless set
- *   <p>:{<view>:<key>}:<bucket>      value of one key in one bucket: STRING counter (count/sum),
+ *   <p>:{<view>}:top:<bucket>        ZSET key -> value in that bucket. For count and sum the
+ *                                    cells themselves (one key per bucket, one expiry); for
+ *                                    the others the cell's score: counters' first field,
+ *                                    distinct the cell's PFCOUNT
+ *   <p>:{<view>:<key>}:<bucket>      value of one key in one bucket, kinds with a key per cell:
  *                                    HyperLogLog (distinct) or HASH of counters (counters)
- *   <p>:{<view>:<key>}:<bucket>:ids  SET of applied event ids (exactly-once views only)
- *   <p>:{<view>}:top:<bucket>        ZSET key -> value in that bucket (count/sum/counters' first
- *                                    field; distinct: the bucket's PFCOUNT)
+ *   <p>:{<view>:<key>}:<bucket>:ids  SET of applied event ids (exactly-once counters views)
+ *   <p>:{<view>}:ids:<bucket>        SET of `<key> NUL <id>` applied (exactly-once count/sum)
  *   <p>:{<view>}:keys                ZSET key -> latest bucket start seen (entries whose bucket
  *                                    has expired are trimmed on write)
  *   <p>:{<view>}:late                STRING counter of events later than the allowed lateness
@@ -20,7 +23,7 @@
  * version's buckets of that key) in one slot, so a range query is one single-slot MGET or
  * PFCOUNT and an exactly-once check runs in the same script as its increment; `{<view>}`
  * keeps a view's per-bucket top ZSETs, keys index, late counter and batch pointer in one
- * slot, so a top over a range is one ZUNION. The view name is in both tags so two views of
+ * slot, so a top over a range is one ZUNION (and a count view's value reads are one slot too). The view name is in both tags so two views of
  * the same key spread over the cluster. Braces inside a key are percent-encoded so the tag
  * stays intact.
  */
@@ -99,6 +102,26 @@ export function viewTag(prefix: string): string {
 
 export function valueKey(prefix: string, key: string, bucketStart: number): string {
   return `${partsOf(prefix).keyHead}${escape(key)}}:${bucketId(bucketStart)}`;
+}
+
+/** A key as it stands in its value key (braces percent-encoded), or false when that is the key itself. */
+export function escapedKey(key: string): string | false {
+  const e = escape(key);
+  return e === key ? false : e;
+}
+
+/** A value key is `valueKeyHead(prefix) + escaped key + valueKeyTail(bucket)` (the flush script builds them so). */
+export function valueKeyHead(prefix: string): string {
+  return partsOf(prefix).keyHead;
+}
+
+export function valueKeyTail(bucketStart: number): string {
+  return `}:${bucketId(bucketStart)}`;
+}
+
+/** The applied event ids of an exactly-once count or sum view's bucket, `<key> NUL <id>` each. */
+export function bucketIdsKey(prefix: string, bucketStart: number): string {
+  return `${partsOf(prefix).viewHead}:ids:${bucketId(bucketStart)}`;
 }
 
 export function idsKey(prefix: string, key: string, bucketStart: number): string {

@@ -39,16 +39,17 @@ function nodeOf(key: string): number {
 
 describe('a cluster node down during a flush', () => {
   it('applies the live slots once, fails the rest, and the retry writes only those', async () => {
-    const p = viewPrefix('o', views.hits);
+    // An at-least-once view with a key per cell (counters): its cells spread over the nodes.
+    const p = viewPrefix('o', views.bounce);
     const batch: ViewUpdate[] = [];
-    for (let i = 0; i < 30; i++) batch.push({ view: 'hits', key: `/down/${i}`, bucket: H0, n: 1 });
+    for (let i = 0; i < 30; i++) batch.push({ view: 'bounce', key: `/down/${i}`, bucket: H0, fields: { visits: 1 } });
     const dead = cluster.ports[2]!;
     const onDead = batch.filter((u) => nodeOf(valueKey(p, u.key, u.bucket)) === dead).map((u) => u.key);
     const onLive = batch.map((u) => u.key).filter((k) => !onDead.includes(k));
     expect(onDead.length).toBeGreaterThan(0);
     expect(onLive.length).toBeGreaterThan(0);
 
-    await store.apply([{ view: 'hits', key: '/warm', bucket: H0, n: 1 }], ALL);
+    await store.apply([{ view: 'bounce', key: '/warm', bucket: H0, fields: { visits: 1 } }], ALL);
     await cluster.kill(dead);
     // Within the cluster's node timeout (5 s) the live masters still take writes.
     const progress = new FlushProgress();
@@ -73,13 +74,13 @@ describe('a cluster node down during a flush', () => {
     try {
       const readLive = async (k: string): Promise<string | null> => {
         const key = valueKey(p, k, H0);
-        return nodeOf(key) === cluster.ports[0] ? live.get(key) : live2.get(key);
+        return nodeOf(key) === cluster.ports[0] ? live.hget(key, 'visits') : live2.hget(key, 'visits');
       };
       // Applied before the node died, not resent: still 1, not 2.
       for (const k of onLive) expect(await readLive(k), k).toBe('1');
-      const all = await Promise.all(batch.map((u) => store.values(views.hits, u.key, [H0])));
-      expect(all.map((v) => v.total)).toEqual(batch.map(() => 1));
-      const top = await store.top(views.hits, [H0], 100);
+      const all = await Promise.all(batch.map((u) => store.values(views.bounce, u.key, [H0])));
+      expect(all.map((v) => v.total)).toEqual(batch.map(() => ({ visits: 1, bounces: 0 })));
+      const top = await store.top(views.bounce, [H0], 100);
       expect(top.filter((e) => e.key.startsWith('/down/')).every((e) => e.score === 1)).toBe(true);
       expect(top.filter((e) => e.key.startsWith('/down/'))).toHaveLength(30);
     } finally {

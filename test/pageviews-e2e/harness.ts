@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { ROOT, type CliResult } from '../cli/run-cli.js';
-import { cellKey } from './reference.js';
+import { bucketKey, cellKey } from './reference.js';
 
 export { ROOT };
 export const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
@@ -85,12 +85,16 @@ export class Cells {
     this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1 });
   }
 
-  /** Counter values (count views) of every (key, hour) pair; absent cells read 0. */
+  /** Values of a count view's cells (members of their bucket's top ZSET) for every (key, hour) pair; absent cells read 0. */
   async counts(view: string, pairs: readonly (readonly [string, number])[]): Promise<number[]> {
     const out: number[] = [];
     for (let i = 0; i < pairs.length; i += 1000) {
-      const vals = await this.redis.mget(...pairs.slice(i, i + 1000).map(([k, h]) => cellKey(this.namespace, view, k, h)));
-      for (const v of vals) out.push(v === null ? 0 : Number(v));
+      const p = this.redis.pipeline();
+      for (const [k, h] of pairs.slice(i, i + 1000)) p.zscore(bucketKey(this.namespace, view, h), k);
+      for (const [err, v] of (await p.exec()) ?? []) {
+        if (err) throw err;
+        out.push(v === null ? 0 : Number(v));
+      }
     }
     return out;
   }

@@ -193,6 +193,11 @@ export function urlsByTotal(t: Truth): { url: string; total: number }[] {
 export { seededRandom as rng } from '../helpers/random.js';
 
 /** The documented Redis key of one view cell (src/views/keys.ts, README): read directly in tests. */
+/** A count view's bucket: its top ZSET, whose members are the bucket's cells (docs/speed-layer.md). */
+export function bucketKey(namespace: string, view: string, hour: number): string {
+  return `topo:${namespace}:${view}:v1:{${view}}:top:${new Date(hour).toISOString().slice(0, 16)}Z`;
+}
+
 export function cellKey(namespace: string, view: string, key: string, hour: number): string {
   const tag = key.replace(/\{/g, '%7B').replace(/\}/g, '%7D');
   return `topo:${namespace}:${view}:v1:{${view}:${tag}}:${new Date(hour).toISOString().slice(0, 16)}Z`;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { RedisViewStore } from '../../src/speed/redis-store.js';
-import { idsKey, keysKey, topKey, valueKey, viewPrefix } from '../../src/views/keys.js';
+import { bucketIdsKey, idsKey, keysKey, topKey, valueKey, viewPrefix } from '../../src/views/keys.js';
 import { DAY_MS, HOUR_MS, type ViewUpdate } from '../../src/views/view.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 import { ALL, H0, storeCases, views } from './store-cases.js';
@@ -31,15 +31,26 @@ describe('RedisViewStore', () => {
       [
         { view: 'hits', key: '/ttl', bucket: H0, n: 1 },
         { view: 'once', key: '/ttl', bucket: H0, n: 1, id: 'x' },
+        { view: 'uniq', key: '/ttl', bucket: H0, member: 'v1' },
+        { view: 'oncec', key: '/ttl', bucket: H0, fields: { a: 1 }, id: 'y' },
       ],
       ALL,
     );
     const p = viewPrefix('t', views.hits);
-    expect(await raw.get(valueKey(p, '/ttl', H0))).toBe('1');
+    const po = viewPrefix('t', views.once);
+    const pu = viewPrefix('t', views.uniq);
+    const pc = viewPrefix('t', views.oncec);
+    // Count and sum cells are their bucket's top ZSET: no key per cell.
     expect(await raw.type(topKey(p, H0))).toBe('zset');
+    expect(await raw.zscore(topKey(p, H0), '/ttl')).toBe('1');
+    expect(await raw.exists(valueKey(p, '/ttl', H0))).toBe(0);
     expect(await raw.zscore(keysKey(p), '/ttl')).toBe(String(H0));
+    expect(await raw.type(valueKey(pu, '/ttl', H0))).toBe('string');
+    expect(await raw.pfcount(valueKey(pu, '/ttl', H0))).toBe(1);
+    expect(await raw.zscore(topKey(pu, H0), '/ttl')).toBe('1');
+    expect(await raw.hget(valueKey(pc, '/ttl', H0), 'a')).toBe('1');
     const expected = Math.max(H0 + HOUR_MS, Date.now()) + 7 * DAY_MS - Date.now();
-    for (const k of [valueKey(p, '/ttl', H0), topKey(p, H0), idsKey(viewPrefix('t', views.once), '/ttl', H0)]) {
+    for (const k of [topKey(p, H0), bucketIdsKey(po, H0), valueKey(pu, '/ttl', H0), topKey(pu, H0), valueKey(pc, '/ttl', H0), idsKey(pc, '/ttl', H0)]) {
       const ttl = await raw.pttl(k);
       expect(ttl, k).toBeGreaterThan(expected - 5000);
       expect(ttl, k).toBeLessThanOrEqual(expected);
@@ -47,18 +58,21 @@ describe('RedisViewStore', () => {
     // The keys index lives as long as its latest bucket (earlier tests wrote the next hour).
     expect(await raw.pttl(keysKey(p))).toBeGreaterThan(expected - 5000);
     expect(await raw.pttl(keysKey(p))).toBeLessThanOrEqual(expected + HOUR_MS);
-    expect(await raw.smembers(idsKey(viewPrefix('t', views.once), '/ttl', H0))).toEqual(['x']);
-    expect(await raw.pttl(valueKey(p, '/nothing', H0))).toBe(-2);
+    expect(await raw.sismember(bucketIdsKey(po, H0), '/ttl\u0000x')).toBe(1);
+    expect(await raw.smembers(idsKey(pc, '/ttl', H0))).toEqual(['y']);
+    expect(await raw.zscore(topKey(p, H0), '/nothing')).toBe(null);
   });
 
   it('keeps a bucket that ended long ago for the TTL after the write (a replayed old log still fills the views)', async () => {
     const old = Date.UTC(2015, 4, 17, 10);
-    await store.apply([{ view: 'hits', key: '/old', bucket: old, n: 3 }], ALL);
+    await store.apply([{ view: 'hits', key: '/old', bucket: old, n: 3 }, { view: 'uniq', key: '/old', bucket: old, member: 'v' }], ALL);
     const p = viewPrefix('t', views.hits);
-    expect(await raw.get(valueKey(p, '/old', old))).toBe('3');
-    const ttl = await raw.pttl(valueKey(p, '/old', old));
-    expect(ttl).toBeGreaterThan(7 * DAY_MS - 60_000);
-    expect(ttl).toBeLessThanOrEqual(7 * DAY_MS);
+    expect(await raw.zscore(topKey(p, old), '/old')).toBe('3');
+    for (const k of [topKey(p, old), valueKey(viewPrefix('t', views.uniq), '/old', old)]) {
+      const ttl = await raw.pttl(k);
+      expect(ttl, k).toBeGreaterThan(7 * DAY_MS - 60_000);
+      expect(ttl, k).toBeLessThanOrEqual(7 * DAY_MS);
+    }
     expect((await store.values(views.hits, '/old', [old])).total).toBe(3);
   });
 

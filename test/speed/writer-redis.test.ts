@@ -102,9 +102,9 @@ describe('ViewWriterBolt into Redis over worker threads', () => {
       expect(await readCounts(store, 'once', t)).toEqual(t.counts);
       const hits = await readCounts(store, 'hits', t);
       for (const [id, c] of t.counts) expect(hits.get(id)!, id).toBeGreaterThanOrEqual(c);
-      // Every acked event is in its bucket's exactly-once ids set: nothing was acked unwritten.
+      // Every acked event is in its bucket's exactly-once ids set (`<key> NUL <id>`): nothing was acked unwritten.
       const ids = new Set<string>();
-      for (const k of await store.redis.keys('topo:outage:once:v1:*:ids')) for (const m of await store.redis.smembers(k)) ids.add(m);
+      for (const k of await store.redis.keys('topo:outage:once:v1:{once}:ids:*')) for (const m of await store.redis.smembers(k)) ids.add(m.slice(m.indexOf('\u0000') + 1));
       const acks = ackedIds(outDir);
       expect(new Set(acks).size).toBe(n);
       for (const i of acks) if (!ids.has(`e${i}`)) throw new Error(`event ${i} was acked but is not written`);

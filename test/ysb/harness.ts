@@ -6,7 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { valueKey, viewPrefix } from '../../src/views/index.js';
+import { topKey, viewPrefix } from '../../src/views/index.js';
 import { campaignsView } from '../../topologies/ysb/model.js';
 import { BIN, cleanEnv, ROOT, topoIn } from '../pageviews-e2e/harness.js';
 import type { CliResult } from '../cli/run-cli.js';
@@ -65,9 +65,9 @@ export function produce(s: Scratch, stream: string, events: readonly string[]): 
   });
 }
 
-/** The realtime cell of a campaign's window (the key schema of docs/speed-layer.md). */
-export function cellKey(campaign: string, windowStart: number): string {
-  return valueKey(viewPrefix('ysb', campaignsView), campaign, windowStart);
+/** The realtime cell of a campaign's window (the key schema of docs/speed-layer.md): a member of the window's top ZSET. */
+export function cellKey(campaign: string, windowStart: number): { key: string; member: string } {
+  return { key: topKey(viewPrefix('ysb', campaignsView), windowStart), member: campaign };
 }
 
 export interface CheckJson {

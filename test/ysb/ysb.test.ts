@@ -62,8 +62,8 @@ describe('YSB', () => {
       const [c1, c2] = setupOf(42).campaigns;
       const w = [...truth.get(c1!)!.keys()][0]!;
       const w2 = [...truth.get(c2!)!.keys()][0]!;
-      await redis.incrby(cellKey(c1!, w), 1);
-      await redis.decrby(cellKey(c2!, w2), 1);
+      { const c = cellKey(c1!, w); await redis.zincrby(c.key, 1, c.member); }
+      { const c = cellKey(c2!, w2); await redis.zincrby(c.key, -1, c.member); }
       const bad = await check(s);
       expect(bad.code).toBe(1);
       expect(bad.out.differing).toBe(2);
@@ -74,8 +74,8 @@ describe('YSB', () => {
       expect(bad.stderr).toContain(`DIFFER campaign ${c1} window ${new Date(w).toISOString()} (realtime): expected`);
       expect(bad.stderr).toContain('(+1)');
       expect(bad.stderr).toContain('(-1)');
-      await redis.decrby(cellKey(c1!, w), 1);
-      await redis.incrby(cellKey(c2!, w2), 1);
+      { const c = cellKey(c1!, w); await redis.zincrby(c.key, -1, c.member); }
+      { const c = cellKey(c2!, w2); await redis.zincrby(c.key, 1, c.member); }
     } finally {
       redis.disconnect();
     }

@@ -4,7 +4,7 @@
  * covered. Both are removed with UNLINK (freed off Redis's main thread) in pipelines.
  */
 import type { Redis } from 'ioredis';
-import { batchBucketsKey, batchPrefix, batchVersionsKey, idsKey, keysKey, parseBucketId, topKey, valueKey, viewPrefix } from '../../views/keys.js';
+import { batchBucketsKey, batchPrefix, batchVersionsKey, bucketIdsKey, idsKey, keysKey, parseBucketId, topKey, valueKey, viewPrefix } from '../../views/keys.js';
 import type { ViewDef } from '../../views/view.js';
 import { forgetRealtime } from '../../speed/realtime-coverage.js';
 
@@ -42,7 +42,8 @@ export async function deleteVersionsExcept(redis: Redis, namespace: string, view
 
 /**
  * Remove realtime buckets that end at or before `upTo`. A realtime bucket's top ZSET names
- * every key written in it, so the value keys (and exactly-once id sets) are found without
+ * every key written in it (for count and sum it is the bucket's cells), so the value keys
+ * of the other kinds (and exactly-once id sets) are found without
  * scanning them; only the top ZSETs are found by SCAN (one per bucket, few). A speed-layer
  * write racing this into such an old bucket leaves a key no query reads, expiring by its TTL.
  */
@@ -60,7 +61,7 @@ export async function expireRealtime(redis: Redis, namespace: string, view: View
   } while (cursor !== '0');
   for (const [top, b] of tops) {
     const members = await redis.zrange(top, '0', '-1');
-    await unlinkAll(redis, [...members.flatMap((k) => [valueKey(p, k, b), idsKey(p, k, b)]), top]);
+    await unlinkAll(redis, [...members.flatMap((k) => [valueKey(p, k, b), idsKey(p, k, b)]), top, bucketIdsKey(p, b)]);
   }
   // Index entries whose latest bucket is gone point at nothing any more.
   if (tops.length > 0) await redis.zremrangebyscore(keysKey(p), '-inf', `(${upTo - view.bucketMs + 1}`);

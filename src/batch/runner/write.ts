@@ -6,7 +6,7 @@
  * with the cheapest command that makes it, which is the view kind's to say (writeBucket in
  * src/views/kinds/<kind>.ts):
  *
- *   count/sum   MSET of many value keys (the final number)
+ *   count/sum   nothing but the top ZSET (its scores are the cells, src/views/kinds/numeric.ts)
  *   distinct    one PFADD per cell with all its members
  *   counters    one HSET per cell (reducer views' cells, summed by a combine task first)
  *   top ZSETs   ZADDs per bucket, 500 keys each (score = the kind's score of the cell; for
@@ -14,7 +14,7 @@
  *   keys index  ZADD of each key's latest bucket
  *   buckets     one ZADD of the buckets this writer wrote (every writer adds the same members)
  *
- * About 1 command per uniques cell and 1/500 per pageviews cell, against ~5 commands in a Lua
+ * About 1 command per uniques cell and 1/500 per pageviews cell (its top entry), against ~5 commands in a Lua
  * script per cell part for the merges this replaced, which capped a run near 50 k events/s.
  * Commands are encoded straight into buffers (resp.ts) in the pool thread and sent by the
  * main thread (compute.ts), whose event loop is free: a pool thread busy with its next task

@@ -1,9 +1,9 @@
 /**
- * `count`: events per key and bucket. A Redis string counter (INCRBY), an integer per cell;
- * a range is the sum of its buckets. The kind of the pageviews view.
+ * `count`: events per key and bucket, an integer per cell (a member of its bucket's top ZSET
+ * in Redis, see numeric.ts); a range is the sum of its buckets. The kind of the pageviews view.
  */
 import type { AggregationKind } from './kind.js';
-import { numericAggregator } from './numeric.js';
+import { NUMERIC_LUA, numericAggregator } from './numeric.js';
 
 export interface CountSpec {
   readonly kind: 'count';
@@ -20,10 +20,7 @@ const one = (): number => 1;
 export const countKind: AggregationKind<CountSpec> = {
   name: 'count',
   validate: () => {},
-  lua: {
-    apply: `score = redis.call('INCRBY', vk, A[i])`,
-    read: `score = redis.call('GET', vk)`,
-  },
+  lua: { record: NUMERIC_LUA },
   bind: () => numericAggregator(countKind, {
     integer: true,
     amountOfEvent: one,

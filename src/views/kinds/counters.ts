@@ -2,11 +2,11 @@
  * `counters`: several named integer counts per key and bucket, for a view that is not a
  * monoid over events (bounce rate needs whole visits): a stateful bolt feeds the speed layer
  * and a batch reducer the batch layer, both with `fields` updates. A Redis hash (HINCRBY per
- * field); a range sums field by field and reads through the view's `present` (e.g. a rate).
+ * field, one hash per cell); a range sums field by field and reads through the view's `present` (e.g. a rate).
  * The top ZSETs score a cell by its first field.
  */
 import { valueKey } from '../keys.js';
-import type { Aggregator, AggregationKind, BucketRead, ViewValue } from './kind.js';
+import type { Aggregator, AggregationKind, BucketAt, BucketRead, ViewValue } from './kind.js';
 
 export interface CountersSpec {
   readonly kind: 'counters';
@@ -33,6 +33,18 @@ function numbersOf(h: unknown): Counters {
   if (Array.isArray(h)) for (let i = 0; i + 1 < h.length; i += 2) out[String(h[i])] = Number(h[i + 1]);
   else if (h !== null && typeof h === 'object') for (const [f, v] of Object.entries(h)) out[f] = Number(v);
   return out;
+}
+
+/** `nf f1 n1 f2 n2 ..` of a counters record; throws on a count HINCRBY would refuse. */
+function pushFields(cells: unknown[], x: Readonly<Counters>): void {
+  const at = cells.length;
+  cells.push(0);
+  for (const f in x) {
+    const n = x[f]!;
+    if (!Number.isSafeInteger(n)) throw new Error(`counter '${f}' must be an integer, got ${n}`);
+    cells.push(f, n);
+  }
+  cells[at] = cells.length - at - 1;
 }
 
 function bind(fields: readonly string[]): Aggregator<Readonly<Counters>, Counters> {
@@ -62,19 +74,23 @@ function bind(fields: readonly string[]): Aggregator<Readonly<Counters>, Counter
     score: (m) => m[first] ?? 0,
     pack: (m) => m,
     unpack: (p) => ({ ...(p as Counters) }),
-    scoreArg: first,
-    pushAmount(list, from, to, out) {
-      // The first field first: the script scores the cell by its new value.
-      const sums = new Map<string, number>([[first, 0]]);
-      for (let i = from; i < to; i++) {
-        const x = list[i]!.fields;
-        if (x !== undefined) for (const f in x) sums.set(f, (sums.get(f) ?? 0) + x[f]!);
+    cellsInTop: false,
+    recordArg: first,
+    pushCell(cells, key, ek, list, ids) {
+      const at = cells.length;
+      cells.push(key, ek, 0);
+      if (ids) {
+        // One entry per event: its id, then its counters (applied only if the id is new).
+        for (let i = 0; i < list.length; i++) {
+          cells.push(list[i]!.id);
+          pushFields(cells, list[i]!.fields ?? {});
+        }
+      } else {
+        const sums: Counters = {};
+        for (let i = 0; i < list.length; i++) addInto(sums, list[i]!.fields ?? {});
+        pushFields(cells, sums);
       }
-      out.push(String(2 * sums.size));
-      for (const [f, n] of sums) {
-        if (!Number.isSafeInteger(n)) throw new Error(`counter '${f}' must be an integer, got ${n}`);
-        out.push(f, String(n));
-      }
+      cells[at + 2] = cells.length - at - 3;
       return true;
     },
     writeBucket(w, bp, bucket, cells) {
@@ -86,9 +102,9 @@ function bind(fields: readonly string[]): Aggregator<Readonly<Counters>, Counter
         for (const [f, n] of entries) w.arg(f).num(n);
       }
     },
-    read(vkeys): BucketRead {
+    read(key: string, at: readonly BucketAt[]): BucketRead {
       return {
-        commands: vkeys.map((k) => ['HGETALL', k] as const),
+        commands: at.map(({ prefix, bucket }) => ['HGETALL', valueKey(prefix, key, bucket)] as const),
         parse(replies) {
           const values: ViewValue[] = [];
           const total = value({});
@@ -112,10 +128,41 @@ export const countersKind: AggregationKind<CountersSpec> = {
     if (!Array.isArray(spec.fields) || spec.fields.length === 0) throw new Error(`${where}: counters needs at least one field`);
   },
   lua: {
-    // The first field comes first (pushAmount): its new value is the cell's score.
-    apply: `score = redis.call('HINCRBY', vk, A[i], A[i + 1])
-        for j = i + 2, i + k - 1, 2 do redis.call('HINCRBY', vk, A[j], A[j + 1]) end`,
-    read: `score = redis.call('HGET', vk, first)`,
+    // cells: {key, ek, len, then len values}: `nf f1 n1 ..` (nf: the values after it), each
+    // entry after its event id when exactly-once. The first field's new value (`arg`) is the
+    // cell's score.
+    record: `local old = mode == 1 and scores(cellKeys(cells)) or nil
+local j, c = 1, 0
+while j <= #cells do
+  c = c + 1
+  local key = cells[j]
+  local vk = head .. (cells[j + 1] or key) .. tail
+  local idk = ids and (vk .. ':ids') or nil
+  local last = j + 2 + cells[j + 2]
+  local p, touched, score = j + 3, false, nil
+  while p <= last do
+    local fresh = true
+    if idk then
+      fresh = redis.call('SADD', idk, cells[p]) == 1
+      if not fresh then skipped = skipped + 1 end
+      p = p + 1
+    end
+    local nf = cells[p]
+    if fresh then
+      for q = p + 1, p + nf, 2 do
+        local v = redis.call('HINCRBY', vk, cells[q], cells[q + 1])
+        if cells[q] == arg then score = v end
+      end
+      touched = true
+    end
+    p = p + 1 + nf
+  end
+  if idk then redis.call('PEXPIREAT', idk, at) end
+  if touched then redis.call('PEXPIREAT', vk, at) end
+  if score == nil then score = redis.call('HGET', vk, arg) end
+  if mode ~= 1 then reply(score or '') elseif score then top(key, score, not old[c]) end
+  j = last + 1
+end`,
   },
   bind: (spec) => bind(spec.fields),
 };

@@ -1,13 +1,14 @@
 /**
  * `distinct`: distinct values of an event field per key and bucket (unique visitors). In
- * Redis a HyperLogLog (PFADD; a range's uniques are one PFCOUNT over its buckets' keys, the
- * union, not the sum: a visitor seen in two hours counts once). In memory (batch cells, the
+ * Redis a HyperLogLog per cell (PFADD; a range's uniques are one PFCOUNT over its buckets'
+ * keys, the union, not the sum: a visitor seen in two hours counts once), scored in the
+ * bucket's top ZSET by its PFCOUNT. In memory (batch cells, the
  * in-process store) the exact members: the batch writer PFADDs them and scores the top ZSET
  * with their exact number. Adding a member twice changes nothing, so an exactly-once view
  * of this kind needs no event ids.
  */
 import { valueKey } from '../keys.js';
-import { PER_COMMAND, type Aggregator, type AggregationKind, type BucketRead } from './kind.js';
+import { PER_COMMAND, type Aggregator, type AggregationKind, type BucketAt, type BucketRead } from './kind.js';
 
 export interface DistinctSpec {
   readonly kind: 'distinct';
@@ -73,17 +74,24 @@ function bind(field: string): Aggregator<string, Members> {
       for (const x of p as string[]) m = add(m, x);
       return m;
     },
-    scoreArg: '-',
-    pushAmount(list, from, to, out) {
+    cellsInTop: false,
+    recordArg: '',
+    pushCell(cells, key, ek, list) {
       // Each member once: PFADD of a repeat changes nothing but costs Redis its hashing.
+      if (list.length === 1) {
+        const m = list[0]!.member;
+        if (m === undefined) return false;
+        cells.push(key, ek, 1, m);
+        return true;
+      }
       const members = new Set<string>();
-      for (let i = from; i < to; i++) {
+      for (let i = 0; i < list.length; i++) {
         const m = list[i]!.member;
         if (m !== undefined) members.add(m);
       }
       if (members.size === 0) return false;
-      out.push(String(members.size));
-      for (const m of members) out.push(m);
+      cells.push(key, ek, members.size);
+      for (const m of members) cells.push(m);
       return true;
     },
     writeBucket(w, bp, bucket, cells) {
@@ -106,8 +114,9 @@ function bind(field: string): Aggregator<string, Members> {
         }
       }
     },
-    read(vkeys): BucketRead {
+    read(key: string, at: readonly BucketAt[]): BucketRead {
       // PFCOUNT of several keys counts their union without storing it (one slot: same hash tag).
+      const vkeys = at.map(({ prefix, bucket }) => valueKey(prefix, key, bucket));
       const commands = vkeys.map((k) => ['PFCOUNT', k] as const);
       return {
         commands: vkeys.length === 0 ? [] : [...commands, ['PFCOUNT', ...vkeys]],
@@ -125,10 +134,27 @@ export const distinctKind: AggregationKind<DistinctSpec> = {
     if (!spec.field) throw new Error(`${where}: distinct needs a field`);
   },
   lua: {
-    // unpack is bounded by Lua's C stack (about 8000 values): add in chunks.
-    apply: `for from = i, i + k - 1, 1000 do redis.call('PFADD', vk, unpack(A, from, math.min(from + 999, i + k - 1))) end
-        score = redis.call('PFCOUNT', vk)`,
-    read: `score = redis.call('PFCOUNT', vk)`,
+    // cells: {key, ek, k, m1 .. mk, ...} (k: the members). A cell new to the bucket (no top entry) whose one
+    // member changed the HyperLogLog counts 1 without a PFCOUNT; a cell whose HyperLogLog did
+    // not change keeps its top score. unpack is bounded by Lua's C stack: add in chunks.
+    record: `local old = mode == 1 and scores(cellKeys(cells)) or nil
+local j, c = 1, 0
+while j <= #cells do
+  c = c + 1
+  local key, k = cells[j], cells[j + 2]
+  local vk = head .. (cells[j + 1] or key) .. tail
+  local last, changed = j + 2 + k, 0
+  for from = j + 3, last, 1000 do changed = changed + redis.call('PFADD', vk, unpack(cells, from, math.min(from + 999, last))) end
+  redis.call('PEXPIREAT', vk, at)
+  if mode ~= 1 then
+    reply(redis.call('PFCOUNT', vk))
+  elseif not old[c] then
+    top(key, (k == 1 and changed == 1) and '1' or redis.call('PFCOUNT', vk), true)
+  elseif changed > 0 then
+    top(key, redis.call('PFCOUNT', vk), false)
+  end
+  j = last + 1
+end`,
   },
   bind: (spec) => bind(spec.field),
 };

@@ -63,7 +63,7 @@ export function aggregatorOf(spec: { readonly kind: string }): Aggregator {
 
 for (const k of [countKind, sumKind, distinctKind, countersKind]) registerKind(k as AggregationKind);
 
-export type { Aggregator, AggregationKind, BucketRead, Cell, CellTable, CommandSink, KindLua, ReadCommand, UpdateBase, ViewValue } from './kind.js';
+export type { Aggregator, AggregationKind, BucketAt, BucketRead, Cell, CellTable, CommandSink, KindLua, ReadCommand, UpdateBase, ViewValue } from './kind.js';
 export { PER_COMMAND } from './kind.js';
 export type { CountSpec } from './count.js';
 export type { SumSpec } from './sum.js';

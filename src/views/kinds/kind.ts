@@ -11,7 +11,8 @@
  * Three shapes of data pass through it: the *amount* one event or update adds (`X`: 1, a
  * member, a counters record), the *accumulator* of one cell in memory (`M`: the batch
  * runner's cells and the in-process store), and the *value* stores and queries return
- * (`ViewValue`). In Redis a cell is whatever the kind's script branch and batch write make.
+ * (`ViewValue`). In Redis a cell is whatever the kind's script branch and batch write make:
+ * a member of its bucket's top ZSET (count, sum) or a key of its own (distinct, counters).
  */
 import type { ViewUpdate } from '../view.js';
 
@@ -47,6 +48,12 @@ export interface CellTable<M = unknown> {
 /** A Redis command of a read, sent in the reader's pipeline: name, then arguments. */
 export type ReadCommand = readonly [name: string, ...args: string[]];
 
+/** Where a read finds one bucket of a key: under `prefix` (realtime or a batch version's). */
+export interface BucketAt {
+  readonly prefix: string;
+  readonly bucket: number;
+}
+
 /** A read of one key over buckets: its commands, and how their replies become values. */
 export interface BucketRead {
   readonly commands: readonly ReadCommand[];
@@ -55,16 +62,33 @@ export interface BucketRead {
 }
 
 /**
- * The Lua of a kind's branch in the flush script (src/speed/apply-lua.ts), statements inlined
- * in the script's value-record loop (a function call per amount cost the script ~5%).
- * `apply` adds one amount, ARGV `A[i .. i+k-1]` as pushAmount wrote it, to the value key `vk`
- * and sets `score` to the cell's score after it (its top ZSET score); `read` sets `score`
- * when every event was skipped (false: no cell). `first` is the record's `scoreArg`. Locals
- * they declare stay within their branch.
+ * The Lua of a kind in the flush script (src/speed/apply-lua.ts): statements that apply one
+ * record of the kind, inlined as the kind's branch of the script's record loop. In scope:
+ *
+ *   mode    1: the record's cells, their top entries and their keys-index entries are all
+ *           written here (one Redis); 2: only the cells, each cell's score goes to the reply
+ *           with `reply(score)` in cell order (a Redis Cluster's slot call: the view's own call
+ *           sets the top scores afterwards)
+ *   at      the bucket's expiry, epoch ms        tk      the bucket's top ZSET
+ *   kidx    the view's keys index                bucket  the bucket start (its index score)
+ *           (`at` and `bucket` as strings: Redis formats a Lua number argument costly)
+ *   ids     exactly-once: `cellsInTop` kinds get the bucket's id set, the others `true` (a
+ *           cell's set is `vk .. ':ids'`); false when the view is not exactly-once
+ *   head, tail  a cell's value key is `head .. (ek or key) .. tail`
+ *   arg     the aggregator's `recordArg`         cells   the flat array pushCell filled
+ *
+ * and helpers: `num(x)` (a number as a command argument, cheaply), `scores(keys)` (ZMSCORE of tk: a table of scores, false for keys not in it),
+ * `zadd(key, flat, flag)` (ZADD of score/member pairs, chunked), `sadd(key, list)`,
+ * `ismember(key, list)` (SMISMEMBER), `cellKeys(cells)` (the keys of cells laid out as
+ * `key, ek, len, <len values>`), `extend(key, at)` (moves a
+ * shared key's expiry later, once per script), `index(key)` (queues the key's keys-index
+ * entry for this bucket), `top(key, score, fresh)` (mode 1: queues the cell's top entry, and
+ * its index entry unless `fresh` is false; mode 2: replies the score), `reply(x)` and
+ * `skipped` (a counter of exactly-once events found applied). The core writes the queued top
+ * entries with one ZADD per record and extends tk. Locals stay within the branch.
  */
 export interface KindLua {
-  readonly apply: string;
-  readonly read: string;
+  readonly record: string;
 }
 
 /** One view's aggregation, bound: see the file comment. */
@@ -102,20 +126,32 @@ export interface Aggregator<X = unknown, M = unknown> {
   pack(m: M): unknown;
   unpack(p: unknown): M;
 
-  /** Speed layer: the record's extra argument handed to the Lua functions (e.g. the first counter). */
-  readonly scoreArg: string;
   /**
-   * Push `k a1 .. ak`, the amount of list[from, to) summed, onto `out` for the script; throws
-   * on an amount Redis would refuse (a script that errors halfway keeps what it wrote).
-   * Returns false, having pushed nothing, when the amount is empty (nothing to write).
+   * Speed layer: the cells of a bucket are members of its top ZSET, their values its scores
+   * (count, sum: one key per bucket, no key per cell); else each cell has a value key and the
+   * top ZSET holds its score.
    */
-  pushAmount(list: readonly ViewUpdate[], from: number, to: number, out: string[]): boolean;
+  readonly cellsInTop: boolean;
+  /** The record's `arg` in the kind's Lua (counters: the first field, which scores a cell). */
+  readonly recordArg: string;
+  /**
+   * Append one cell to a flush record's `cells`, in the layout the kind's Lua reads: `key` the
+   * view key, `ek` its escaped form for the value key when that differs (else false), `list`
+   * the cell's updates in arrival order, with `ids` one per distinct event id (each to be
+   * applied once, by its id). Returns false, having appended nothing, when the cell adds
+   * nothing. Throws on an amount Redis would refuse: a script that errors halfway keeps what
+   * it wrote.
+   */
+  pushCell(cells: unknown[], key: string, ek: string | false, list: readonly ViewUpdate[], ids: boolean): boolean;
 
   /** Batch layer: write one bucket's cells under batch prefix `bp` with the cheapest commands that make them. */
   writeBucket(w: CommandSink, bp: string, bucket: number, cells: ReadonlyMap<string, Cell<M>>): void;
 
-  /** Serving: read value keys `vkeys` (one per bucket, same hash tag) and their merge over the range. */
-  read(vkeys: readonly string[]): BucketRead;
+  /**
+   * Serving: read `key` in each of `at` (a key prefix, realtime or a batch version's, and a
+   * bucket; every read stays in one slot) and their merge over the range.
+   */
+  read(key: string, at: readonly BucketAt[]): BucketRead;
   /** How a value reads in answers (`present` is the view's own, e.g. counters as a bounce rate). */
   present(v: ViewValue, present: ((counters: Readonly<Record<string, number>>) => unknown) | undefined): unknown;
   /** Said next to a top list when its scores are not the range's values (distinct: summed per bucket). */

@@ -1,24 +1,72 @@
 /**
- * The common part of kinds whose cell is one number (count, sum): a Redis string the script
- * increments, MSET by the batch writer, MGET over a range, and a range total that is the sum
- * of its buckets. Each numeric kind's own file says what an event adds and which increment.
+ * The common part of kinds whose cell is one number (count, sum). In Redis a bucket's cells
+ * are the members of its top ZSET, each scored by its value: one key per bucket (one expiry,
+ * one slot per view), so a flush adds to a bucket's cells with one ZMSCORE and one ZADD
+ * instead of a counter, an expiry, a top entry and an index entry per cell, and the batch
+ * writer's top ZSET is the whole of its bucket. Values are doubles: counts are exact up to
+ * 2^53. A range total is the sum of its buckets. Each numeric kind's own file says what an
+ * event adds.
  */
-import { valueKey } from '../keys.js';
+import { topKey } from '../keys.js';
 import type { ViewUpdate } from '../view.js';
-import { PER_COMMAND, type Aggregator, type AggregationKind, type BucketRead, type Cell, type CommandSink, type UpdateBase } from './kind.js';
+import type { Aggregator, AggregationKind, BucketAt, BucketRead, UpdateBase } from './kind.js';
 
 export interface NumericOptions {
-  /** Amounts must be integers (INCRBY); otherwise finite numbers (INCRBYFLOAT). */
+  /** Amounts must be integers (counts); otherwise finite numbers (sums). */
   readonly integer: boolean;
   readonly amountOfEvent: (event: unknown) => number | undefined;
   /** The reduce loop's step (see Aggregator.foldEvent), written by each kind for its own amount. */
   readonly foldEvent: Aggregator<number, number>['foldEvent'];
 }
 
+/**
+ * The flush script's branch for a numeric record. `cells` is `{key, n, ...}` (keys distinct)
+ * or, exactly-once, `{key, n, member, ...}` one entry per event, `member` = key NUL id in the
+ * bucket's id set, amounts as strings (a new cell's goes to ZADD as it is). New values are the
+ * old scores plus the amounts; a key new to the bucket gets its keys-index entry.
+ */
+export const NUMERIC_LUA = `local keys, add = {}, {}
+if ids then
+  local members = {}
+  for j = 3, #cells, 3 do members[#members + 1] = cells[j] end
+  local seen = ismember(ids, members)
+  local fresh = {}
+  for j = 1, #members do
+    if seen[j] == 1 then
+      skipped = skipped + 1
+    else
+      fresh[#fresh + 1] = members[j]
+      local key, n = cells[3 * j - 2], cells[3 * j - 1]
+      local s = add[key]
+      if s == nil then keys[#keys + 1] = key add[key] = n else add[key] = s + n end
+    end
+  end
+  sadd(ids, fresh)
+  extend(ids, at)
+else
+  for j = 1, #cells, 2 do keys[#keys + 1] = cells[j] add[cells[j]] = cells[j + 1] end
+end
+if #keys > 0 then
+  local old = scores(keys)
+  local flat = {}
+  for j = 1, #keys do
+    local key, o = keys[j], old[j]
+    local v = add[key]
+    if o then v = v + tonumber(o) else index(key) end
+    flat[2 * j - 1] = num(v)
+    flat[2 * j] = key
+  end
+  zadd(tk, flat)
+end`;
+
 /** A bound numeric aggregator: amounts are `n`, a cell is its sum. */
 export function numericAggregator(kind: AggregationKind, o: NumericOptions): Aggregator<number, number> {
   const name = kind.name;
   const integer = o.integer;
+  const check = (n: number): number => {
+    if (!Number.isFinite(n) || (integer && !Number.isSafeInteger(n))) throw new Error(`${name} amount must be ${integer ? 'an integer' : 'a finite number'}, got ${n}`);
+    return n;
+  };
   return {
     kind,
     fromEvents: true,
@@ -40,41 +88,35 @@ export function numericAggregator(kind: AggregationKind, o: NumericOptions): Agg
     score: (m) => m,
     pack: (m) => m,
     unpack: (p) => p as number,
-    scoreArg: '-',
-    pushAmount(list, from, to, out) {
+    cellsInTop: true,
+    recordArg: '',
+    pushCell(cells, key, _ek, list, ids) {
+      if (ids) {
+        for (let i = 0; i < list.length; i++) {
+          const u = list[i]!;
+          cells.push(key, String(check(u.n ?? 0)), `${key}\u0000${u.id}`);
+        }
+        return list.length > 0;
+      }
       let n = 0;
-      for (let i = from; i < to; i++) n += list[i]!.n ?? 0;
-      if (!Number.isFinite(n) || (integer && !Number.isSafeInteger(n))) throw new Error(`${name} amount must be ${integer ? 'an integer' : 'a finite number'}, got ${n}`);
-      out.push('1', String(n));
+      for (let i = 0; i < list.length; i++) n += list[i]!.n ?? 0;
+      cells.push(key, String(check(n)));
       return true;
     },
-    writeBucket: writeNumbers,
+    // The batch writer's top ZSET, scored by `score`, is the bucket's cells: nothing else to write.
+    writeBucket: () => {},
     read: readNumbers,
     present: (v) => v,
     topNote: null,
   };
 }
 
-/** MSET of the cells' final numbers, PER_COMMAND keys a command. */
-export function writeNumbers(w: CommandSink, bp: string, bucket: number, cells: ReadonlyMap<string, Cell<number>>): void {
-  let left = 0, remaining = cells.size;
-  for (const c of cells.values()) {
-    if (left === 0) {
-      left = Math.min(PER_COMMAND, remaining);
-      remaining -= left;
-      w.command('MSET', 2 * left);
-    }
-    w.arg(valueKey(bp, c.key, bucket)).num(c.m);
-    left--;
-  }
-}
-
-/** One MGET of every bucket's key (they share a hash tag: one slot); a missing bucket is 0. */
-export function readNumbers(vkeys: readonly string[]): BucketRead {
+/** One ZSCORE per bucket (the top ZSETs of a view share a hash tag: one slot); a missing cell is 0. */
+function readNumbers(key: string, at: readonly BucketAt[]): BucketRead {
   return {
-    commands: vkeys.length === 0 ? [] : [['MGET', ...vkeys]],
+    commands: at.map(({ prefix, bucket }) => ['ZSCORE', topKey(prefix, bucket), key] as const),
     parse(replies) {
-      const values = ((replies[0] ?? []) as Array<string | null>).map((s) => (s === null ? 0 : Number(s)));
+      const values = (replies as ReadonlyArray<string | null>).map((s) => (s === null || s === undefined ? 0 : Number(s)));
       let total = 0;
       for (const v of values) total += v;
       return { values, total };

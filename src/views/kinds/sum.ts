@@ -1,10 +1,10 @@
 /**
  * `sum`: a numeric field of the events summed per key and bucket (bytes served, revenue).
- * A Redis string incremented by INCRBYFLOAT; an event whose field is not a finite number is
- * skipped. A range is the sum of its buckets.
+ * A double per cell (a member of its bucket's top ZSET in Redis, see numeric.ts); an event
+ * whose field is not a finite number is skipped. A range is the sum of its buckets.
  */
 import type { AggregationKind } from './kind.js';
-import { numericAggregator } from './numeric.js';
+import { NUMERIC_LUA, numericAggregator } from './numeric.js';
 
 export interface SumSpec {
   readonly kind: 'sum';
@@ -23,10 +23,7 @@ export const sumKind: AggregationKind<SumSpec> = {
   validate(spec, where) {
     if (!spec.field) throw new Error(`${where}: sum needs a field`);
   },
-  lua: {
-    apply: `score = redis.call('INCRBYFLOAT', vk, A[i])`,
-    read: `score = redis.call('GET', vk)`,
-  },
+  lua: { record: NUMERIC_LUA },
   bind(spec) {
     const field = spec.field;
     return numericAggregator(sumKind, {
