@@ -61,7 +61,11 @@ const query = async (view: string, key: string, redis: string): Promise<Query> =
   expect(r.code, r.stderr).toBe(0);
   return json<Query>(r);
 };
-const nonZero = (q: Query) => q.buckets.filter((b) => b.value !== 0).map((b) => [b.start, b.value, b.source]);
+const nonZero = (q: Query) => q.buckets.filter((b) => b.value !== 0 && b.source !== 'missing').map((b) => [b.start, b.value, b.source]);
+/** Buckets the speed layer cannot vouch for (after the latest event it read) and no batch covers. */
+const missing = (q: Query) => q.buckets.filter((b) => b.source === 'missing').map((b) => b.start);
+/** 10:01:10 .. 10:02:00: the buckets of the query's range after the latest click (10:01:05). */
+const AFTER_LAST = Array.from({ length: 6 }, (_, i) => new Date(Date.parse('2026-01-05T10:01:10Z') + i * 10_000).toISOString());
 
 describe('the packed package in a project of its own', () => {
   it('ships what a user needs and nothing of the repository\'s tests', () => {
@@ -95,6 +99,7 @@ describe('the packed package in a project of its own', () => {
       ['2026-01-05T10:00:00.000Z', 3, 'realtime'], ['2026-01-05T10:00:10.000Z', 1, 'realtime'],
       ['2026-01-05T10:00:30.000Z', 1, 'realtime'], ['2026-01-05T10:01:00.000Z', 1, 'realtime'],
     ]);
+    expect(missing(buy)).toEqual(AFTER_LAST);
     expect((await query('users', 'buy', redis)).value).toBe(4); // ann, bo, cy, dee
     expect((await query('users', 'help', redis)).value).toBe(2);
     expect(readFileSync(join(app, 'rejects.jsonl'), 'utf8')).toContain('"lineNumber":7');
@@ -122,6 +127,7 @@ describe('the packed package in a project of its own', () => {
       ['2026-01-05T10:00:00.000Z', 3, 'batch'], ['2026-01-05T10:00:10.000Z', 1, 'batch'],
       ['2026-01-05T10:00:30.000Z', 1, 'batch'], ['2026-01-05T10:01:00.000Z', 1, 'realtime'],
     ]);
+    expect(missing(buy)).toEqual(AFTER_LAST);
     expect((await query('clicks', 'help', redis)).value).toBe(2);
     expect((await query('users', 'buy', redis)).value).toBe(4);
   }, 180_000);
