@@ -50,7 +50,6 @@ export interface UpFlags extends CommonFlags, RedisTlsCliFlags {
   format?: string;
 }
 
-/** The batch period without --every: a run over a day's worth of a busy site's facts takes minutes, and the speed layer holds what the batch has not covered yet. */
 const DEFAULT_PORT = 8080;
 const DRAIN_MS = 5000;
 
