@@ -11,7 +11,8 @@
  */
 import { displayTarget, parseClusterUrls, type RedisTarget } from './redis-client.js';
 import { RedisUsageError } from './redis-errors.js';
-import { findPrivateRedis, hasRedisServer, startPrivateRedis, type PrivateRedis } from './private-redis.js';
+import { leasePrivateRedis } from './private-lease.js';
+import { findPrivateRedis, hasRedisServer } from './private-redis.js';
 import { withTlsFlags, tlsFlagsGiven, type RedisTlsFlags } from './redis-tls.js';
 import { maskUrl, redisOptionsFromUrl } from './redis-url.js';
 import { waitForCluster, waitForRedis } from './wait-redis.js';
@@ -49,7 +50,7 @@ export interface ViewConnection {
   readonly warning: string | null;
   /** Merge into the topology config: `{ redis: url }`, `{ redisCluster: urls }` or `{ viewStore: 'memory' }`. */
   readonly config: Readonly<Record<string, unknown>>;
-  /** Call when the command ends (a private server stays up for the next command; see private-redis.ts). */
+  /** Call when the command ends (a private server stays up for the next command, see private-redis.ts; its lease ends here). */
   release(): Promise<void>;
 }
 
@@ -84,8 +85,8 @@ export async function connectViews(options: ConnectOptions = {}): Promise<ViewCo
   // A running server answers at once; only without one is the binary looked for (a process spawn).
   const running = await findPrivateRedis(cwd);
   if (running !== null || hasRedisServer(bin)) {
-    // It stays up after this command (private-redis.ts): nothing to stop on release.
-    const server: PrivateRedis = running ?? (await startPrivateRedis(cwd, bin));
+    // It stays up after this command (private-redis.ts); the lease holds it up during it.
+    const { server, release } = await leasePrivateRedis(cwd, bin, running);
     return {
       mode: 'private',
       url: server.url,
@@ -94,7 +95,7 @@ export async function connectViews(options: ConnectOptions = {}): Promise<ViewCo
       display: `${server.url} (private redis-server, data in ${server.dir}${server.started ? '' : ', already running'})`,
       warning: null,
       config: { redis: server.url },
-      release: async () => {},
+      release: async () => release(),
     };
   }
   return {

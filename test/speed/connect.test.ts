@@ -142,4 +142,28 @@ describe('connectViews', () => {
       rmSync(cwd, { recursive: true, force: true });
     }
   });
+
+  it('keeps the private server up for a command from the moment it picks it until it releases it', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'topo-lease-'));
+    const file = join(cwd, '.topo', 'redis', 'server.json');
+    try {
+      await startPrivateRedis(cwd, 'redis-server', 1500);
+      const { pid, keeper } = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; keeper: number };
+      // A command that connects no client of its own (its workers would, later): without the
+      // lease, the keeper stopped the server 1.5 s after its PING, and the workers were refused.
+      const conn = await connectViews({ env: {}, cwd });
+      expect(conn.mode).toBe('private');
+      const held = Date.now();
+      while (Date.now() - held < 3000) {
+        expect(isAlive(pid)).toBe(true);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await ping(JSON.parse(readFileSync(file, 'utf8')).port as number)).toBe(true);
+      await conn.release();
+      await until(async () => !isAlive(pid) && !isAlive(keeper), 20_000, 'the idle stop after the release');
+    } finally {
+      await stopPrivateRedis(cwd);
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
 });
