@@ -71,15 +71,22 @@ describe('simulated time', () => {
     expect(feeder.failed()).toEqual(['s']);
   });
 
-  it('an acked tuple never times out, and the spout completes as soon as it is acked', async () => {
+  it('an acked tuple never times out (reset or not), and the spout completes as soon as it is acked', async () => {
     const { feeder, held, collector, topology } = holding();
     const time = new SimulatedTime();
     handle = await runTopology(topology, { clock: time, config: { messageTimeoutMs: 1_000 } });
     feeder.feed(['x'], 'x');
+    feeder.feed(['y'], 'y');
     await time.advance(999);
     collector().ack(held[0]!);
+    // y is reset past its timeout twice, then acked: a reset tree still completes by its acks.
+    collector().resetTimeout(held[1]!);
+    await time.advance(999);
+    collector().resetTimeout(held[1]!);
+    await time.advance(999);
+    collector().ack(held[1]!);
     await time.advance(5_000);
-    expect(feeder.acked()).toEqual(['x']);
+    expect(feeder.acked()).toEqual(['x', 'y']);
     expect(feeder.failed()).toEqual([]);
   });
 
