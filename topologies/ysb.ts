@@ -19,6 +19,7 @@
  * instead of generating; `group`, `stream.*` as in docs/streams.md), `rejects` (default
  * .topo/rejects/ysb.jsonl), `master` (default ./data/master), `ysb.ads` (the ad -> campaign
  * table file `topo batch` joins with; env YSB_ADS, default .topo/ysb/ad-to-campaign.json).
+ * Env `YSB_GENERATORS`: input tasks (default 1; one per worker thread is fastest).
  * docs/ysb.md is the guide.
  */
 import { TopologyBuilder } from '../src/index.js';
@@ -33,12 +34,30 @@ export const datasets = [ysbEvents];
 export const formats = [ysbJson];
 export const batchInput = ysbBatchInput;
 
+/**
+ * Input tasks (`YSB_GENERATORS`, default 1): the generator's schedule split over this many
+ * spout tasks, or this many consumers of the stream. Read when the file is loaded, since a
+ * component's parallelism is fixed when the topology is built. `--chaos kill-worker` needs a
+ * worker thread with no spout task, so it wants fewer input tasks than workers.
+ */
+const GENERATORS = generatorsOf(process.env['YSB_GENERATORS']);
+function generatorsOf(v: string | undefined): number {
+  if (v === undefined || v === '') return 1;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`YSB_GENERATORS must be an integer from 1 to 64, got '${v}'`);
+  return n;
+}
+
 const builder = new TopologyBuilder();
 builder.addSharedResource(RESOURCE, () => new YsbThread(), (t) => t.close());
-builder.setSpout('events', YsbInput, 1);
-// Shuffled, not local-or-shuffle: the one spout's thread kept parse, join and master to itself
-// (profile at 60k/s target: that thread 95% busy, the other 90% idle); shuffled, 74% and 45%.
-builder.setBolt('parse', ParseBolt, 2).shuffleGrouping('events');
+builder.setSpout('events', YsbInput, GENERATORS);
+// One input task: parse shuffled, not local-or-shuffle, since the spout's thread kept parse,
+// join and master to itself (profile at 60k/s target: that thread 95% busy, the other 90%
+// idle; shuffled, 74% and 45%). One input task per thread: each thread parses its own lines,
+// and no JSON line crosses threads.
+const parse = builder.setBolt('parse', ParseBolt, 2);
+if (GENERATORS > 1) parse.localOrShuffleGrouping('events');
+else parse.shuffleGrouping('events');
 builder.setBolt('join', JoinBolt, 2).localOrShuffleGrouping('parse');
 // The benchmark's fields grouping: one writer task owns each campaign's windows.
 builder.setBolt('views', CampaignWriter, 2).fieldsGrouping('join', ['campaign']).setTickFrequency(100);

@@ -34,16 +34,20 @@ async function check(s: Scratch): Promise<{ code: number | null; out: CheckJson;
 }
 
 describe('YSB', () => {
-  it('50k generated events: every window exact in realtime, a doubled and a lost event named, exact again after topo batch', async () => {
+  it('50k generated events from two generator tasks: every window exact in realtime, a doubled and a lost event named, exact again after topo batch', async () => {
     const s = fresh('small');
+    // Two input tasks split the schedule (task i emits events i, i + 2, ...): the check must
+    // regenerate exactly the events both emitted.
+    s.env['YSB_GENERATORS'] = '2';
     // A fixed start in the past: event times are the schedule, emitted as fast as the run goes.
     // Two windows: [00, 10) and [10, 20); topo batch then serves the first.
     const start = Date.UTC(2026, 0, 5, 10, 0, 8);
     const run = await runYsb(s, ['-c', 'rate=20000', '-c', 'events=50000', '-c', 'seed=42', '-c', `start=${start}`]);
     expect(run.code, run.stderr).toBe(0);
-    const summary = lastJson<RunSummaryJson>(run);
+    const summary = lastJson<RunSummaryJson & { threads: Array<{ tasks: string[] }> }>(run);
     expect(summary.status).toBe('completed');
     expect(summary.spouts['events']!.acked).toBe(50_000);
+    expect(summary.threads.map((t) => t.tasks.filter((n) => n.startsWith('events:')).length)).toEqual([1, 1]);
 
     const truth = expectedCounts(setupOf(42), { seed: 42, start, rate: 20_000, skew: false }, 50_000);
     const views = [...truth.values()].reduce((a, m) => a + [...m.values()].reduce((x, y) => x + y, 0), 0);

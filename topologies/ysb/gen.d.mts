@@ -37,4 +37,6 @@ export interface DrawnEvent {
 export declare function setupOf(seed: number): Setup;
 export declare function drawEvent(run: GenRun, n: number): DrawnEvent;
 export declare function eventLine(setup: Setup, run: GenRun, n: number): string;
-export declare function expectedCounts(setup: Setup, run: GenRun, events: number): Map<string, Map<number, number>>;
+/** The events a run emitted, from its record: per generator task the next event number, and the total. */
+export declare function emittedOf(h: Readonly<Record<string, string | undefined>>): { total: number; next: number[] };
+export declare function expectedCounts(setup: Setup, run: GenRun, events: number | readonly number[]): Map<string, Map<number, number>>;

@@ -77,17 +77,40 @@ export function eventLine(setup, run, n) {
   return `{"user_id":"${setup.users[e.user]}","page_id":"${setup.pages[e.page]}","ad_id":"${setup.ads[e.ad]}","ad_type":"${AD_TYPES[e.adType]}","event_type":"${EVENT_TYPES[e.eventType]}","event_time":"${e.time}","ip_address":"1.2.3.4"}`;
 }
 
-/** The exact count of views per campaign per 10 s window of events [0, events): Map campaign -> Map windowStart -> count. */
+/**
+ * The events a run emitted, from its record (`ysb:run`): generator task i of k emits event
+ * numbers i, i + k, i + 2k, ... and records `next:<i>`, the next number it would emit; one
+ * task records `generated` as well. `next` is per task, `total` the number of events.
+ */
+export function emittedOf(h) {
+  const k = Number(h.tasks ?? 1);
+  if (!(k > 1)) {
+    const g = Number(h['next:0'] ?? h.generated ?? 0);
+    return { total: g, next: [g] };
+  }
+  const next = Array.from({ length: k }, (_, i) => Number(h[`next:${i}`] ?? i));
+  return { total: next.reduce((sum, n, i) => sum + Math.max(0, Math.ceil((n - i) / k)), 0), next };
+}
+
+/**
+ * The exact count of views per campaign per 10 s window of the events emitted: `events` is a
+ * count (events [0, events), one generator task) or emittedOf's `next` (one limit per task).
+ * Returns Map campaign -> Map windowStart -> count.
+ */
 export function expectedCounts(setup, run, events) {
+  const next = typeof events === 'number' ? [events] : events;
+  const k = next.length;
   const out = new Map();
-  for (let n = 0; n < events; n++) {
-    const e = drawEvent(run, n);
-    if (e.eventType !== 0) continue;
-    const campaign = setup.campaigns[Math.floor(e.ad / ADS_PER_CAMPAIGN)];
-    const w = Math.floor(e.time / WINDOW_MS) * WINDOW_MS;
-    let m = out.get(campaign);
-    if (m === undefined) out.set(campaign, (m = new Map()));
-    m.set(w, (m.get(w) ?? 0) + 1);
+  for (let i = 0; i < k; i++) {
+    for (let n = i; n < next[i]; n += k) {
+      const e = drawEvent(run, n);
+      if (e.eventType !== 0) continue;
+      const campaign = setup.campaigns[Math.floor(e.ad / ADS_PER_CAMPAIGN)];
+      const w = Math.floor(e.time / WINDOW_MS) * WINDOW_MS;
+      let m = out.get(campaign);
+      if (m === undefined) out.set(campaign, (m = new Map()));
+      m.set(w, (m.get(w) ?? 0) + 1);
+    }
   }
   return out;
 }

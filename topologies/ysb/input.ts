@@ -19,7 +19,11 @@ const num = (v: unknown, name: string, dflt: number | null): number | null => {
   return n;
 };
 
-/** The generator: event n is due at start + n / rate (its event_time), emitted with message id n. */
+/**
+ * The generator: event n is due at start + n / rate (its event_time), emitted with message id
+ * n. With k tasks (`YSB_GENERATORS`, ysb.ts), task i emits n = i, i + k, ...: the same
+ * schedule, split, as a Kafka topic's partitions split the original's input.
+ */
 export class GeneratorSpout extends BaseSpout {
   private collector!: SpoutOutputCollector;
   private redis!: RedisClient;
@@ -27,6 +31,8 @@ export class GeneratorSpout extends BaseSpout {
   private run!: GenRun;
   private limit = Infinity;
   private next = 0;
+  private tasks = 1;
+  private task = 0;
   private readonly inFlight = new Set<number>();
   private readonly replays: number[] = [];
   private lastRecord = 0;
@@ -37,7 +43,8 @@ export class GeneratorSpout extends BaseSpout {
   }
 
   async open(config: Config, context: TopologyContext, collector: SpoutOutputCollector): Promise<void> {
-    if (context.getComponentTasks(context.componentId).length !== 1) throw new Error('the ysb generator runs as one task (it owns the schedule); raise the bolts instead');
+    this.tasks = context.getComponentTasks(context.componentId).length;
+    this.task = context.taskIndex;
     this.collector = collector;
     const rate = num(config['rate'], 'rate', 10_000)!;
     if (rate <= 0) throw new Error(`config 'rate' must be > 0 events/s, got ${rate}`);
@@ -54,7 +61,7 @@ export class GeneratorSpout extends BaseSpout {
     await this.redis.expire(own, 7 * 86_400);
     const start = Number(await this.redis.hget(own, 'start'));
     this.run = { seed, start, rate, skew: config['skew'] === true || config['skew'] === 'true' };
-    this.next = Number((await this.redis.hget(own, 'generated')) ?? 0);
+    this.next = Number((await this.redis.hget(own, `next:${this.task}`)) ?? this.task);
     this.runKey = own;
     await this.record();
   }
@@ -62,7 +69,7 @@ export class GeneratorSpout extends BaseSpout {
   /** The run as the check needs it, under the process's key and as the latest run. */
   private async record(): Promise<void> {
     this.lastRecord = Date.now();
-    const r = { ...this.run, generated: this.next };
+    const r = { ...this.run, tasks: this.tasks, task: this.task, next: this.next };
     await Promise.all([writeRun(this.redis, r, this.runKey), writeRun(this.redis, r)]);
   }
 
@@ -76,7 +83,8 @@ export class GeneratorSpout extends BaseSpout {
     }
     if (this.next >= this.limit) return;
     if (this.run.start + Math.floor((this.next * 1000) / this.run.rate) > now) return;
-    this.emit(this.next++);
+    this.emit(this.next);
+    this.next += this.tasks;
   }
 
   private emit(n: number): void {

@@ -40,24 +40,25 @@ export class YsbThread {
   }
 }
 
-/** What a generator run was: enough to regenerate every event it emitted. */
+/** What one generator task of a run has done: with the other tasks' records, enough to regenerate every event the run emitted. */
 export interface RunRecord {
   readonly seed: number;
   readonly start: number;
   readonly rate: number;
   readonly skew: boolean;
-  /** Events generated (emitted at least once) so far. */
-  readonly generated: number;
+  /** Generator tasks in the run, and this one's index: task i emits event numbers i, i + k, ... */
+  readonly tasks: number;
+  readonly task: number;
+  /** The next event number this task would emit (every earlier one of its own was emitted at least once). */
+  readonly next: number;
 }
 
-export async function readRun(redis: RedisClient, key = RUN_KEY): Promise<RunRecord | null> {
-  const h = await redis.hgetall(key);
-  if (h['seed'] === undefined) return null;
-  return { seed: Number(h['seed']), start: Number(h['start']), rate: Number(h['rate']), skew: h['skew'] === 'true', generated: Number(h['generated'] ?? 0) };
-}
-
+/** HSETs this task's part of the run record (gen.mjs's emittedOf reads the whole). */
 export async function writeRun(redis: RedisClient, run: RunRecord, key = RUN_KEY): Promise<void> {
-  await redis.hset(key, { seed: run.seed, start: run.start, rate: run.rate, skew: String(run.skew), generated: run.generated });
+  await redis.hset(key, {
+    seed: run.seed, start: run.start, rate: run.rate, skew: String(run.skew), tasks: run.tasks, [`next:${run.task}`]: run.next,
+    ...(run.tasks === 1 ? { generated: run.next } : {}),
+  });
 }
 
 /** HSET each field only if its time is later than the one kept: last-update times never go back. */

@@ -14,7 +14,7 @@
 // Without --redis: REDIS_URL, else redis://127.0.0.1:6379.
 import { Redis } from 'ioredis';
 import { parseArgs } from 'node:util';
-import { expectedCounts, eventLine, setupOf, WINDOW_MS } from './gen.mjs';
+import { emittedOf, expectedCounts, eventLine, setupOf, WINDOW_MS } from './gen.mjs';
 import { readServed } from './served.mjs';
 import { RUN_KEY, writeSetup } from './setup.mjs';
 import { windowLatency } from './metric.mjs';
@@ -70,7 +70,7 @@ async function events() {
   if (o.redis !== undefined) {
     await withRedis(async (r) => {
       await writeSetup(r, seed, o.ads);
-      await r.hset(RUN_KEY, { seed, start: run.start, rate, skew: String(run.skew), generated: total });
+      await r.hset(RUN_KEY, { seed, start: run.start, rate, skew: String(run.skew), tasks: 1, 'next:0': total, generated: total });
     });
   }
   const s = setupOf(seed);
@@ -99,10 +99,10 @@ async function check() {
       process.stderr.write(`ysb check: no run recorded in ${RUN_KEY}; give --seed --start --rate --events\n`);
       process.exit(2);
     }
-    return { seed: int(pick('seed'), 'seed') >>> 0, start: int(pick('start'), 'start'), rate: int(pick('rate'), 'rate'), skew: o.skew === true || (o.skew === undefined && h.skew === 'true'), events: int(pick('events') ?? h.generated, 'events') };
+    return { seed: int(pick('seed'), 'seed') >>> 0, start: int(pick('start'), 'start'), rate: int(pick('rate'), 'rate'), skew: o.skew === true || (o.skew === undefined && h.skew === 'true'), emitted: o.events !== undefined ? { total: int(o.events, 'events'), next: [int(o.events, 'events')] } : emittedOf(h) };
   });
   const s = setupOf(run.seed);
-  const expected = expectedCounts(s, run, run.events);
+  const expected = expectedCounts(s, run, run.emitted.next);
   let lo = Infinity;
   let hi = -Infinity;
   for (const m of expected.values()) for (const w of m.keys()) (lo = Math.min(lo, w)), (hi = Math.max(hi, w));
@@ -128,12 +128,12 @@ async function check() {
       if (missing ? e > 0 : g.value !== e) diffs.push({ campaign: c, window: new Date(w).toISOString(), expected: e, got: g.value, diff: (g.value ?? 0) - e, source: g.source });
     }
   }
-  const summary = { events: run.events, views: total, windows, campaigns: s.campaigns.length, sources, differing: diffs.length, diffs: diffs.slice(0, 1000) };
+  const summary = { events: run.emitted.total, views: total, windows, campaigns: s.campaigns.length, sources, differing: diffs.length, diffs: diffs.slice(0, 1000) };
   for (const d of diffs.slice(0, 1000)) {
     process.stderr.write(`DIFFER campaign ${d.campaign} window ${d.window} (${d.source}): expected ${d.expected}, got ${d.got} (${d.diff > 0 ? '+' : ''}${d.diff})\n`);
   }
   if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else process.stdout.write(`${diffs.length === 0 ? 'EXACT' : 'DIFFER'}: ${windows} windows of ${s.campaigns.length} campaigns (${sources.batch} from batch, ${sources.realtime} realtime${sources.missing ? `, ${sources.missing} missing` : ''}), ${total} views of ${run.events} events; ${diffs.length} window(s) differ\n`);
+  else process.stdout.write(`${diffs.length === 0 ? 'EXACT' : 'DIFFER'}: ${windows} windows of ${s.campaigns.length} campaigns (${sources.batch} from batch, ${sources.realtime} realtime${sources.missing ? `, ${sources.missing} missing` : ''}), ${total} views of ${run.emitted.total} events; ${diffs.length} window(s) differ\n`);
   process.exitCode = diffs.length === 0 ? 0 : 1;
 }
 
