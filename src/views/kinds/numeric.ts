@@ -23,7 +23,7 @@ export interface NumericOptions {
  * The flush script's branch for a numeric record. `cells` is `{key, n, ...}` (keys distinct)
  * or, exactly-once, `{key, n, member, ...}` one entry per event, `member` = key NUL id in the
  * bucket's id set, amounts as strings (a new cell's goes to ZADD as it is). New values are the
- * old scores plus the amounts; a key new to the bucket gets its keys-index entry.
+ * old scores plus the amounts.
  */
 export const NUMERIC_LUA = `local keys, add = {}, {}
 if ids then
@@ -52,7 +52,7 @@ if #keys > 0 then
   for j = 1, #keys do
     local key, o = keys[j], old[j]
     local v = add[key]
-    if o then v = v + tonumber(o) else index(key) end
+    if o then v = v + tonumber(o) end
     flat[2 * j - 1] = num(v)
     flat[2 * j] = key
   end
