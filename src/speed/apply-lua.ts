@@ -77,13 +77,6 @@ local function cellKeys(cells)
   while j <= #cells do keys[#keys + 1] = cells[j] j = j + 3 + cells[j + 2] end
   return keys
 end
--- A key that must keep the expiry its first write gave it (a distinct view's top ZSET: its
--- cells' expiries are set only when they are new, so the ZSET must not outlive them).
-local function expireOnce(key, at)
-  if expired[key] then return end
-  expired[key] = tonumber(at)
-  if redis.call('PEXPIRETIME', key) < 0 then redis.call('PEXPIREAT', key, at) end
-end
 -- The buckets written, per view: one entry per bucket in its buckets ZSET (not one per key),
 -- written once at the end.
 local bindexes, bindexOrder = {}, {}
@@ -109,25 +102,23 @@ for r = 1, #P do
     redis.call('ZREMRANGEBYSCORE', R[2], '-inf', '(' .. R[3])
   else
     local mode, at, tk, bidx, bucket, ids, head, tail, arg, cells = R[2], R[3], R[4], R[5], R[6], R[7], R[8], R[9], R[10], R[11]
-    local tops = {}
-    local tkExpiry = extend
+    local tops, nt = {}, 0
     local function scores(keys) if #keys == 0 then return {} end return chunks('ZMSCORE', tk, nil, keys, 1000) end
     local function top(key, score)
-      tops[#tops + 1] = num(score)
-      tops[#tops + 1] = key
+      tops[nt + 1] = num(score)
+      tops[nt + 2] = key
+      nt = nt + 2
     end
     if kind == 't' then
       -- A cluster's second call: the top scores its slot calls returned (racing writers: GT).
-      -- Only kinds with a key per cell make them: their top ZSET keeps its first expiry.
       zadd(tk, cells, 'GT')
-      tkExpiry = expireOnce
 ${branches(kinds, '    ')}
     else
       return redis.error_reply('topo flush script: no aggregation kind ' .. tostring(kind))
     end
     if mode == 1 then
       zadd(tk, tops)
-      tkExpiry(tk, at)
+      extend(tk, at)
       bucketIn(bidx, at, bucket)
     end
   end

@@ -81,12 +81,10 @@ export interface BucketRead {
  * `zadd(key, flat, flag)` (ZADD of score/member pairs, chunked), `sadd(key, list)`,
  * `ismember(key, list)` (SMISMEMBER), `cellKeys(cells)` (the keys of cells laid out as
  * `key, ek, len, <len values>`), `extend(key, at)` (moves a
- * shared key's expiry later, once per script), `expireOnce(key, at)` (gives a key an expiry
- * only if it has none), `top(key, score)` (mode 1: queues the cell's top entry), `reply(x)`
- * (mode 2: a cell's score), `skipped` (a counter of exactly-once events found applied) and
- * `tkExpiry` (how the core sets tk's expiry after the record: `extend`, or `expireOnce` for a
- * kind whose cells get their expiry only when new). The core writes the queued top entries
- * with one ZADD per record and the bucket's entry in bidx. Locals stay within the branch.
+ * shared key's expiry later, once per script), `top(key, score)` (mode 1: queues the cell's
+ * top entry), `reply(x)` (mode 2: a cell's score) and `skipped` (a counter of exactly-once
+ * events found applied). The core writes the queued top entries with one ZADD per record,
+ * extends tk and adds the bucket to bidx. Locals stay within the branch.
  */
 export interface KindLua {
   readonly record: string;
