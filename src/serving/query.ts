@@ -25,7 +25,8 @@ import { Cluster } from 'ioredis';
 import type { RedisClient } from '../speed/redis-client.js';
 import type { StoreView, TopEntry, ViewValue } from '../speed/store.js';
 import { queueBucketsRead } from '../speed/read-buckets.js';
-import { batchPrefix, keysKey, topKey, viewPrefix } from '../views/keys.js';
+import { batchPrefix, topKey, viewPrefix } from '../views/keys.js';
+import { queueKeysRead, queueLatestBucketRead } from '../speed/read-keys.js';
 import { parsePointer, pointerKey, type BatchPointer } from './pointer.js';
 import { withScores } from '../speed/redis-replies.js';
 import { vouchedBuckets } from '../speed/realtime-coverage.js';
@@ -88,9 +89,7 @@ export class ServingLayer {
   async keys(view: StoreView): Promise<string[]> {
     return this.consistent(view, async (ptr, pipe) => {
       const p = viewPrefix(this.namespace, view);
-      const ks = [keysKey(p), ...(ptr ? [keysKey(batchPrefix(p, ptr.current))] : [])];
-      pipe.call('ZUNION', ks.length, ...ks, 'AGGREGATE', 'MAX', 'WITHSCORES');
-      return (replies) => withScores(replies[0]).reverse().map((e) => e.key);
+      return queueKeysRead(this.redis, pipe, p, ptr ? batchPrefix(p, ptr.current) : null);
     });
   }
 
@@ -98,12 +97,7 @@ export class ServingLayer {
   async latestBucket(view: StoreView): Promise<number | null> {
     return this.consistent(view, async (ptr, pipe) => {
       const p = viewPrefix(this.namespace, view);
-      pipe.zrevrange(keysKey(p), 0, 0, 'WITHSCORES');
-      if (ptr) pipe.zrevrange(keysKey(batchPrefix(p, ptr.current)), 0, 0, 'WITHSCORES');
-      return (replies) => {
-        const starts = replies.map((r) => withScores(r)[0]?.score).filter((x): x is number => x !== undefined);
-        return starts.length === 0 ? null : Math.max(...starts);
-      };
+      return queueLatestBucketRead(pipe, p, ptr ? batchPrefix(p, ptr.current) : null);
     });
   }
 

@@ -12,8 +12,10 @@
  * standalone Redis lets a script use keys it was not given, so there they are empty.
  *
  * Redis's cost is in its calls (each redis.call converts its arguments and reply and looks up
- * its command and key), so the script makes few: a bucket's new top scores and a view's new
- * index entries go out as one ZADD each, shared keys get their expiry moved once per script.
+ * its command and key) and in the Lua run per cell, so the script makes few and keeps per-cell
+ * work small: a bucket's new top scores go out as one ZADD, the buckets written as one ZADD
+ * per view (no entry per key: src/speed/read-keys.ts derives the keys), shared keys get their
+ * expiry moved once per script.
  */
 import { createHash } from 'node:crypto';
 import { kindsVersion, registeredKinds, type AggregationKind } from '../views/kinds/index.js';
@@ -58,7 +60,7 @@ end
 local function zadd(key, flat, flag) if #flat > 0 then chunks('ZADD', key, flag, flat, 1000) end end
 local function sadd(key, list) if #list > 0 then chunks('SADD', key, nil, list, 1000) end end
 local function ismember(key, list) if #list == 0 then return {} end return chunks('SMISMEMBER', key, nil, list, 1000) end
--- Keys shared by many cells (top ZSETs, index, id sets) get their TTL pushed forward only
+-- Keys shared by many cells (top ZSETs, buckets index, id sets) get their TTL pushed forward only
 -- when the new expiry is later, and only once per script. \`at\` is a string (epoch ms).
 local expired = {}
 local function extend(key, at)
@@ -75,17 +77,21 @@ local function cellKeys(cells)
   while j <= #cells do keys[#keys + 1] = cells[j] j = j + 3 + cells[j + 2] end
   return keys
 end
--- Keys-index entries, per index: written once at the end with ZADD GT.
-local indexes, indexOrder = {}, {}
-local function indexIn(kidx, at, bucket, key)
-  local e = indexes[kidx]
+-- The buckets written, per view: one entry per bucket in its buckets ZSET (not one per key),
+-- written once at the end.
+local bindexes, bindexOrder = {}, {}
+local function bucketIn(bidx, at, bucket)
+  local e = bindexes[bidx]
   if not e then
-    e = {at = at, n = tonumber(at), flat = {}}
-    indexes[kidx] = e
-    indexOrder[#indexOrder + 1] = kidx
+    e = {at = at, n = tonumber(at), flat = {}, seen = {}}
+    bindexes[bidx] = e
+    bindexOrder[#bindexOrder + 1] = bidx
   elseif tonumber(at) > e.n then e.at = at e.n = tonumber(at) end
-  e.flat[#e.flat + 1] = bucket
-  e.flat[#e.flat + 1] = key
+  if not e.seen[bucket] then
+    e.seen[bucket] = true
+    e.flat[#e.flat + 1] = bucket
+    e.flat[#e.flat + 1] = bucket
+  end
 end
 for r = 1, #P do
   local R = P[r]
@@ -95,19 +101,17 @@ for r = 1, #P do
   elseif kind == 'k' then
     redis.call('ZREMRANGEBYSCORE', R[2], '-inf', '(' .. R[3])
   else
-    local mode, at, tk, kidx, bucket, ids, head, tail, arg, cells = R[2], R[3], R[4], R[5], R[6], R[7], R[8], R[9], R[10], R[11]
-    local tops = {}
+    local mode, at, tk, bidx, bucket, ids, head, tail, arg, cells = R[2], R[3], R[4], R[5], R[6], R[7], R[8], R[9], R[10], R[11]
+    local tops, nt = {}, 0
     local function scores(keys) if #keys == 0 then return {} end return chunks('ZMSCORE', tk, nil, keys, 1000) end
-    local function index(key) indexIn(kidx, at, bucket, key) end
-    local function top(key, score, fresh)
-      tops[#tops + 1] = num(score)
-      tops[#tops + 1] = key
-      if fresh ~= false then index(key) end
+    local function top(key, score)
+      tops[nt + 1] = num(score)
+      tops[nt + 2] = key
+      nt = nt + 2
     end
     if kind == 't' then
       -- A cluster's second call: the top scores its slot calls returned (racing writers: GT).
       zadd(tk, cells, 'GT')
-      for j = 2, #cells, 2 do index(cells[j]) end
 ${branches(kinds, '    ')}
     else
       return redis.error_reply('topo flush script: no aggregation kind ' .. tostring(kind))
@@ -115,13 +119,14 @@ ${branches(kinds, '    ')}
     if mode == 1 then
       zadd(tk, tops)
       extend(tk, at)
+      bucketIn(bidx, at, bucket)
     end
   end
 end
-for i = 1, #indexOrder do
-  local e = indexes[indexOrder[i]]
-  zadd(indexOrder[i], e.flat, 'GT')
-  extend(indexOrder[i], e.at)
+for i = 1, #bindexOrder do
+  local e = bindexes[bindexOrder[i]]
+  zadd(bindexOrder[i], e.flat)
+  extend(bindexOrder[i], e.at)
 end
 out[1] = skipped
 return out

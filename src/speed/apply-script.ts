@@ -9,15 +9,15 @@
  *
  * The records (msgpack arrays, one value decoded by the script):
  *
- *   [kind, mode, at, tk, kidx, bucket, ids, head, tail, arg, cells]   (at, bucket: strings)
+ *   [kind, mode, at, tk, bidx, bucket, ids, head, tail, arg, cells]   (at, bucket: strings)
  *        the cells of one (view, bucket) (on a cluster: and one slot), applied by the kind's
  *        Lua (src/views/kinds/kind.ts lists what it sees). mode 1 writes their top entries
- *        and keys-index entries too; mode 2 (a cluster's slot call, kinds with a key per cell)
+ *        and the bucket's entry in the view's buckets ZSET `bidx` too; mode 2 (a cluster's slot call, kinds with a key per cell)
  *        replies each cell's score instead
- *   ['t', 1, at, tk, kidx, bucket, false, '', '', '', [score, key, ...]]
+ *   ['t', 1, at, tk, bidx, bucket, false, '', '', '', [score, key, ...]]
  *        a cluster's second call per view: ZADD GT of the scores its slot calls returned
  *   ['l', lateKey, n]       INCRBY of the late counter
- *   ['k', kidx, minBucket]  drop index entries whose last bucket expired
+ *   ['k', bidx, minBucket]  drop buckets-index entries of buckets that expired
  *
  * The script returns `{skipped, score...}`: exactly-once events skipped as already applied,
  * and the scores of mode-2 records' cells in order ('' when the cell does not exist).
@@ -29,7 +29,7 @@
  * count and sum the top ZSET is the cells themselves.
  */
 import type { ViewUpdate } from '../views/view.js';
-import { bucketIdsKey, escapedKey, keysKey, keyTag, lateKey, topKey, valueKey, valueKeyHead, valueKeyTail, viewPrefix } from '../views/keys.js';
+import { bucketIdsKey, bucketsKey, escapedKey, keyTag, lateKey, topKey, valueKey, valueKeyHead, valueKeyTail, viewPrefix } from '../views/keys.js';
 import { aggregatorOf, type Aggregator } from '../views/kinds/index.js';
 import { keySlot } from './slot.js';
 import { expiryOf, type StoreView } from './store.js';
@@ -118,8 +118,8 @@ export function encodeFlush(cells: FlushCells, byName: ReadonlyMap<string, Store
     const agg = aggregatorOf(view.aggregation);
     const p = viewPrefix(namespace, view);
     const eo = view.exactlyOnce && !agg.idempotent;
-    const kidx = keysKey(p);
-    const viewSlot = keySlot(kidx);
+    const bidx = bucketsKey(p);
+    const viewSlot = keySlot(bidx);
     let newest = -Infinity;
     for (const [bucket, keys] of buckets) {
       if (bucket > newest) newest = bucket;
@@ -143,14 +143,14 @@ export function encodeFlush(cells: FlushCells, byName: ReadonlyMap<string, Store
         const flat: unknown[] = [];
         for (const [key, list] of keys) encode(key, list, flat);
         if (flat.length === 0) continue;
-        records.push({ view, bucket, expireAt, slot: viewSlot, data: [agg.kind.name, 1, at, tk, kidx, bs, ids, '', '', agg.recordArg, flat], keys: cluster ? [tk, kidx, ...(ids ? [ids] : [])] : [], scored: null });
+        records.push({ view, bucket, expireAt, slot: viewSlot, data: [agg.kind.name, 1, at, tk, bidx, bs, ids, '', '', agg.recordArg, flat], keys: cluster ? [tk, bidx, ...(ids ? [ids] : [])] : [], scored: null });
         continue;
       }
       const head = valueKeyHead(p), tail = valueKeyTail(bucket);
       if (!cluster) {
         const flat: unknown[] = [];
         for (const [key, list] of keys) encode(key, list, flat);
-        if (flat.length > 0) records.push({ view, bucket, expireAt, slot: viewSlot, data: [agg.kind.name, 1, at, tk, kidx, bs, eo, head, tail, agg.recordArg, flat], keys: [], scored: null });
+        if (flat.length > 0) records.push({ view, bucket, expireAt, slot: viewSlot, data: [agg.kind.name, 1, at, tk, bidx, bs, eo, head, tail, agg.recordArg, flat], keys: [], scored: null });
         continue;
       }
       // A cluster: one mode-2 record per slot of the cells' value keys.
@@ -167,19 +167,19 @@ export function encodeFlush(cells: FlushCells, byName: ReadonlyMap<string, Store
       }
       for (const [slot, g] of bySlot) {
         if (g.flat.length === 0) continue;
-        records.push({ view, bucket, expireAt, slot, data: [agg.kind.name, 2, at, tk, kidx, bs, eo, head, tail, agg.recordArg, g.flat], keys: g.keys, scored: g.scored });
+        records.push({ view, bucket, expireAt, slot, data: [agg.kind.name, 2, at, tk, bidx, bs, eo, head, tail, agg.recordArg, g.flat], keys: g.keys, scored: g.scored });
       }
     }
-    const r: ViewRecords = { view, slot: viewSlot, keys: [kidx], data: [] };
+    const r: ViewRecords = { view, slot: viewSlot, keys: [bidx], data: [] };
     const n = late[view.name] ?? 0;
     if (n > 0) {
       r.data.push(['l', lateKey(p), n]);
       r.keys.push(lateKey(p));
     }
-    // Index entries whose latest bucket is more than the TTL older than the newest bucket this
-    // flush writes point at nothing any more. Measured from the data's own clock, not the wall
-    // clock: a replayed old log (whose buckets live for the TTL after their write) keeps its index.
-    if (newest > -Infinity) r.data.push(['k', kidx, String(Math.min(now, newest + view.bucketMs) - view.ttlMs - view.bucketMs)]);
+    // Buckets more than the TTL older than the newest bucket this flush writes are gone.
+    // Measured from the data's own clock, not the wall clock: a replayed old log (whose buckets
+    // live for the TTL after their write) keeps its index.
+    if (newest > -Infinity) r.data.push(['k', bidx, String(Math.min(now, newest + view.bucketMs) - view.ttlMs - view.bucketMs)]);
     views.set(view.name, r);
   }
   // Late counts of views this flush wrote nothing to.
@@ -195,7 +195,7 @@ export function encodeFlush(cells: FlushCells, byName: ReadonlyMap<string, Store
 /** The 't' record of a view's cluster call: the top scores its slot calls returned. */
 export function topRecord(view: StoreView, namespace: string, bucket: string, at: string, pairs: unknown[]): unknown[] {
   const p = viewPrefix(namespace, view);
-  return ['t', 1, at, topKey(p, Number(bucket)), keysKey(p), bucket, false, '', '', '', pairs];
+  return ['t', 1, at, topKey(p, Number(bucket)), bucketsKey(p), bucket, false, '', '', '', pairs];
 }
 
 /**

@@ -6,7 +6,8 @@
  */
 import { Cluster, type RedisOptions } from 'ioredis';
 import type { ViewUpdate } from '../views/view.js';
-import { keysKey, lateKey, topKey, viewPrefix } from '../views/keys.js';
+import { lateKey, topKey, viewPrefix } from '../views/keys.js';
+import { queueKeysRead } from './read-keys.js';
 import { flushScript, encodeFlush, groupUpdates, type EncodedFlush, type FlushCells, type ValueRecord } from './apply-script.js';
 import { FlushProgress, packRecords, singleCall, slotCalls, viewCalls, type ScriptCall, type ScriptReply } from './flush-calls.js';
 import { clientReady, openClient, type RedisClient, type RedisTarget } from './redis-client.js';
@@ -182,7 +183,9 @@ export class RedisViewStore implements ViewStore {
 
   async keys(view: StoreView): Promise<string[]> {
     await this.first();
-    return this.redis.zrevrange(keysKey(viewPrefix(this.namespace, view)), 0, -1);
+    const pipe = this.redis.pipeline();
+    const parse = await queueKeysRead(this.redis, pipe, viewPrefix(this.namespace, view), null);
+    return parse(pipe.length === 0 ? [] : await execPipeline(pipe));
   }
 
   async late(view: StoreView): Promise<number> {

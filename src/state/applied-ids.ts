@@ -8,12 +8,17 @@
  * process that is down for a day still recognises, at restart, what it applied before.
  */
 
-/** The id changes of one snapshot: id, txid, id, txid... to write, and ids to remove. */
+/**
+ * The id changes of one snapshot: the ids it applied (`fresh`, committed under `txid`), and
+ * the earlier checkpoints whose ids are dropped now. A store keeps them per checkpoint (one
+ * entry per checkpoint, not per id: src/state/redis-checkpoints.ts), so dropping a
+ * checkpoint's ids is one deletion.
+ */
 export interface IdSnapshot {
-  readonly puts: string[];
-  readonly deletes: string[];
   readonly fresh: readonly string[];
   readonly txid: number;
+  /** Checkpoints (txids) whose ids are forgotten with this one. */
+  readonly dropped: readonly number[];
 }
 
 export class AppliedIds {
@@ -45,23 +50,18 @@ export class AppliedIds {
     this.fresh.push(id);
   }
 
-  /** The fresh ids, stamped with `txid`, and the ids `retention` checkpoints old, to drop. */
+  /**
+   * The fresh ids, stamped with `txid`, and the checkpoints `retention` old, whose ids go. An
+   * id is in one checkpoint only (it is added only when not held), so a checkpoint's ids go
+   * whole.
+   */
   snapshot(txid: number): IdSnapshot {
     const fresh = this.fresh;
     this.fresh = [];
-    const tx = String(txid);
-    const puts: string[] = new Array<string>(fresh.length * 2);
-    for (let i = 0; i < fresh.length; i++) {
-      puts[2 * i] = fresh[i]!;
-      puts[2 * i + 1] = tx;
-      this.record(fresh[i]!, txid);
-    }
-    const deletes: string[] = [];
-    for (const [t, ids] of this.byTx) {
-      if (t > txid - this.retention) continue;
-      for (const id of ids) if (this.txOf.get(id) === t) deletes.push(id);
-    }
-    return { puts, deletes, fresh, txid };
+    for (let i = 0; i < fresh.length; i++) this.record(fresh[i]!, txid);
+    const dropped: number[] = [];
+    for (const t of this.byTx.keys()) if (t <= txid - this.retention) dropped.push(t);
+    return { fresh, txid, dropped };
   }
 
   /** The snapshot did not commit: its ids are fresh again, its drops not done. */
@@ -74,8 +74,10 @@ export class AppliedIds {
 
   /** The snapshot committed: forget what it dropped. */
   committed(s: IdSnapshot): void {
-    for (const id of s.deletes) this.txOf.delete(id);
-    for (const t of [...this.byTx.keys()]) if (t <= s.txid - this.retention) this.byTx.delete(t);
+    for (const t of s.dropped) {
+      for (const id of this.byTx.get(t) ?? []) if (this.txOf.get(id) === t) this.txOf.delete(id);
+      this.byTx.delete(t);
+    }
   }
 
   private record(id: string, txid: number): void {

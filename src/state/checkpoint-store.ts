@@ -50,7 +50,8 @@ export function stateKeys(namespace: string, component: string, taskIndex: numbe
 
 interface MemoryTask {
   readonly data: Map<string, string>;
-  readonly ids: Map<string, string>;
+  /** txid -> the ids that checkpoint applied. */
+  readonly ids: Map<number, readonly string[]>;
   txid: number;
   epoch: number;
   tasks: number | null;
@@ -74,7 +75,9 @@ export class MemoryCheckpointStore implements CheckpointStore {
     if (t === undefined) memory.set(this.key, (t = { data: new Map(), ids: new Map(), txid: 0, epoch: 0, tasks: null }));
     this.epoch = ++t.epoch;
     t.tasks ??= tasks;
-    return { entries: [...t.data], ids: [...t.ids], txid: t.txid, tasks: t.tasks };
+    const ids: Array<[string, string]> = [];
+    for (const [tx, list] of t.ids) for (const id of list) ids.push([id, String(tx)]);
+    return { entries: [...t.data], ids, txid: t.txid, tasks: t.tasks };
   }
 
   async commit(txid: number, s: Snapshot, ids: IdSnapshot | null): Promise<void> {
@@ -83,9 +86,10 @@ export class MemoryCheckpointStore implements CheckpointStore {
     if (txid !== t.txid + 1 && txid !== t.txid) throw new Error(`checkpoint ${txid} does not follow the last committed one (${t.txid})`);
     for (let i = 0; i < s.puts.length; i += 2) t.data.set(s.puts[i]!, s.puts[i + 1]!);
     for (const k of s.deletes) t.data.delete(k);
-    const idPuts = ids?.puts ?? [];
-    for (let i = 0; i < idPuts.length; i += 2) t.ids.set(idPuts[i]!, idPuts[i + 1]!);
-    for (const id of ids?.deletes ?? []) t.ids.delete(id);
+    if (ids !== null) {
+      if (ids.fresh.length > 0) t.ids.set(ids.txid, ids.fresh);
+      for (const tx of ids.dropped) t.ids.delete(tx);
+    }
     t.txid = txid;
   }
 

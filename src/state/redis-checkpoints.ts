@@ -6,6 +6,12 @@
  * refuses it before its first write under OOM, so a checkpoint is in Redis entirely or not
  * at all. The changed keys (and the applied input ids, option idField, in a third hash)
  * travel as one msgpack argument: per-argument client work dominated otherwise.
+ *
+ * The applied ids are kept per checkpoint: field `<txid>` -> JSON array of the ids it applied,
+ * dropped `retention` checkpoints later with one HDEL. A field per id cost Redis a field
+ * written and later deleted per input (with the pageviews visitor bolt, most of its
+ * checkpoints' cost). A hash of the previous shape (field `<id>` -> `<txid>`) is read the
+ * same, and rewritten in this one by the first commit.
  */
 import { clientReady, openClient, type RedisClient, type RedisTarget } from '../speed/redis-client.js';
 import { Packr } from 'msgpackr';
@@ -47,6 +53,7 @@ local function hset(key, flat) for i = 1, #flat, 1000 do redis.call('HSET', key,
 local function hdel(key, list) for i = 1, #list, 1000 do redis.call('HDEL', key, unpack(list, i, math.min(i + 999, #list))) end end
 hset(data, p[1])
 hdel(data, p[2])
+hdel(ids, p[5])
 hset(ids, p[3])
 hdel(ids, p[4])
 redis.call('HSET', meta, 'txid', ARGV[2], 'committedAt', ARGV[4], 'seq', ARGV[5])
@@ -68,6 +75,8 @@ export class RedisCheckpointStore implements CheckpointStore {
   private readonly keys: { data: string; meta: string; ids: string };
   private epoch = '';
   private attempt = 0;
+  /** Id fields of the previous shape, found at open: rewritten per checkpoint by the next commit. */
+  private legacy: { fields: string[]; groups: Map<string, string[]> } | null = null;
 
   constructor(target: RedisTarget, private readonly o: RedisCheckpointOptions) {
     this.client = openClient(target, o.commandTimeoutMs !== undefined ? { commandTimeoutMs: o.commandTimeoutMs } : {});
@@ -79,7 +88,21 @@ export class RedisCheckpointStore implements CheckpointStore {
     const [epoch, storedTasks, txid] = (await this.client.eval(OPEN_LUA, 1, this.keys.meta, String(tasks))) as [number, string, string];
     this.epoch = String(epoch);
     const entries = await this.scan(this.keys.data);
-    const ids = await this.scan(this.keys.ids);
+    const ids: Array<[string, string]> = [];
+    const legacy = { fields: [] as string[], groups: new Map<string, string[]>() };
+    for (const [field, value] of await this.scan(this.keys.ids)) {
+      if (value.startsWith('[')) {
+        for (const id of JSON.parse(value) as string[]) ids.push([id, field]);
+        continue;
+      }
+      // The previous shape: field = id, value = txid.
+      ids.push([field, value]);
+      legacy.fields.push(field);
+      const g = legacy.groups.get(value);
+      if (g === undefined) legacy.groups.set(value, [field]);
+      else g.push(field);
+    }
+    this.legacy = legacy.fields.length > 0 ? legacy : null;
     return { entries, ids, txid: Number(txid), tasks: Number(storedTasks) };
   }
 
@@ -96,7 +119,18 @@ export class RedisCheckpointStore implements CheckpointStore {
   }
 
   async commit(txid: number, s: Snapshot, ids: IdSnapshot | null): Promise<void> {
-    const packed = packr.pack([s.puts, s.deletes, ids?.puts ?? [], ids?.deletes ?? []]);
+    const groups: string[] = [];
+    const drops: string[] = [];
+    const legacy = this.legacy;
+    if (ids !== null) {
+      if (ids.fresh.length > 0) groups.push(String(txid), JSON.stringify(ids.fresh));
+      for (const t of ids.dropped) drops.push(String(t));
+    }
+    if (legacy !== null) {
+      const dropped = new Set(drops);
+      for (const [t, list] of legacy.groups) if (!dropped.has(t)) groups.push(t, JSON.stringify(list));
+    }
+    const packed = packr.pack([s.puts, s.deletes, groups, drops, legacy?.fields ?? []]);
     try {
       await this.client.eval(COMMIT_LUA, 3, this.keys.meta, this.keys.data, this.keys.ids, this.epoch, String(txid), packed, String(Date.now()), String(++this.attempt));
     } catch (err) {
@@ -104,6 +138,7 @@ export class RedisCheckpointStore implements CheckpointStore {
       if (msg.startsWith('FENCED ') || msg.startsWith('LOST ')) throw new FencedError(msg.slice(msg.indexOf(' ') + 1));
       throw err;
     }
+    this.legacy = null;
   }
 
   async close(): Promise<void> {

@@ -11,8 +11,12 @@
  *                                    HyperLogLog (distinct) or HASH of counters (counters)
  *   <p>:{<view>:<key>}:<bucket>:ids  SET of applied event ids (exactly-once counters views)
  *   <p>:{<view>}:ids:<bucket>        SET of `<key> NUL <id>` applied (exactly-once count/sum)
- *   <p>:{<view>}:keys                ZSET key -> latest bucket start seen (entries whose bucket
- *                                    has expired are trimmed on write)
+ *   <p>:{<view>}:buckets             ZSET bucket start -> bucket start: the buckets written (one entry
+ *                                    per bucket, not per key: a view's keys are its buckets' top
+ *                                    ZSETs' members, src/speed/read-keys.ts; entries whose bucket
+ *                                    has expired are trimmed on write). A batch version has its own
+ *   <p>:{<view>}:keys                ZSET key -> latest bucket start: the batch versions' key index
+ *                                    (the realtime view's, before it had :buckets; read until it expires)
  *   <p>:{<view>}:late                STRING counter of events later than the allowed lateness
  *   <p>:{<view>}:realtime            ZSET bucket start -> until when the speed layer vouches for
  *                                    every cell of that bucket (src/speed/realtime-coverage.ts)
@@ -132,6 +136,11 @@ export function topKey(prefix: string, bucketStart: number): string {
   return `${partsOf(prefix).viewHead}:top:${bucketId(bucketStart)}`;
 }
 
+/** The buckets a realtime view or a batch version holds: bucket start -> bucket start. */
+export function bucketsKey(prefix: string): string {
+  return `${partsOf(prefix).viewHead}:buckets`;
+}
+
 export function keysKey(prefix: string): string {
   return `${partsOf(prefix).viewHead}:keys`;
 }
@@ -164,7 +173,7 @@ export function batchPrefix(prefix: string, batchId: number): string {
 }
 
 export function batchBucketsKey(batchPrefixed: string): string {
-  return `${partsOf(batchPrefixed).viewHead}:buckets`;
+  return bucketsKey(batchPrefixed);
 }
 
 export function batchPointerKey(prefix: string): string {

@@ -180,13 +180,35 @@ describe('a stateful bolt task checkpointing to Redis', () => {
     const ids = stateKeys(`t${ns}`, 'count', 0).ids;
     await a.send(tuple(['x', 1]));
     await a.send(tick());
-    expect(await client.hkeys(ids)).toEqual(['1']);
+    // One field per checkpoint: txid -> the ids it applied.
+    expect(await client.hgetall(ids)).toEqual({ 1: '["1"]' });
     for (let i = 2; i <= 4; i++) {
       await a.send(tuple(['x', i]));
+      await a.send(tuple(['x', i + 10]));
       await a.send(tick());
     }
-    expect((await client.hkeys(ids)).sort()).toEqual(['3', '4']);
+    expect(await client.hgetall(ids)).toEqual({ 3: '["3","13"]', 4: '["4","14"]' });
     await a.runner.cleanup();
+  });
+
+  it('reads applied ids kept one field per id (the previous shape) and rewrites them per checkpoint', async () => {
+    ns++;
+    const k = stateKeys(`t${ns}`, 'count', 0);
+    const a = await drive(new Counter(), config(), { idField: 'n' });
+    await a.send(tuple(['x', 1]));
+    await a.send(tick());
+    await a.runner.cleanup();
+    // As the previous version left it: id -> txid.
+    await client.del(k.ids);
+    await client.hset(k.ids, '1', '1', '5', '1');
+    const b = await drive(new Counter(), config(), { idField: 'n' });
+    await b.send(tuple(['x', 5])); // applied before the upgrade: recognised
+    await b.send(tuple(['x', 6]));
+    await b.send(tick());
+    expect(b.runner.stats.replaysSkipped).toBe(1);
+    expect(await stored()).toEqual({ x: '2' });
+    expect(await client.hgetall(k.ids)).toEqual({ 1: '["1","5"]', 2: '["6"]' });
+    await b.runner.cleanup();
   });
 
   it('runs onTick before each checkpoint and commits what it changed; replayed() re-emits a recognised replay without changing state', async () => {

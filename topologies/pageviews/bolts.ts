@@ -84,8 +84,16 @@ export class ParseBolt {
 const CLOCK_KEY = 'clock';
 const TICKS_KEY = 'ticks';
 const sessionKey = (visitor: string, domain: string): string => `v\u0000${visitor}\u0000${domain}`;
-/** A visit closed recently, kept to be emitted again after a restart (its first emission may have died with the thread). */
-const closedKey = (v: Visit): string => `c\u0000${v.visitor}\u0000${v.domain}\u0000${v.firstTs}`;
+/**
+ * The visits closed on one tick, kept to be emitted again after a restart (their first
+ * emission may have died with the thread): one state key per tick, not per visit, so a
+ * checkpoint writes one field for them and drops it with one deletion (a key per visit was a
+ * field written and later deleted per visit). Each entry: visitor, domain, first and last
+ * pageview time, pageviews. (`c <visitor> <domain> <firstTs>` -> [lastTs, count, tick] is the
+ * previous shape, still read.)
+ */
+const closedKey = (tick: number): string => `C\u0000${tick}`;
+type ClosedVisit = [visitor: string, domain: string, firstTs: number, lastTs: number, count: number];
 /** Ticks a closed visit is kept: its update is written within a few writer flushes. */
 const KEEP_CLOSED_TICKS = 60;
 
@@ -125,6 +133,10 @@ export class VisitorBolt implements StatefulBolt {
     for (const k of state.keys()) {
       const [kind, visitor, domain] = k.split('\u0000');
       if (kind === 'v') this.sessions.restore(visitor!, domain!, state.get<Array<[number, number, number]>>(k, []), clock);
+      if (kind === 'C') {
+        for (const [visitor, domain, firstTs, lastTs, count] of state.get<ClosedVisit[]>(k, [])) this.again.push({ visitor, domain, firstTs, lastTs, count });
+        this.closed.push({ key: k, tick: Number(visitor) });
+      }
       if (kind !== 'c') continue;
       const [lastTs, count, tick] = state.get<[number, number, number]>(k)!;
       this.again.push({ visitor: visitor!, domain: domain!, firstTs: Number(k.split('\u0000')[3]), lastTs, count });
@@ -202,14 +214,17 @@ export class VisitorBolt implements StatefulBolt {
    * a visit emitted twice counts once (the first emission wins).
    */
   private emitVisits(c: StatefulOutputCollector, visits: Visit[], keep = true): void {
+    const kept: ClosedVisit[] = [];
     for (const v of visits) {
       this.emitVisit(c, v);
       this.save(v.visitor, v.domain);
-      if (!keep) continue;
-      const key = closedKey(v);
-      this.state.put(key, [v.lastTs, v.count, this.ticks]);
-      this.closed.push({ key, tick: this.ticks });
+      if (keep) kept.push([v.visitor, v.domain, v.firstTs, v.lastTs, v.count]);
     }
+    if (kept.length === 0) return;
+    const key = closedKey(this.ticks);
+    const prior = this.state.get<ClosedVisit[]>(key);
+    this.state.put(key, prior === undefined ? kept : prior.concat(kept));
+    if (prior === undefined) this.closed.push({ key, tick: this.ticks });
   }
 
   private emitVisit(c: StatefulOutputCollector, v: Visit): void {

@@ -4,7 +4,7 @@
  * covered. Both are removed with UNLINK (freed off Redis's main thread) in pipelines.
  */
 import type { Redis } from 'ioredis';
-import { batchBucketsKey, batchPrefix, batchVersionsKey, bucketIdsKey, idsKey, keysKey, parseBucketId, topKey, valueKey, viewPrefix } from '../../views/keys.js';
+import { batchBucketsKey, batchPrefix, batchVersionsKey, bucketIdsKey, bucketsKey, idsKey, keysKey, parseBucketId, topKey, valueKey, viewPrefix } from '../../views/keys.js';
 import type { ViewDef } from '../../views/view.js';
 import { forgetRealtime } from '../../speed/realtime-coverage.js';
 
@@ -63,8 +63,11 @@ export async function expireRealtime(redis: Redis, namespace: string, view: View
     const members = await redis.zrange(top, '0', '-1');
     await unlinkAll(redis, [...members.flatMap((k) => [valueKey(p, k, b), idsKey(p, k, b)]), top, bucketIdsKey(p, b)]);
   }
-  // Index entries whose latest bucket is gone point at nothing any more.
-  if (tops.length > 0) await redis.zremrangebyscore(keysKey(p), '-inf', `(${upTo - view.bucketMs + 1}`);
+  // Index entries whose latest bucket is gone point at nothing any more (the buckets index,
+  // and the per-key index a writer of the previous layout left).
+  if (tops.length > 0) {
+    for (const k of [bucketsKey(p), keysKey(p)]) await redis.zremrangebyscore(k, '-inf', `(${upTo - view.bucketMs + 1}`);
+  }
   // The speed layer no longer vouches for them: a later version covering less finds holes there, not zeros.
   await forgetRealtime(redis, namespace, view, upTo);
   return tops.length;

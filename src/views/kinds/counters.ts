@@ -131,10 +131,8 @@ export const countersKind: AggregationKind<CountersSpec> = {
     // cells: {key, ek, len, then len values}: `nf f1 n1 ..` (nf: the values after it), each
     // entry after its event id when exactly-once. The first field's new value (`arg`) is the
     // cell's score.
-    record: `local old = mode == 1 and scores(cellKeys(cells)) or nil
-local j, c = 1, 0
+    record: `local j = 1
 while j <= #cells do
-  c = c + 1
   local key = cells[j]
   local vk = head .. (cells[j + 1] or key) .. tail
   local idk = ids and (vk .. ':ids') or nil
@@ -160,7 +158,7 @@ while j <= #cells do
   if idk then redis.call('PEXPIREAT', idk, at) end
   if touched then redis.call('PEXPIREAT', vk, at) end
   if score == nil then score = redis.call('HGET', vk, arg) end
-  if mode ~= 1 then reply(score or '') elseif score then top(key, score, not old[c]) end
+  if mode ~= 1 then reply(score or '') elseif score then top(key, score) end
   j = last + 1
 end`,
   },

@@ -137,6 +137,9 @@ export const distinctKind: AggregationKind<DistinctSpec> = {
     // cells: {key, ek, k, m1 .. mk, ...} (k: the members). A cell new to the bucket (no top entry) whose one
     // member changed the HyperLogLog counts 1 without a PFCOUNT; a cell whose HyperLogLog did
     // not change keeps its top score. unpack is bounded by Lua's C stack: add in chunks.
+    // Expiry: set when the PFADD changed the HyperLogLog, only if the key has none (NX): a
+    // PFADD that creates the key always reports a change, so every cell gets one, the one of
+    // the write that created it, and a write that adds nothing new costs no PEXPIREAT.
     record: `local old = mode == 1 and scores(cellKeys(cells)) or nil
 local j, c = 1, 0
 while j <= #cells do
@@ -144,14 +147,15 @@ while j <= #cells do
   local key, k = cells[j], cells[j + 2]
   local vk = head .. (cells[j + 1] or key) .. tail
   local last, changed = j + 2 + k, 0
-  for from = j + 3, last, 1000 do changed = changed + redis.call('PFADD', vk, unpack(cells, from, math.min(from + 999, last))) end
-  redis.call('PEXPIREAT', vk, at)
+  if k == 1 then changed = redis.call('PFADD', vk, cells[j + 3])
+  else for from = j + 3, last, 1000 do changed = changed + redis.call('PFADD', vk, unpack(cells, from, math.min(from + 999, last))) end end
+  if changed > 0 then redis.call('PEXPIREAT', vk, at, 'NX') end
   if mode ~= 1 then
     reply(redis.call('PFCOUNT', vk))
   elseif not old[c] then
-    top(key, (k == 1 and changed == 1) and '1' or redis.call('PFCOUNT', vk), true)
+    top(key, (k == 1 and changed == 1) and '1' or redis.call('PFCOUNT', vk))
   elseif changed > 0 then
-    top(key, redis.call('PFCOUNT', vk), false)
+    top(key, redis.call('PFCOUNT', vk))
   end
   j = last + 1
 end`,

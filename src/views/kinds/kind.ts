@@ -65,12 +65,12 @@ export interface BucketRead {
  * The Lua of a kind in the flush script (src/speed/apply-lua.ts): statements that apply one
  * record of the kind, inlined as the kind's branch of the script's record loop. In scope:
  *
- *   mode    1: the record's cells, their top entries and their keys-index entries are all
+ *   mode    1: the record's cells and their top entries are both
  *           written here (one Redis); 2: only the cells, each cell's score goes to the reply
  *           with `reply(score)` in cell order (a Redis Cluster's slot call: the view's own call
  *           sets the top scores afterwards)
  *   at      the bucket's expiry, epoch ms        tk      the bucket's top ZSET
- *   kidx    the view's keys index                bucket  the bucket start (its index score)
+ *   bidx    the view's buckets ZSET (the core's) bucket  the bucket start
  *           (`at` and `bucket` as strings: Redis formats a Lua number argument costly)
  *   ids     exactly-once: `cellsInTop` kinds get the bucket's id set, the others `true` (a
  *           cell's set is `vk .. ':ids'`); false when the view is not exactly-once
@@ -81,11 +81,10 @@ export interface BucketRead {
  * `zadd(key, flat, flag)` (ZADD of score/member pairs, chunked), `sadd(key, list)`,
  * `ismember(key, list)` (SMISMEMBER), `cellKeys(cells)` (the keys of cells laid out as
  * `key, ek, len, <len values>`), `extend(key, at)` (moves a
- * shared key's expiry later, once per script), `index(key)` (queues the key's keys-index
- * entry for this bucket), `top(key, score, fresh)` (mode 1: queues the cell's top entry, and
- * its index entry unless `fresh` is false; mode 2: replies the score), `reply(x)` and
- * `skipped` (a counter of exactly-once events found applied). The core writes the queued top
- * entries with one ZADD per record and extends tk. Locals stay within the branch.
+ * shared key's expiry later, once per script), `top(key, score)` (mode 1: queues the cell's
+ * top entry), `reply(x)` (mode 2: a cell's score) and `skipped` (a counter of exactly-once
+ * events found applied). The core writes the queued top entries with one ZADD per record,
+ * extends tk and adds the bucket to bidx. Locals stay within the branch.
  */
 export interface KindLua {
   readonly record: string;

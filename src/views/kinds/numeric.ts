@@ -20,13 +20,13 @@ export interface NumericOptions {
 }
 
 /**
- * The flush script's branch for a numeric record. `cells` is `{key, n, ...}` (keys distinct)
- * or, exactly-once, `{key, n, member, ...}` one entry per event, `member` = key NUL id in the
+ * The flush script's branch for a numeric record. `cells` is `{n, key, ...}` (keys distinct:
+ * the new cells' pairs go to ZADD as they came) or, exactly-once, `{key, n, member, ...}` one entry per event, `member` = key NUL id in the
  * bucket's id set, amounts as strings (a new cell's goes to ZADD as it is). New values are the
- * old scores plus the amounts; a key new to the bucket gets its keys-index entry.
+ * old scores plus the amounts.
  */
-export const NUMERIC_LUA = `local keys, add = {}, {}
-if ids then
+export const NUMERIC_LUA = `if ids then
+  local keys, add = {}, {}
   local members = {}
   for j = 3, #cells, 3 do members[#members + 1] = cells[j] end
   local seen = ismember(ids, members)
@@ -43,20 +43,19 @@ if ids then
   end
   sadd(ids, fresh)
   extend(ids, at)
-else
-  for j = 1, #cells, 2 do keys[#keys + 1] = cells[j] add[cells[j]] = cells[j + 1] end
+  cells = {}
+  for j = 1, #keys do cells[2 * j - 1] = add[keys[j]] cells[2 * j] = keys[j] end
 end
-if #keys > 0 then
+-- cells: {n, key, ...}, a ZADD's pairs once each existing cell's score is added to its n.
+if #cells > 0 then
+  local keys, nk = {}, 0
+  for j = 2, #cells, 2 do nk = nk + 1 keys[nk] = cells[j] end
   local old = scores(keys)
-  local flat = {}
-  for j = 1, #keys do
-    local key, o = keys[j], old[j]
-    local v = add[key]
-    if o then v = v + tonumber(o) else index(key) end
-    flat[2 * j - 1] = num(v)
-    flat[2 * j] = key
+  for j = 1, nk do
+    local o = old[j]
+    if o then cells[2 * j - 1] = num(cells[2 * j - 1] + tonumber(o)) end
   end
-  zadd(tk, flat)
+  zadd(tk, cells)
 end`;
 
 /** A bound numeric aggregator: amounts are `n`, a cell is its sum. */
@@ -100,7 +99,7 @@ export function numericAggregator(kind: AggregationKind, o: NumericOptions): Agg
       }
       let n = 0;
       for (let i = 0; i < list.length; i++) n += list[i]!.n ?? 0;
-      cells.push(key, String(check(n)));
+      cells.push(String(check(n)), key);
       return true;
     },
     // The batch writer's top ZSET, scored by `score`, is the bucket's cells: nothing else to write.
