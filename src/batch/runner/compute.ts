@@ -16,7 +16,7 @@ import type { BatchPool } from './pool.js';
 import type { MapResult, SpillRange } from './worker.js';
 import type { VersionTarget } from './target.js';
 import { buildSideInputs, type SideInputReport } from './side-build.js';
-import { RespWriter } from './resp.js';
+import { RespWriter } from './resp-writer.js';
 
 export interface ComputeOptions extends ListOptions {
   readonly root: string;

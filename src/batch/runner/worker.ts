@@ -36,7 +36,7 @@ import { reduce } from './reduce.js';
 import { writeSpills, type SpillRange } from './spill.js';
 import { sideValuesAt } from './side-values.js';
 import type { VersionTarget } from './target.js';
-import type { EncodedCommands } from './resp.js';
+import type { EncodedCommands } from './resp-encoder.js';
 
 export interface MapTask {
   readonly kind: 'map';
