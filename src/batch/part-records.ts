@@ -7,10 +7,8 @@
  * form holds what JSON.parse made of each line, not what the views make of it.
  */
 import { statSync, type Stats } from 'node:fs';
-import { readBinaryForm, writeBinaryForm, type BinaryForm } from './master/binary-form.js';
+import { BinaryFormWriter, readBinaryForm, type BinaryForm } from './master/binary-form.js';
 import { BadRecordError, readRecordChunks, type RecordCheck } from './reader.js';
-
-const CHUNK = 8192;
 
 export async function* readPartRecords<R>(file: string, onBad: (err: BadRecordError) => void, check: RecordCheck): AsyncGenerator<R[]> {
   // Throws ENOENT for a part a compaction removed: the caller lists the partition again.
@@ -24,13 +22,15 @@ export async function* readPartRecords<R>(file: string, onBad: (err: BadRecordEr
 }
 
 async function* deriving<R>(file: string, source: Stats, onBad: (err: BadRecordError) => void, check: RecordCheck): AsyncGenerator<R[]> {
-  const values: unknown[] = [];
+  const form = new BinaryFormWriter();
+  let values: unknown[] = [];
+  let count = 0;
   const lines: number[] = [];
   const notJson: Array<[number, string]> = [];
   let sequential = true;
   const observe = {
     value: (v: unknown, line: number): void => {
-      if (line !== values.length + 1) sequential = false;
+      if (line !== ++count) sequential = false;
       values.push(v);
       lines.push(line);
     },
@@ -38,26 +38,35 @@ async function* deriving<R>(file: string, source: Stats, onBad: (err: BadRecordE
       notJson.push([line, reason]);
     },
   };
-  yield* readRecordChunks<R>(file, onBad, check, observe);
-  writeBinaryForm(file, source, values, sequential ? null : lines, notJson);
+  for await (const chunk of readRecordChunks<R>(file, onBad, check, observe)) {
+    form.add(values);
+    values = [];
+    yield chunk;
+  }
+  form.add(values);
+  form.write(file, source, sequential ? null : lines, notJson);
 }
 
 function* fromForm<R>(file: string, form: BinaryForm, onBad: (err: BadRecordError) => void, check: RecordCheck): Generator<R[]> {
-  const { values, lines, notJson } = form;
-  let out: R[] = [];
-  let j = 0;
-  for (let i = 0; i < values.length; i++) {
-    const line = lines === null ? i + 1 : lines[i]!;
-    for (; j < notJson.length && notJson[j]![0] < line; j++) onBad(new BadRecordError(file, notJson[j]![0], notJson[j]![1]));
-    const v = values[i];
-    const problem = check(v);
-    if (problem !== null) onBad(new BadRecordError(file, line, problem));
-    else out.push(v as R);
-    if (out.length >= CHUNK) {
-      yield out;
-      out = [];
+  const { lines, notJson } = form;
+  let j = 0, n = 0;
+  for (let c = 0; c < form.chunks.length; c++) {
+    let values: unknown[];
+    try {
+      values = form.chunk(c);
+    } catch (err) {
+      throw new BadRecordError(file, lines === null ? n + 1 : lines[n] ?? n + 1, `unreadable: ${(err as Error).message}`);
     }
+    const out: R[] = [];
+    for (const v of values) {
+      const line = lines === null ? n + 1 : lines[n]!;
+      n++;
+      for (; j < notJson.length && notJson[j]![0] < line; j++) onBad(new BadRecordError(file, notJson[j]![0], notJson[j]![1]));
+      const problem = check(v);
+      if (problem !== null) onBad(new BadRecordError(file, line, problem));
+      else out.push(v as R);
+    }
+    if (out.length > 0) yield out;
   }
   for (; j < notJson.length; j++) onBad(new BadRecordError(file, notJson[j]![0], notJson[j]![1]));
-  if (out.length > 0) yield out;
 }

@@ -76,6 +76,18 @@ describe('binary form of a part', () => {
     expect(readFileSync(binaryPathOf(part)).length).toBeGreaterThan(20);
   });
 
+  it('holds a large part as chunks, read back in order', async () => {
+    const part = join(dir, 'part-big.jsonl');
+    const lines = Array.from({ length: 12_000 }, (_, i) => (i % 5000 === 7 ? 'oops' : JSON.stringify({ ts: i, pad: 'x'.repeat(300), n: i % 3 === 0 ? null : i / 7 })));
+    writeFileSync(part, `${lines.join('\n')}\n`);
+    const first = await read(part);
+    expect(first.records).toHaveLength(12_000 - 3);
+    expect(first.bad).toEqual([7, 5007, 10007].map((i) => `${part}:${i + 1}: not JSON (${String(first.bad[0]).split('not JSON (')[1]}`));
+    const header = readFileSync(binaryPathOf(part)).toString('latin1', 12, 400);
+    expect(header).toMatch(/"chunks":\[\[\d+,\d+\],\[/); // more than one
+    expect(await read(part)).toEqual(first);
+  });
+
   it('is not written for values it would not keep exactly', async () => {
     for (const [i, line] of ['{"ts": -0}', '{"ts": 1, "s": "\\ud800"}', '{"ts": 1, "__proto__": {"x": 1}}'].entries()) {
       const part = join(dir, `part-x${i}.jsonl`);
