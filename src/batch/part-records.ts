@@ -6,7 +6,8 @@
  * dataset's validation, which may change between runs) applied to every record: the binary
  * form holds what JSON.parse made of each line, not what the views make of it.
  */
-import { statSync, type Stats } from 'node:fs';
+import { accessSync, constants, statSync, type Stats } from 'node:fs';
+import { dirname } from 'node:path';
 import { BinaryFormWriter, readBinaryForm, type BinaryForm } from './master/binary-form.js';
 import { BadRecordError, readRecordChunks, type RecordCheck } from './reader.js';
 
@@ -18,7 +19,19 @@ export async function* readPartRecords<R>(file: string, onBad: (err: BadRecordEr
     yield* fromForm<R>(file, form, onBad, check);
     return;
   }
-  yield* deriving<R>(file, source, onBad, check);
+  // A dataset this run may not write to (a read-only mount, another user's) is read as JSON
+  // Lines each time, without packing forms that could not be kept.
+  if (!writable(dirname(file))) yield* readRecordChunks<R>(file, onBad, check);
+  else yield* deriving<R>(file, source, onBad, check);
+}
+
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function* deriving<R>(file: string, source: Stats, onBad: (err: BadRecordError) => void, check: RecordCheck): AsyncGenerator<R[]> {
