@@ -85,6 +85,11 @@ export async function listPartition(root: string, dataset: string, date: string,
   return out;
 }
 
+export interface LineObserver {
+  value(value: unknown, line: number): void;
+  notJson(line: number, reason: string): void;
+}
+
 /** Why a line's value is not a record (null: it is one); dataset.ts's factProblem for a dataset. */
 export type RecordCheck = (value: unknown) => string | null;
 
@@ -107,6 +112,8 @@ export async function* readRecordChunks<R = Record<string, unknown>>(
     throw err;
   },
   check: RecordCheck = anyObject,
+  /** Sees every line that is JSON (before `check`) and every one that is not, in order (part-records.ts derives the binary form from them). */
+  observe?: LineObserver,
 ): AsyncGenerator<R[]> {
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   const gunzip = file.endsWith('.gz') ? createGunzip() : null;
@@ -125,9 +132,12 @@ export async function* readRecordChunks<R = Record<string, unknown>>(
     try {
       value = JSON.parse(line);
     } catch (err) {
-      onBad(new BadRecordError(file, n, `not JSON (${(err as Error).message})`));
+      const reason = `not JSON (${(err as Error).message})`;
+      observe?.notJson(n, reason);
+      onBad(new BadRecordError(file, n, reason));
       return;
     }
+    observe?.value(value, n);
     const problem = check(value);
     if (problem !== null) onBad(new BadRecordError(file, n, problem));
     else out.push(value as R);

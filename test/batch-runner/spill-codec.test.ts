@@ -31,6 +31,22 @@ describe('spill encoding', () => {
     expect(Object.is((back[0]![0] as { n: number }).n, -0)).toBe(true);
   });
 
+  it('writes a string repeated in a list once, in any field, and each list has its own strings', () => {
+    const a = { visitor: '10.0.0.1', url: 'http://a.example/p', domain: 'a.example', ts: 1 };
+    const b = { visitor: 'a.example', url: 'http://a.example/p', domain: 'a.example', ts: 2 };
+    const c = { visitor: '10.0.0.1', url: 'é', domain: 'a.example', ts: 3 };
+    const lists = [[a, b, c, a, b, c], [c, b, a]];
+    const { back } = roundTrip(lists);
+    expect(back).toEqual(lists);
+    const enc = new SpillEncoder();
+    enc.add([a, b, c, a, b, c]);
+    const repeated = enc.length;
+    enc.reset();
+    enc.add([a, { ...b, visitor: 'x', url: 'y', domain: 'z' }]);
+    // Four distinct strings in six events against six in two: repeats are 5-byte references.
+    expect(repeated).toBeLessThan(enc.length + 4 * 9 + 14 * 5 + 1);
+  });
+
   it('takes msgpackr for every other list, and keeps it exact', () => {
     const lists: unknown[][] = [
       [{ a: 'x', b: true }],

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { PageviewRecord as MasterRecord } from '../../topologies/pageviews/dataset.js';
 import { partitionOf } from '../../src/batch/runner/input.js';
-import { RespWriter } from '../../src/batch/runner/resp.js';
+import { RespWriter } from '../../src/batch/runner/resp-writer.js';
 import { runBatch } from '../../src/batch/runner/run.js';
 import { ServingLayer } from '../../src/serving/query.js';
 import { batchBucketsKey, batchPointerKey, batchPrefix, keysKey, topKey, valueKey, viewPrefix } from '../../src/views/keys.js';

@@ -15,6 +15,7 @@
  * applies and readers skip the inputs (layout.ts's reader rule); step 1 of the next run
  * completes either.
  */
+import { binaryPathOf } from './binary-form.js';
 import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
@@ -131,7 +132,10 @@ function writeManifest(dir: string, name: string, m: CompactionManifest): void {
 }
 
 function removeInputs(dir: string, manifest: string, inputs: readonly string[]): void {
-  for (const n of inputs) rmSync(join(dir, n), { force: true });
+  for (const n of inputs) {
+    rmSync(join(dir, n), { force: true });
+    rmSync(binaryPathOf(join(dir, n)), { force: true }); // derived from it (binary-form.ts)
+  }
   fsyncDir(dir); // the removals are durable before the manifest that explains them goes
   rmSync(join(dir, manifest), { force: true });
   fsyncDir(dir);

@@ -11,7 +11,7 @@ import { BatchAggregate, type PartialCell } from './aggregate.js';
 import { load, viewNamed } from './module.js';
 import { readSpills } from './spill.js';
 import type { CombineResult, CombineTask } from './worker.js';
-import { RespEncoder } from './resp.js';
+import { RespEncoder } from './resp-encoder.js';
 import { encodeCells } from './write.js';
 
 export async function combine(t: CombineTask): Promise<CombineResult> {

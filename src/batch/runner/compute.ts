@@ -5,9 +5,6 @@
  * reducers share. Reducers and combiners encode each cell once as Redis commands, and this
  * thread sends them into the batch version as they arrive (it never holds a cell).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { listPartFiles, listPartition, type ListOptions, type PartFile } from '../reader.js';
 import type { ViewDef } from '../../views/view.js';
 import { aggregatorOf } from '../../views/kinds/index.js';
@@ -16,7 +13,8 @@ import type { BatchPool } from './pool.js';
 import type { MapResult, SpillRange } from './worker.js';
 import type { VersionTarget } from './target.js';
 import { buildSideInputs, type SideInputReport } from './side-build.js';
-import { RespWriter } from './resp.js';
+import { RespWriter } from './resp-writer.js';
+import { openSpillDir } from './spill-dir.js';
 
 export interface ComputeOptions extends ListOptions {
   readonly root: string;
@@ -70,7 +68,9 @@ async function settleAll<T>(tasks: ReadonlyArray<Promise<T>>): Promise<T[]> {
 }
 
 export async function computeViews(o: ComputeOptions): Promise<Computed> {
-  const spillDir = mkdtempSync(join(tmpdir(), 'topo-batch-'));
+  // Stale folders of killed runs are swept first (spill-dir.ts).
+  const spill = openSpillDir();
+  const spillDir = spill.path;
   try {
     // Several group partitions per thread keep reducers busy when group sizes are uneven. The
     // key side has fewer: every key partition writes its own part of each bucket's top ZSET,
@@ -177,6 +177,6 @@ export async function computeViews(o: ComputeOptions): Promise<Computed> {
       badLines, bad: bad.slice(0, 20), maxTs: maxTs === -Infinity ? null : maxTs, cells, sideInputs: sides.reports,
     };
   } finally {
-    rmSync(spillDir, { recursive: true, force: true });
+    spill.close();
   }
 }

@@ -16,7 +16,7 @@ import { partitionOf } from './input.js';
 import { load, viewNamed } from './module.js';
 import { readSpills, writeSpills } from './spill.js';
 import type { ReduceResult, ReduceTask } from './worker.js';
-import { RespEncoder } from './resp.js';
+import { RespEncoder } from './resp-encoder.js';
 import { encodeCells } from './write.js';
 
 export async function reduce(t: ReduceTask): Promise<ReduceResult> {

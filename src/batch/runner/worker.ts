@@ -27,7 +27,8 @@
  * and a reducer of either side reads every spill of its partition. Encoding events is a
  * large cost of the map (spill-codec.ts), and it is paid once.
  */
-import { BadRecordError, readRecordChunks } from '../reader.js';
+import type { BadRecordError } from '../reader.js';
+import { readPartRecords } from '../part-records.js';
 import { factProblem } from '../dataset.js';
 import { partitioner } from './input.js';
 import { load, viewNamed } from './module.js';
@@ -36,7 +37,7 @@ import { reduce } from './reduce.js';
 import { writeSpills, type SpillRange } from './spill.js';
 import { sideValuesAt } from './side-values.js';
 import type { VersionTarget } from './target.js';
-import type { EncodedCommands } from './resp.js';
+import type { EncodedCommands } from './resp-encoder.js';
 
 export interface MapTask {
   readonly kind: 'map';
@@ -144,7 +145,7 @@ async function map(t: MapTask): Promise<MapResult> {
     if (bad.length < 20) bad.push(err.message);
   };
   try {
-    for await (const chunk of readRecordChunks<unknown>(t.file, onBad, check)) {
+    for await (const chunk of readPartRecords<unknown>(t.file, onBad, check)) {
       for (const record of chunk) {
         records++;
         const ts = dataset.eventTime(record);

@@ -16,7 +16,7 @@
  *
  * About 1 command per uniques cell and 1/500 per pageviews cell (its top entry), against ~5 commands in a Lua
  * script per cell part for the merges this replaced, which capped a run near 50 k events/s.
- * Commands are encoded straight into buffers (resp.ts) in the pool thread and sent by the
+ * Commands are encoded straight into buffers (resp-encoder.ts) in the pool thread and sent by the
  * main thread (compute.ts), whose event loop is free: a pool thread busy with its next task
  * cannot keep a socket fed, and its tasks then waited for Redis with the CPU idle.
  * The key schema is views/keys.ts's, the same as the speed layer's.
@@ -24,7 +24,8 @@
 import { batchBucketsKey, batchPrefix, keysKey, topKey, viewPrefix } from '../../views/keys.js';
 import { PER_COMMAND, type Aggregator } from '../../views/kinds/index.js';
 import type { BatchAggregate, Cell } from './aggregate.js';
-import { RespWriter, type RespEncoder } from './resp.js';
+import type { RespEncoder } from './resp-encoder.js';
+import { RespWriter } from './resp-writer.js';
 import type { VersionTarget } from './target.js';
 
 /** Bytes encoded per chunk (commands hold PER_COMMAND members or pairs at most: kinds/kind.ts). */
