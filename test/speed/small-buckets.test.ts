@@ -10,7 +10,7 @@ import { expireRealtime } from '../../src/batch/runner/cleanup.js';
 import { ServingLayer } from '../../src/serving/query.js';
 import { QueryInputError, precheckRange } from '../../src/serving/request.js';
 import { RedisViewStore } from '../../src/speed/redis-store.js';
-import { bucketId, parseBucketId, topKey, viewPrefix } from '../../src/views/keys.js';
+import { bucketId, bucketsKey, keysKey, parseBucketId, topKey, viewPrefix } from '../../src/views/keys.js';
 import { bucketOf, bucketsBetween, defineView, formatBucket, HOUR_MS, updateOf } from '../../src/views/view.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 
@@ -92,6 +92,18 @@ describe('a 10 s view in Redis and in the serving layer', () => {
       expect((await raw.zscore(topKey(p, b), 'a2')) !== null, bucketId(b)).toBe(i >= 3);
       expect(await raw.exists(topKey(p, b)), bucketId(b)).toBe(i < 3 ? 0 : 1);
     }
+  });
+
+  it('also expires buckets of the earlier layout (a per-key index, no buckets index), found by SCAN', async () => {
+    const p = viewPrefix('ten', clicks);
+    const old = M0 + 20 * TEN_S;
+    // What a writer of the earlier layout left: a top ZSET and the per-key index, no buckets-index entry.
+    await raw.zadd(topKey(p, old), 2, 'a9');
+    await raw.zadd(keysKey(p), old, 'a9');
+    expect(await raw.zscore(bucketsKey(p), String(old))).toBeNull();
+    expect(await expireRealtime(raw, 'ten', clicks, old + TEN_S)).toBe(5); // buckets 3-6 by the index, the old one by SCAN
+    expect(await raw.exists(topKey(p, old), keysKey(p))).toBe(0);
+    expect(await raw.exists(topKey(p, M0 + 6 * TEN_S))).toBe(0);
   });
 
   it('states a range limit in buckets and in time at the view\'s bucket size', () => {

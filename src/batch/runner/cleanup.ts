@@ -41,24 +41,31 @@ export async function deleteVersionsExcept(redis: Redis, namespace: string, view
 }
 
 /**
- * Remove realtime buckets that end at or before `upTo`. A realtime bucket's top ZSET names
- * every key written in it (for count and sum it is the bucket's cells), so the value keys
- * of the other kinds (and exactly-once id sets) are found without
- * scanning them; only the top ZSETs are found by SCAN (one per bucket, few). A speed-layer
- * write racing this into such an old bucket leaves a key no query reads, expiring by its TTL.
+ * Remove realtime buckets that end at or before `upTo`. The speed layer records each bucket
+ * it writes in the view's buckets index, and a realtime bucket's top ZSET names every key
+ * written in it (for count and sum it is the bucket's cells), so the value keys of the other
+ * kinds (and exactly-once id sets) are found without scanning the keyspace. A SCAN for top
+ * ZSETs is left only for buckets of the earlier layout, which kept a per-key index and no
+ * buckets index: in a Redis holding a batch version (a million keys or more) a SCAN per view
+ * cost more Redis CPU than writing the new version. A speed-layer write racing this into
+ * such an old bucket leaves a key no query reads, expiring by its TTL.
  */
 export async function expireRealtime(redis: Redis, namespace: string, view: ViewId, upTo: number): Promise<number> {
   const p = viewPrefix(namespace, view);
-  const tops: Array<[string, number]> = [];
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${topKey(p, 0).slice(0, -bucketIdLength)}*`, 'COUNT', 1000);
-    cursor = next;
-    for (const k of found) {
-      const b = parseBucketId(k.slice(k.lastIndexOf(':top:') + 5));
-      if (b + view.bucketMs <= upTo) tops.push([k, b]);
-    }
-  } while (cursor !== '0');
+  const found = new Map<number, string>();
+  for (const b of await redis.zrangebyscore(bucketsKey(p), '-inf', upTo - view.bucketMs)) found.set(Number(b), topKey(p, Number(b)));
+  if ((await redis.exists(keysKey(p))) === 1) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${topKey(p, 0).slice(0, -bucketIdLength)}*`, 'COUNT', 1000);
+      cursor = next;
+      for (const k of keys) {
+        const b = parseBucketId(k.slice(k.lastIndexOf(':top:') + 5));
+        if (b + view.bucketMs <= upTo) found.set(b, k);
+      }
+    } while (cursor !== '0');
+  }
+  const tops = [...found].map(([b, k]): [string, number] => [k, b]);
   for (const [top, b] of tops) {
     const members = await redis.zrange(top, '0', '-1');
     await unlinkAll(redis, [...members.flatMap((k) => [valueKey(p, k, b), idsKey(p, k, b)]), top, bucketIdsKey(p, b)]);
