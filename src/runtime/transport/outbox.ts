@@ -131,6 +131,7 @@ export class Outbox {
     Atomics.add(this.shared.sent, this.self * this.shared.workers + peer, 1);
     this.framesSent++;
     this.ports[peer]!.postMessage(frame, [frame.buffer as ArrayBuffer]);
+    this.shared.ring(peer);
   }
 
   /**

@@ -25,10 +25,10 @@ import { AckCoalescer } from './ack-coalescer.js';
 import { PeerLinks } from './peer-links.js';
 import { ErrorReports } from './error-reports.js';
 import { SimulatedRounds } from './sim-rounds.js';
+import { IdleWait, Nap } from './idle-wait.js';
+import { isMainThread } from 'node:worker_threads';
 import { command, startWorker, workerMetrics } from './lifecycle.js';
 
-/** Idle spouts are polled again after this long (Storm's sleep wait strategy). */
-const IDLE_POLL_MS = 1;
 /** Peer frames executed per loop round before the thread yields to its other ports and timers. */
 const FRAMES_PER_ROUND = 4;
 
@@ -51,13 +51,13 @@ export class WorkerHost implements ExecutorHost {
   asyncPending = 0;
   readonly acks: AckCoalescer;
   scheduled = false;
-  timer: NodeJS.Timeout | null = null;
   private draining = false;
   active = false;
   /** When a round last did real work (this.now): the idle spin runs for idleSpinMs after it. */
   private lastWorkAt = 0;
   /** Under a simulated clock only (see sim-rounds.ts). */
   readonly sim: SimulatedRounds | null = null;
+  readonly idleWait: IdleWait;
 
   constructor(
     readonly init: WorkerInit,
@@ -80,6 +80,9 @@ export class WorkerHost implements ExecutorHost {
     this.tasks = new TaskSet(this);
     this.errors = new ErrorReports(link, this.workerIndex, this.tasks, this.streams);
     this.ticks = new TickTimers(this.streams.tick, (task, t) => this.enqueue(task, t), clock);
+    // Naps only on worker threads on a real clock (see idle-wait.ts).
+    const nap = !isMainThread && clock.attach === undefined ? new Nap(this.shared, this.workerIndex) : null;
+    this.idleWait = new IdleWait(nap, () => this.pump(), () => this.schedule());
     // Decided once: only a simulated clock makes the loop report its rounds (sim-rounds.ts).
     if (clock.attach !== undefined) {
       this.sim = new SimulatedRounds((settle) => clock.attach!(settle), this);
@@ -169,10 +172,7 @@ export class WorkerHost implements ExecutorHost {
 
   private readonly pump: () => void = (): void => {
     this.scheduled = false;
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
+    this.idleWait.roundStarted();
     const s = this.shared;
     Atomics.store(s.busy, this.workerIndex, 1);
     // Only real work counts as activity: an active spout with nothing to emit is re-polled
@@ -214,15 +214,7 @@ export class WorkerHost implements ExecutorHost {
     const backlog = this.peers.inbox.size > 0;
     Atomics.store(s.busy, this.workerIndex, backlog || this.outbox.hasWaiting || this.outbox.pendingTuples > 0 || this.asyncPending > 0 ? 1 : 0);
     if (again || backlog) this.schedule();
-    else if (spin) {
-      // Idle spin (Storm's progressive wait, first level): poll again at once for a moment
-      // after work. A steady stream's next tuple or frame then finds the thread awake, instead
-      // of waiting out the 1 ms poll timer or a halted CPU's wake-up. Peer frames still arrive
-      // between rounds: setImmediate runs after the loop's I/O poll.
-      this.schedule();
-    } else if ((idle || this.outbox.hasWaiting) && this.timer === null) {
-      this.timer = setTimeout(this.pump, IDLE_POLL_MS);
-    }
+    else this.idleWait.wait(this.now - this.lastWorkAt, this.active, this.config.idleSpinMs, idle || this.outbox.hasWaiting);
   };
 
   reportError(counters: TaskCounters, error: unknown): void {

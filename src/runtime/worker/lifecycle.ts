@@ -75,7 +75,7 @@ async function close(h: WorkerHost): Promise<void> {
   h.flushAcks();
   h.drainLocal();
   h.outbox.flushAll();
-  if (h.timer) clearTimeout(h.timer);
+  h.idleWait.stop();
   h.link.post({ type: 'closed', workerIndex: h.workerIndex, metrics: workerMetrics(h) });
 }
 
