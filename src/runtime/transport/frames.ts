@@ -121,18 +121,19 @@ function grown(a: Int32Array, n: number): Int32Array {
 }
 
 /**
- * Encode a batch into a buffer of its own (its ArrayBuffer is transferred to the receiving
- * thread). Throws when a value cannot be encoded (the outbox then isolates the culprit).
+ * Encode a batch (the first `length` slots of `slots`) into a buffer of its own (its
+ * ArrayBuffer is transferred to the receiving thread). Throws when a value cannot be encoded
+ * (the outbox then isolates the culprit).
  */
-export function encodeFrame(slots: unknown[]): Uint8Array {
-  const n = slots.length / SLOTS_PER_TUPLE;
+export function encodeFrame(slots: unknown[], length = slots.length): Uint8Array {
+  const n = length / SLOTS_PER_TUPLE;
   let m = 0;
   let k = 0;
   let ns = 0;
   let sb = 0;
   shapes = grown(shapes, n);
   valuesList.length = 0;
-  for (let j = 0, i = 0; j < slots.length; j += SLOTS_PER_TUPLE, i++) {
+  for (let j = 0, i = 0; j < length; j += SLOTS_PER_TUPLE, i++) {
     const anchors = slots[j + 3] as number[] | null;
     if (anchors !== null) m += anchors.length / 3;
     const values = slots[j + 4] as unknown[];
@@ -185,7 +186,7 @@ export function encodeFrame(slots: unknown[]): Uint8Array {
   let h = HEADER_INTS;
   let a = 0;
   let q = 0;
-  for (let j = 0, i = 0; j < slots.length; j += SLOTS_PER_TUPLE, i++) {
+  for (let j = 0, i = 0; j < length; j += SLOTS_PER_TUPLE, i++) {
     ints[h++] = slots[j] as number;
     ints[h++] = slots[j + 1] as number;
     ints[h++] = slots[j + 2] as number;
