@@ -5,6 +5,7 @@
  * queue, polls spouts, and flushes partial batches when there is nothing else to do.
  * Start, the supervisor's commands and close are lifecycle.ts's; its fields are read there.
  */
+import { workerData } from 'node:worker_threads';
 import { wallClock, type Clock } from '../../api/clock.js';
 import type { Topology } from '../../topology/topology.js';
 import { workerBit } from '../../topology/acker-protocol.js';
@@ -26,7 +27,6 @@ import { PeerLinks } from './peer-links.js';
 import { ErrorReports } from './error-reports.js';
 import { SimulatedRounds } from './sim-rounds.js';
 import { IdleWait, Nap } from './idle-wait.js';
-import { isMainThread } from 'node:worker_threads';
 import { command, startWorker, workerMetrics } from './lifecycle.js';
 
 /** Peer frames executed per loop round before the thread yields to its other ports and timers. */
@@ -80,8 +80,9 @@ export class WorkerHost implements ExecutorHost {
     this.tasks = new TaskSet(this);
     this.errors = new ErrorReports(link, this.workerIndex, this.tasks, this.streams);
     this.ticks = new TickTimers(this.streams.tick, (task, t) => this.enqueue(task, t), clock);
-    // Naps only on worker threads on a real clock (see idle-wait.ts).
-    const nap = !isMainThread && clock.attach === undefined ? new Nap(this.shared, this.workerIndex) : null;
+    // Naps only on the runtime's own worker threads, on a real clock (see idle-wait.ts).
+    const own = (workerData as { topoWorker?: boolean } | null)?.topoWorker === true;
+    const nap = own && clock.attach === undefined ? new Nap(this.shared, this.workerIndex) : null;
     this.idleWait = new IdleWait(nap, () => this.pump(), () => this.schedule());
     // Decided once: only a simulated clock makes the loop report its rounds (sim-rounds.ts).
     if (clock.attach !== undefined) {

@@ -12,8 +12,8 @@
  * tuples/s. A nap costs a futex wait and a loop round, not a spinning core.
  *
  * While napping the thread's event loop does not run: supervisor messages, timers and
- * settled promises wait at most NAP_MS. Never on the main thread (a run in the calling
- * thread must not block it), nor under a simulated clock (its rounds are counted).
+ * settled promises wait at most NAP_MS. Only on the runtime's own worker threads (a run in
+ * the calling thread must not block it), never under a simulated clock (its rounds are counted).
  */
 import type { SharedState } from '../shared-state.js';
 
