@@ -22,6 +22,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { Packr, Unpackr } from 'msgpackr';
+import { MSGPACK, SLICE_COPIED, decodeString, grown, shapeOf, stringScratch, writeString } from './value-codec.js';
 
 export const SLOTS_PER_TUPLE = 5;
 
@@ -40,85 +41,10 @@ const unpackr = new Unpackr({ useRecords: true, moreTypes: true, mapsAsObjects: 
 
 const HEADER_INTS = 6;
 const INTS_PER_TUPLE = 5;
-/** Longer value lists go through msgpack (and the shape check stops early). */
-const MAX_SCALARS = 8;
-/** Strings at least this long are encoded and decoded natively (TextEncoder/TextDecoder). */
-const LONG_STRING = 48;
-const MSGPACK = -1;
 // Reused between calls: encoding is synchronous and single-threaded per module instance.
 let valuesList: unknown[] = [];
 let shapes: Int32Array = new Int32Array(1024);
 let strLens: Int32Array = new Int32Array(1024);
-let strBytes = new Uint8Array(64 * 1024);
-const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder();
-
-/**
- * A value list's shape (see the layout above): its length when all values are numbers,
- * -2 - (length | string mask << 4) when all are numbers or strings, -1 otherwise.
- */
-function shapeOf(values: unknown[]): number {
-  const k = values.length;
-  if (k > MAX_SCALARS) return MSGPACK;
-  let mask = 0;
-  for (let i = 0; i < k; i++) {
-    const t = typeof values[i];
-    if (t === 'string') mask |= 1 << i;
-    else if (t !== 'number') return MSGPACK;
-  }
-  return mask === 0 ? k : -2 - (k | (mask << 4));
-}
-
-/** Append `str` as UTF-8 at `pos` of the string scratch (grown as needed); returns the byte length. */
-function writeString(str: string, pos: number): number {
-  const len = str.length;
-  if (pos + len * 3 > strBytes.length) {
-    const bigger = new Uint8Array(Math.max(strBytes.length * 2, pos + len * 3));
-    bigger.set(strBytes.subarray(0, pos));
-    strBytes = bigger;
-  }
-  if (len >= LONG_STRING) return utf8Encoder.encodeInto(str, strBytes.subarray(pos)).written;
-  const out = strBytes;
-  let p = pos;
-  for (let i = 0; i < len; i++) {
-    const c = str.charCodeAt(i);
-    if (c < 0x80) out[p++] = c;
-    else if (c < 0x800) {
-      out[p++] = 0xc0 | (c >> 6);
-      out[p++] = 0x80 | (c & 0x3f);
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      // Surrogates (pairs and lone ones) the way TextEncoder writes them.
-      return utf8Encoder.encodeInto(str, strBytes.subarray(pos)).written;
-    } else {
-      out[p++] = 0xe0 | (c >> 12);
-      out[p++] = 0x80 | ((c >> 6) & 0x3f);
-      out[p++] = 0x80 | (c & 0x3f);
-    }
-  }
-  return p - pos;
-}
-
-/**
- * Strings shorter than this are sliced out of their frame's decoded block: V8 copies a slice
- * this short (longer slices would be views that keep the whole block alive as long as a bolt
- * keeps the string, e.g. as a map key), so these cost one native decode per frame.
- */
-const SLICE_COPIED = 13;
-
-/** The string of `len` UTF-8 bytes at `at`, on its own (it never keeps the frame alive). */
-function decodeString(u8: Uint8Array, at: number, len: number): string {
-  return utf8Decoder.decode(u8.subarray(at, at + len));
-}
-
-/** `a`, or a copy at least `n` long. */
-function grown(a: Int32Array, n: number): Int32Array {
-  if (n <= a.length) return a;
-  let size = a.length;
-  while (size < n) size *= 2;
-  const bigger = new Int32Array(size);
-  bigger.set(a);
-  return bigger;
-}
 
 /**
  * Encode a batch (the first `length` slots of `slots`) into a buffer of its own (its
@@ -217,7 +143,7 @@ export function encodeFrame(slots: unknown[], length = slots.length): Uint8Array
   }
   if (ns > 0) {
     new Int32Array(buf, lensAt, 2 * ns).set(strLens.subarray(0, 2 * ns));
-    out.set(strBytes.subarray(0, sb), bytesAt);
+    out.set(stringScratch().subarray(0, sb), bytesAt);
   }
   if (packed.length > 0) out.set(packed, valuesAt);
   return out;
@@ -266,7 +192,7 @@ export function readFrame(input: Uint8Array, visit: TupleVisitor): number {
   let sp = bytesAt;
   let sc = 0;
   // One native decode for all the frame's strings; short ones are sliced out of it by length.
-  const block = ns > 0 ? utf8Decoder.decode(frame.subarray(bytesAt, bytesAt + sb)) : '';
+  const block = ns > 0 ? decodeString(frame, bytesAt, sb) : '';
   for (let i = 0; i < n; i++) {
     const task = ints[h++]!;
     const stream = ints[h++]!;
