@@ -101,6 +101,8 @@ export function printTable(reports: ChildReport[], limitRate: number | undefined
   // Only when a row measured it: the column would be empty for most selections.
   const redisCpu = reports.some((rep) => rep.results.some((r) => r.redisUsPerEvent !== undefined));
   if (redisCpu) header.push('Redis CPU/event');
+  const cores = reports.some((rep) => rep.results.some((r) => typeof r.extra?.['coresUsed'] === 'number'));
+  if (cores) header.push('cores used');
   const rows: string[][] = [];
   const peerCell = (scenario: string, rate: number | undefined): string => {
     const peer = peers.get(scenario);
@@ -124,6 +126,7 @@ export function printTable(reports: ChildReport[], limitRate: number | undefined
         fmtLatency(r.latency),
         `${(rep.peakRssBytes / 2 ** 20).toFixed(0)} MB`,
         ...(redisCpu ? [r.redisUsPerEvent === undefined ? '-' : `${r.redisUsPerEvent.toFixed(1)}us`] : []),
+        ...(cores ? [((v) => (typeof v === 'number' ? v.toFixed(2) : '-'))(r.extra?.['coresUsed'])] : []),
       ]);
     }
   }
@@ -134,4 +137,5 @@ export function printTable(reports: ChildReport[], limitRate: number | undefined
   for (const r of rows) console.log(line(r));
   console.log('\nvs 1 thread: rate over the same scenario on 1 worker thread (1 pool thread for batch), same acking, same run');
   console.log('latency: one-way (transport rows), (c) complete latency from the actual emit, (i) from the intended emit time');
+  if (cores) console.log('cores used: process CPU seconds (every thread: workers, main, V8 GC and compiler) over wall seconds, activation to the end of the run');
 }

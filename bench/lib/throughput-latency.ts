@@ -44,6 +44,7 @@ export async function throughputVsLatency(quick: boolean): Promise<ScenarioResul
     config: { variant: 'max', ...max.config, 'bench.durationMs': durationMs },
     tuplesPerSec: max.rate,
     latency: maxLat ? { kind: 'complete', p50us: maxLat.p50 * 1000, p99us: maxLat.p99 * 1000, p999us: maxLat.p999 * 1000, maxus: maxLat.max * 1000, samples: maxLat.count } : undefined,
+    extra: { coresUsed: Math.round(max.coresUsed * 100) / 100 },
   });
 
   const loads: Array<{ variant: string; rate: number; spin?: number }> = FRACTIONS.map((f) => ({
@@ -83,6 +84,7 @@ export async function throughputVsLatency(quick: boolean): Promise<ScenarioResul
         maxLagMs: r.maxLagMs,
         runtimeCompleteLatencyMs: runtime,
         elapsedMs: run.summary.elapsedMs,
+        coresUsed: Math.round(run.coresUsed * 100) / 100,
       },
     });
   }

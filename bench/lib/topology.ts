@@ -35,6 +35,12 @@ export interface RunOnce {
    * work a row costs, which a shared machine's wall clock does not stretch as it does the rate.
    */
   cpuUsPerUnit: number;
+  /**
+   * Cores the run kept busy: this process's CPU time from activation to the end of the run
+   * over that wall time. A 1-worker run uses more than one (V8's GC and compiler threads and
+   * the main thread take the second core), which bounds what 2 workers on 2 cores can gain.
+   */
+  coresUsed: number;
   config: { workers: number; ackers: number; maxSpoutPending: number; tasks: Record<string, number> };
 }
 
@@ -55,8 +61,12 @@ export async function runOnce(
   const { runTopology } = await import('../../src/runtime/local.js');
   const cpu0 = process.cpuUsage();
   const handle = await runTopology(topologyFile(bench.topology), { config, overrides });
+  const runCpu0 = process.cpuUsage();
+  const runWall0 = performance.now();
   const summary = await handle.completion;
   const cpu = process.cpuUsage(cpu0);
+  const runCpu = process.cpuUsage(runCpu0);
+  const runWallMs = performance.now() - runWall0;
   const eff = handle.supervisor.config;
   const tasks: Record<string, number> = {};
   for (const c of handle.supervisor.plan.components) tasks[c.id] = c.parallelism;
@@ -74,6 +84,7 @@ export async function runOnce(
     summary,
     rate: executed / (Math.max(summary.elapsedMs, 1) / 1000),
     cpuUsPerUnit: (cpu.user + cpu.system) / Math.max(executed, 1),
+    coresUsed: (runCpu.user + runCpu.system) / 1000 / Math.max(runWallMs, 1),
     config: { workers: eff.workers, ackers: eff.ackers, maxSpoutPending: eff.maxSpoutPending, tasks },
   };
 }
@@ -109,6 +120,8 @@ export async function topologyRow(name: string, bench: TopologyBench, variant: s
     extra: {
       cpuUsPerUnit: Math.round(mid.cpuUsPerUnit * 1000) / 1000,
       cpuUsPerUnitSamples: runs.map((r) => Math.round(r.cpuUsPerUnit * 1000) / 1000),
+      coresUsed: Math.round(mid.coresUsed * 100) / 100,
+      coresUsedSamples: runs.map((r) => Math.round(r.coresUsed * 100) / 100),
       elapsedMs: s.elapsedMs,
       lastBoltExecuted: s.bolts[bench.lastBolt]!.executed,
       spouts: s.spouts,

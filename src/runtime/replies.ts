@@ -15,6 +15,13 @@ export class Replies {
     });
   }
 
+  /** As `gather`, but resolves after `boundMs` at the latest (a thread busy in a long execute or a hung task). */
+  async gatherWithin(key: string, threads: Iterable<number>, send: () => void, boundMs: number): Promise<void> {
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([this.gather(key, threads, send), new Promise((r) => (bound = setTimeout(r, boundMs)))]);
+    clearTimeout(bound);
+  }
+
   arrive(key: string, w: number): void {
     const round = this.rounds.get(key);
     if (!round) return;

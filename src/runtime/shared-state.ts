@@ -22,11 +22,15 @@ export class SharedState {
   readonly spoutDone: Int32Array;
   /** Trees acked per spout task id since its thread started (writer: the spout's worker); chaos paces kills by it. */
   readonly spoutAcked: Int32Array;
+  /** Bumped by every sender after it posts a frame to worker w (writers: w's peers); w naps on it. */
+  readonly doorbell: Int32Array;
+  /** 1 while worker w naps on its doorbell (writer: w): senders then wake it. */
+  readonly napping: Int32Array;
 
   constructor(readonly workers: number, readonly maxTaskId: number, sab?: SharedArrayBuffer) {
     const w2 = workers * workers;
     const t = maxTaskId + 1;
-    const cells = 2 * w2 + 3 * workers + 3 * t;
+    const cells = 2 * w2 + 5 * workers + 3 * t;
     this.sab = sab ?? new SharedArrayBuffer(cells * 4);
     let off = 0;
     const take = (n: number): Int32Array => {
@@ -42,6 +46,14 @@ export class SharedState {
     this.spoutPending = take(t);
     this.spoutDone = take(t);
     this.spoutAcked = take(t);
+    this.doorbell = take(workers);
+    this.napping = take(workers);
+  }
+
+  /** A frame was posted to worker w: ring its doorbell, and wake it if it naps (nap.ts). */
+  ring(w: number): void {
+    Atomics.add(this.doorbell, w, 1);
+    if (Atomics.load(this.napping, w) !== 0) Atomics.notify(this.doorbell, w, 1);
   }
 
   /** Frames posted from i to j and not yet processed by j. */

@@ -1,51 +1,29 @@
 /**
  * The main thread's side of a run: starts the threads, activates spouts, watches for
  * completion (every spout exhausted and nothing pending), drains on stop, calls `finish`
- * level by level, restarts threads that die (with backoff, failing the run when one keeps
- * dying), hosts the chaos scheduler (chaos.ts), and keeps the figures.
+ * level by level, and keeps the figures. What the threads report, their deaths and restarts
+ * and the chaos scheduler's kills are thread-events.ts's.
  */
-import type { Clock } from '../api/clock.js';
 import type { Topology } from '../topology/topology.js';
 import { topologicalLevels } from '../topology/system.js';
 import type { Plan } from '../topology/plan.js';
 import type { RuntimeConfig } from './config.js';
-import type { Assignment, WorkerToMain } from './messages.js';
+import type { Assignment } from './messages.js';
+import { ThreadEvents } from './thread-events.js';
 import { spoutTasks } from './scheduler.js';
 import { physicalPlan, RunError } from './physical-plan.js';
 import { SharedState } from './shared-state.js';
 import { WorkerPool } from './worker-pool.js';
 import { MetricsBook, buildSummary, neverCompleted, type RunStatus, type RunSummary } from './summary.js';
-import { waitIdle } from './idle.js';
+import { waitDrained, waitIdle } from './idle.js';
 import { RestartPolicy } from './restart-policy.js';
 import { Replies } from './replies.js';
 import { loadHdr } from './metrics.js';
-import { ChaosScheduler } from './chaos.js';
+import type { ChaosScheduler } from './chaos.js';
 import { ErrorLog } from './error-log.js';
-import { briefError } from './user-frame.js';
+import type { RunOptions } from './run-options.js';
 
-export interface RunOptions {
-  /** `-c key=value` pairs (over the topology file's config). */
-  config?: Record<string, unknown>;
-  /** Dedicated flags such as `--workers` (over everything). */
-  overrides?: Record<string, unknown>;
-  durationMs?: number;
-  chaosKillEveryMs?: number;
-  /** Stop chaos after this many kills. */
-  chaosMaxKills?: number;
-  /** Run the tasks on the calling thread (no worker threads); `workers` is then 1. */
-  inThread?: boolean;
-  /** Start with the spouts deactivated (Storm's inactive submit): nothing is emitted until `activate()`. */
-  startInactive?: boolean;
-  /**
-   * The run's clock: timeouts, ticks and processing-time windows read it. Only for a
-   * Topology object run in the calling thread; `SimulatedTime` (topo-streams/testing) is
-   * the one to give. Default: real time.
-   */
-  clock?: Clock;
-  onError?(e: { component: string; taskId: number; message: string }): void;
-  onEvent?(text: string): void;
-}
-
+export type { RunOptions } from './run-options.js';
 export { RunError } from './physical-plan.js';
 
 const METRICS_POLL_MS = 1000;
@@ -66,8 +44,7 @@ export class Supervisor {
   private readonly timers: NodeJS.Timeout[] = [];
   private state: 'starting' | 'running' | 'ending' | 'done' = 'starting';
   private startedAt = 0;
-  /** Threads that reported ready since they last (re)started. */
-  private ready = new Set<number>();
+  private readonly events: ThreadEvents;
   private readonly chaos: ChaosScheduler | null = null;
   private readyResolve!: (err?: RunError) => void;
   private doneResolve!: (s: RunSummary) => void;
@@ -91,23 +68,24 @@ export class Supervisor {
     this.shared = new SharedState(config.workers, this.assignment.taskWorker.length - 1);
     this.spoutTaskIds = spoutTasks(this.plan, this.assignment);
     this.restarts = new RestartPolicy();
+    this.events = new ThreadEvents({
+      state: () => this.state,
+      spoutsActive: () => this.spoutsActive,
+      workers: config.workers,
+      readyResolve: (err) => this.readyResolve(err),
+      fail: (message) => this.fail(message),
+      after: (ms, fn) => this.after(ms, fn),
+      onError: (e) => this.opts.onError?.(e),
+      onEvent: (text) => this.opts.onEvent?.(text),
+    }, this.book, this.errors, this.replies, this.restarts, this.shared, this.assignment, this.spoutTaskIds);
     this.pool = new WorkerPool('inThread' in source ? { ...source, clock: opts.clock } : source, this.plan, this.assignment, config, this.shared, {
-      message: (m) => this.onMessage(m),
-      died: (w, err) => this.onDied(w, err),
+      message: (m) => this.events.onMessage(m),
+      died: (w, err) => this.events.onDied(w, err),
     });
+    this.events.pool = this.pool;
     this.completion = new Promise((r) => (this.doneResolve = r));
     this.spoutsActive = opts.startInactive !== true;
-    if (opts.chaosKillEveryMs !== undefined) {
-      this.chaos = new ChaosScheduler({ everyMs: opts.chaosKillEveryMs, maxKills: opts.chaosMaxKills }, {
-        shared: this.shared, plan: this.plan, assignment: this.assignment,
-        allThreadsUp: () => this.state === 'running' && this.ready.size === config.workers,
-        kill: (w) => {
-          this.restarts.markChaos(w);
-          this.pool.kill(w);
-        },
-        event: (text) => this.opts.onEvent?.(text),
-      });
-    }
+    if (opts.chaosKillEveryMs !== undefined) this.chaos = this.events.chaos({ everyMs: opts.chaosKillEveryMs, maxKills: opts.chaosMaxKills }, this.plan);
   }
 
   /** Start every thread, wait until all tasks are prepared, then activate the spouts. */
@@ -128,78 +106,6 @@ export class Supervisor {
     this.every(COMPLETION_POLL_MS, () => this.checkCompletion());
     if (this.opts.durationMs !== undefined) this.after(this.opts.durationMs, () => void this.stop());
     this.chaos?.start();
-  }
-
-  private onMessage(m: WorkerToMain): void {
-    switch (m.type) {
-      case 'ready':
-        this.ready.add(m.workerIndex);
-        if (this.state === 'starting' && this.ready.size === this.config.workers) this.readyResolve();
-        return;
-      case 'startFailed': {
-        // The error and where in the user's code; the whole stack for --verbose.
-        const msg = `component '${m.component}' (task ${m.taskId}) failed to start: ${briefError(m.error)}`;
-        if (this.state === 'starting') this.readyResolve(new RunError(msg, 1, m.error));
-        else void this.fail(msg);
-        return;
-      }
-      case 'metrics':
-        this.book.update(m.metrics);
-        this.replies.arrive('metrics', m.workerIndex);
-        return;
-      case 'closed':
-        this.book.update(m.metrics);
-        this.replies.arrive('closed', m.workerIndex);
-        return;
-      case 'finished':
-        this.replies.arrive(`finish:${m.component}`, m.workerIndex);
-        return;
-      case 'error':
-        this.errors.add(m.component, m.taskId, m.message);
-        this.opts.onError?.({ component: m.component, taskId: m.taskId, message: m.message });
-        return;
-      case 'fatal':
-        this.errors.add(m.component, m.taskId, m.message, true);
-        this.opts.onError?.({ component: m.component, taskId: m.taskId, message: m.message });
-        void this.fail(`component '${m.component}' (task ${m.taskId}) failed the run: ${m.message.split('\n')[0]}`);
-        return;
-    }
-  }
-
-  private onDied(w: number, error: string | null): void {
-    this.book.retire(w);
-    this.ready.delete(w);
-    const s = this.shared;
-    Atomics.store(s.busy, w, 0);
-    Atomics.store(s.congestion, w, 0);
-    for (const t of this.spoutTaskIds) if (this.assignment.taskWorker[t] === w) Atomics.store(s.spoutDone, t, 0);
-    // A dead thread never answers a pending finish/close round: stop waiting for it, or
-    // a thread dying while the run ends would hang the run forever.
-    this.replies.died(w);
-    if (this.state === 'starting') {
-      this.readyResolve(new RunError(`worker thread ${w} died while starting: ${error === null ? 'no error reported' : briefError(error)}`, 1, error ?? undefined));
-      return;
-    }
-    if (this.state !== 'running' && this.state !== 'ending') return;
-    const decision = this.restarts.onDeath(w, error);
-    if (decision.chaos) {
-      // Replace first, then tell the survivors: the rewire reaches them before workerLost, so
-      // the trees they replay at once go to the replacement, not into the dead thread's channel
-      // (lost there, they waited for the message timeout and held the next kill back).
-      // The kill itself was announced by the scheduler, with the figures that allowed it.
-      this.pool.restart(w, this.state === 'running' && this.spoutsActive);
-      this.pool.broadcast({ type: 'workerLost', worker: w, replaced: true }, w);
-      return;
-    }
-    this.pool.broadcast({ type: 'workerLost', worker: w, replaced: false });
-    if (decision.giveUp) {
-      void this.fail(`worker thread ${w} keeps dying (${decision.recent} times in a minute); last error: ${error ?? 'none reported'}`);
-      return;
-    }
-    this.opts.onEvent?.(`worker ${w} died (${firstLine(error)}); restarting in ${decision.delayMs} ms`);
-    this.after(decision.delayMs, () => {
-      if (this.state === 'running' || this.state === 'ending') this.pool.restart(w, this.state === 'running' && this.spoutsActive);
-    });
   }
 
   private checkCompletion(): void {
@@ -255,7 +161,7 @@ export class Supervisor {
     this.pool.broadcast({ type: 'deactivate' });
     const alive = (w: number): boolean => this.pool.isAlive(w);
     if (status === 'stopped') {
-      const drained = await this.drain();
+      const drained = await waitDrained(this.shared, this.config, alive, this.opts.clock?.attach !== undefined);
       if (!drained) status = 'incomplete';
     } else if (this.config.ackers === 0) {
       await waitIdle(this.shared, alive, this.config.messageTimeoutMs);
@@ -265,29 +171,12 @@ export class Supervisor {
       for (const level of topologicalLevels(this.plan)) {
         for (const component of level) {
           if (this.plan.components.find((c) => c.id === component)?.kind !== 'bolt') continue;
-          await this.gather(`finish:${component}`, () => this.pool.broadcast({ type: 'finish', component }));
+          await this.replies.gather(`finish:${component}`, this.live(), () => this.pool.broadcast({ type: 'finish', component }));
           await waitIdle(this.shared, alive, this.config.messageTimeoutMs);
         }
       }
     }
     await this.finishRun(status);
-  }
-
-  private async drain(): Promise<boolean> {
-    const deadline = Date.now() + this.config.messageTimeoutMs + 1000;
-    const alive = (w: number): boolean => this.pool.isAlive(w);
-    if (this.config.ackers === 0) return waitIdle(this.shared, alive, this.config.messageTimeoutMs);
-    if (this.opts.clock?.attach !== undefined) {
-      // Under simulated time a tree still pending once the run is idle waits for time that
-      // only the test moves: it cannot drain by itself.
-      await waitIdle(this.shared, alive, 2000);
-      return this.shared.totalPending() === 0;
-    }
-    while (Date.now() < deadline) {
-      if (this.shared.totalPending() === 0) return true;
-      await new Promise((r) => setTimeout(r, COMPLETION_POLL_MS));
-    }
-    return this.shared.totalPending() === 0;
   }
 
   private async fail(message: string): Promise<void> {
@@ -301,12 +190,7 @@ export class Supervisor {
     if (this.state === 'done') return;
     if (status !== 'failed') {
       // Close politely so spouts close and bolts clean up, with a bound in case a task hangs.
-      let bound: NodeJS.Timeout | undefined;
-      await Promise.race([
-        this.gather('closed', () => this.pool.broadcast({ type: 'close' })),
-        new Promise((r) => (bound = setTimeout(r, 10000))),
-      ]);
-      clearTimeout(bound);
+      await this.replies.gatherWithin('closed', this.live(), () => this.pool.broadcast({ type: 'close' }), 10000);
     }
     this.state = 'done';
     this.chaos?.stop();
@@ -319,11 +203,11 @@ export class Supervisor {
     this.doneResolve(summary);
   }
 
-  /** Post to every live thread and wait until each has answered with `key`. */
-  private gather(key: string, send: () => void): Promise<void> {
+  /** The threads alive now (the ones a round of replies waits for). */
+  private live(): number[] {
     const live: number[] = [];
     for (let w = 0; w < this.config.workers; w++) if (this.pool.isAlive(w)) live.push(w);
-    return this.replies.gather(key, live, send);
+    return live;
   }
 
   summary(status: RunStatus | 'running' = 'running', pending = this.shared.totalPending()): RunSummary {
@@ -347,12 +231,7 @@ export class Supervisor {
   /** Ask every thread for fresh figures and wait for them (a thread busy in a long execute may take a while; at most 2 s). */
   async refreshMetrics(): Promise<void> {
     if (this.state === 'done' || this.replies.has('metrics')) return;
-    let bound: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.gather('metrics', () => this.pool.broadcast({ type: 'metrics' })),
-      new Promise((r) => (bound = setTimeout(r, 2000))),
-    ]);
-    clearTimeout(bound);
+    await this.replies.gatherWithin('metrics', this.live(), () => this.pool.broadcast({ type: 'metrics' }), 2000);
     this.replies.drop('metrics');
   }
 
@@ -365,8 +244,4 @@ export class Supervisor {
     const t = setTimeout(fn, ms);
     this.timers.push(t);
   }
-}
-
-function firstLine(s: string | null): string {
-  return s ? s.split('\n')[0]! : 'no error reported';
 }

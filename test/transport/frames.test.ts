@@ -1,8 +1,9 @@
 /**
  * The binary frame layout: what goes in comes out, slot for slot, for every anchor shape
  * (untracked, tracked with no root, one root, several roots), the extreme edge halves and
- * roots the runtime makes, values msgpack must carry, and frames read from an unaligned
- * offset (the shared ring hands those out).
+ * roots the runtime makes, values msgpack must carry, strings written as UTF-8 outside
+ * msgpack (any script, surrogates, long ones, mixed with numbers), and frames read from an
+ * unaligned offset (the shared ring hands those out).
  */
 import { describe, expect, it, vi } from 'vitest';
 import { decodeFrame, encodeFrame, SLOTS_PER_TUPLE } from '../../src/runtime/transport/frames.js';
@@ -38,6 +39,38 @@ describe('frames', () => {
     // Only the tuples with a non-number value (and the over-long number list) went through msgpack.
     const onlyNumbers = encodeFrame([4, 12, 3, null, [1, 2, 3, 4]]);
     expect(new Int32Array(onlyNumbers.buffer, 0, 4)[2]).toBe(0);
+  });
+
+  it('tuples of strings and numbers skip msgpack and come back exactly, whatever the script or length', () => {
+    const long = 'ünïcödé '.repeat(40);
+    const slots: unknown[] = [
+      1, 0, 2, [4294967296, 1, 2], ['word'],
+      1, 0, 2, null, ['Über', 'café', 'naïve', '日本語', '😀 emoji', ''],
+      1, 0, 2, null, ['x'.repeat(12), 'y'.repeat(13), long, 'z'.repeat(47), 'w'.repeat(48)],
+      1, 0, 2, null, ['key', 42, -0.5, 'other', 7],
+      1, 0, 2, null, [3, 'count last'],
+      1, 0, 2, null, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'],
+      1, 0, 2, null, ['lone \ud800 surrogate', 'pair \ud83d\ude00'],
+    ];
+    const frame = encodeFrame(slots);
+    // Nothing went through msgpack.
+    expect(new Int32Array(frame.buffer, 0, 4)[2]).toBe(0);
+    const back = decodeFrame(frame);
+    // A lone surrogate is not valid UTF-16 text: it arrives as one U+FFFD (TextEncoder's rule; msgpack made it three).
+    const expected = slots.slice();
+    expected[34] = ['lone \ufffd surrogate', 'pair \ud83d\ude00'];
+    expect(back).toEqual(expected);
+    // Nine values, or a boolean among them, still travel (through msgpack).
+    const other: unknown[] = [1, 0, 2, null, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'], 1, 0, 2, null, ['flag', true]];
+    expect(decodeFrame(encodeFrame(other))).toEqual(other);
+  });
+
+  it('a frame of many strings grows its scratch buffers and still round-trips', () => {
+    const slots: unknown[] = [];
+    for (let i = 0; i < 5000; i++) slots.push(i, 1, 2, null, [`w${i}-${'é'.repeat(i % 30)}`, i, `k${i}`]);
+    expect(decodeFrame(encodeFrame(slots))).toEqual(slots);
+    // The next (small) frame is not polluted by the big one.
+    expect(decodeFrame(encodeFrame([1, 0, 2, null, ['after']]))).toEqual([1, 0, 2, null, ['after']]);
   });
 
   it('round-trips random batches, decoded from aligned and unaligned buffers', () => {

@@ -1,6 +1,7 @@
 /**
  * When the outbox sends a partial batch: at once on flushAll (the thread is about to sleep),
- * on flushDue only once its first tuple has waited the delay, and always when it is full.
+ * on flushDue only once its first tuple has waited the delay, and always when it is full;
+ * and each frame carries its own batch only.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
@@ -44,5 +45,15 @@ describe('outbox flush policy', () => {
     for (const v of ['b', 'c', 'd']) outbox.add(1, 5, 0, 2, null, [v]);
     expect(posted).toHaveLength(2);
     expect(outbox.pendingTuples).toBe(0);
+  });
+
+  it('a batch after a bigger one carries only its own tuples (the batch array is reused)', () => {
+    const { posted, outbox } = setup(3);
+    for (const v of ['a', 'b', 'c']) outbox.add(1, 5, 0, 2, [4294967296, 1, 2], [v]);
+    outbox.add(1, 6, 0, 2, null, ['d']);
+    outbox.flushAll();
+    expect(posted).toHaveLength(2);
+    expect(decodeFrame(posted[1]!)).toEqual([6, 0, 2, null, ['d']]);
+    expect(outbox.tuplesSent).toBe(4);
   });
 });

@@ -110,11 +110,11 @@ export class RootTable {
   }
 
   /**
-   * Forget everything, given the slot of every entry: costs the entries, not the capacity
+   * Forget everything, given the slot of every entry (the first `n` of `slots`): costs the entries, not the capacity
    * (a table grown by one burst would otherwise be wiped whole on every later round).
    */
-  clearSlots(slots: readonly number[]): void {
-    for (let k = 0; k < slots.length; k++) this.roots[slots[k]!] = 0;
+  clearSlots(slots: readonly number[], n = slots.length): void {
+    for (let k = 0; k < n; k++) this.roots[slots[k]!] = 0;
     this.size = 0;
   }
 

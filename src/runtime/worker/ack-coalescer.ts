@@ -13,8 +13,9 @@ export type AckSend = (ackerTask: number, info: StreamInfo, sourceTask: number, 
 
 export class AckCoalescer {
   private readonly table = new RootTable();
-  /** The round's roots in arrival order. */
-  private roots: number[] = [];
+  /** The round's roots in arrival order, the first `count` of them (numbers: kept, not emptied). */
+  private readonly roots: number[] = [];
+  private count = 0;
   /** Their slots, found while sending, so the round's reset touches only those. */
   private readonly slots: number[] = [];
 
@@ -25,7 +26,7 @@ export class AckCoalescer {
   ) {}
 
   get pending(): number {
-    return this.roots.length;
+    return this.count;
   }
 
   add(info: StreamInfo, sourceTask: number, root: number, hi: number, lo: number, workers: number): void {
@@ -34,7 +35,7 @@ export class AckCoalescer {
     const i = a.upsert(root, info.code);
     if (a.size !== before) {
       a.spoutTask[i] = sourceTask;
-      this.roots.push(root);
+      this.roots[this.count++] = root;
     }
     a.hi[i] ^= hi;
     a.lo[i] ^= lo;
@@ -47,18 +48,18 @@ export class AckCoalescer {
    */
   flush(send: AckSend): void {
     const roots = this.roots;
-    if (roots.length === 0) return;
+    const n = this.count;
+    if (n === 0) return;
     const a = this.table;
     const slots = this.slots;
-    for (let k = 0; k < roots.length; k++) {
+    for (let k = 0; k < n; k++) {
       const root = roots[k]!;
       const i = a.find(root);
-      slots.push(i);
+      slots[k] = i;
       send(ackerOfRoot(root, this.ackerFor), this.byCode[a.gen[i]!]!, a.spoutTask[i]!, ackMessage(root, a.hi[i]!, a.lo[i]!, a.workers[i]!));
     }
     // Every entry goes, so zeroing their slots empties the table (no probe run to repair).
-    a.clearSlots(slots);
-    slots.length = 0;
-    roots.length = 0;
+    a.clearSlots(slots, n);
+    this.count = 0;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The two queues a worker's loop drains. `LocalQueue` holds tuples for tasks on this thread:
- * they never get encoded, and it is two parallel arrays with a read index, so queueing costs
- * no allocation per entry. `Inbox` holds frames from peer threads: a port hands its queued
+ * they never get encoded, and it is two parallel arrays with a read and a write index, so
+ * queueing costs no allocation per entry; the arrays are cleared after a drain, not emptied
+ * (an emptied array gives up its backing store and regrows it every round). `Inbox` holds frames from peer threads: a port hands its queued
  * messages to the listener back to back (up to a thousand), so they are only queued there
  * and the loop executes a few per round, leaving room for the supervisor's port, timers and
  * the flush of what they emitted.
@@ -10,30 +11,35 @@ import type { Executor } from './executor.js';
 import type { TupleImpl } from './tuple-impl.js';
 
 export class LocalQueue {
-  private tasks: number[] = [];
-  private tuples: TupleImpl[] = [];
+  private readonly tasks: number[] = [];
+  private readonly tuples: Array<TupleImpl | undefined> = [];
   private head = 0;
+  private tail = 0;
 
   push(task: number, t: TupleImpl): void {
-    this.tasks.push(task);
-    this.tuples.push(t);
+    const k = this.tail++;
+    this.tasks[k] = task;
+    this.tuples[k] = t;
   }
 
   get size(): number {
-    return this.tuples.length - this.head;
+    return this.tail - this.head;
   }
 
   /** Execute everything queued, including what those executes queue meanwhile. */
   drain(executors: ReadonlyArray<Executor | undefined>): void {
-    while (this.head < this.tuples.length) {
+    if (this.tail === 0) return;
+    const tuples = this.tuples;
+    while (this.head < this.tail) {
       const i = this.head++;
-      const t = this.tuples[i]!;
+      const t = tuples[i]!;
       const e = executors[this.tasks[i]!];
       if (e !== undefined) e.receive(t);
     }
-    this.tasks.length = 0;
-    this.tuples.length = 0;
+    // Dropped, so executed tuples do not outlive the round.
+    tuples.fill(undefined, 0, this.tail);
     this.head = 0;
+    this.tail = 0;
   }
 }
 
