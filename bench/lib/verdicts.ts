@@ -46,7 +46,8 @@ function duckdbRatio(reports: readonly ChildReport[]): number | undefined {
   const given = num(duck.extra?.['ratio']);
   if (given !== undefined) return given;
   const duckWall = num(duck.extra?.['elapsedMs']) ?? num(duck.extra?.['wallMs']);
-  const batch = reports.find((r) => r.scenario === 'batch')?.results.find((r) => r.config['threads'] === 2);
+  // Each variant is a report of its own: look through all of them.
+  const batch = reports.filter((r) => r.scenario === 'batch').flatMap((r) => r.results).find((r) => r.config['threads'] === 2);
   return ratio(num(batch?.extra?.['elapsedMs']), duckWall);
 }
 
