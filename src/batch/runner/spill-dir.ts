@@ -12,6 +12,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pidAlive } from '../master/names.js';
 
 const PREFIX = 'topo-batch-spill-';
 const LEGACY = /^topo-batch-[A-Za-z0-9]{6}$/;
@@ -90,16 +91,7 @@ function leaseStale(dir: string, now: number): boolean {
   } catch {
     return false; // being written: its age decides later
   }
-  return owner.host === hostname() && typeof owner.pid === 'number' && !alive(owner.pid);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, another user's
-  }
+  return owner.host === hostname() && typeof owner.pid === 'number' && !pidAlive(owner.pid);
 }
 
 /** Latest modification time of the folder and its entries. */
