@@ -125,6 +125,14 @@ describe('YSB', () => {
     expect(c.out).toMatchObject({ events: 20_000, differing: 0 });
   }, 300_000);
 
+  it('a bad YSB_GENERATORS stops the load, naming the variable and the value', async () => {
+    const s = fresh('bad-generators');
+    s.env['YSB_GENERATORS'] = 'two';
+    const r = await topo(s, ['validate', YSB]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("YSB_GENERATORS must be an integer from 1 to 64, got 'two'");
+  });
+
   it('chaos (kill-worker=300ms,max=3) with exactly-once: every window exact, in realtime and after topo batch', async () => {
     const s = fresh('chaos');
     // Events 7 s into a window: the run spans two, and topo batch then serves the first.
